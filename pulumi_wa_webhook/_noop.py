@@ -1,0 +1,34 @@
+"""A dynamic resource that does nothing: the engine's own cost, for tests and benchmarks.
+
+It lives in the installed package so that, like `Webhook`, its provider is pickled by
+reference and loaded by the provider process from the project's virtualenv.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
+
+
+class NoopProvider(ResourceProvider):
+    """Creates resources whose only output is the `value` they were given."""
+
+    serialize_as_secret_always = False
+
+    def create(self, props: Dict[str, Any]) -> CreateResult:
+        return CreateResult(f"noop-{props.get('value', '')}", {"value": props.get("value")})
+
+    def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
+        return DiffResult(changes=olds.get("value") != news.get("value"))
+
+
+class Noop(Resource, module="wa-webhook", name="Noop"):
+    """A resource with one string input, `value`, and no side effects."""
+
+    value: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, value: str,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__(NoopProvider(), resource_name, {"value": value}, opts)

@@ -1,0 +1,126 @@
+"""The 99digital webhook API client: one `requests` session, timeouts, bounded retries.
+
+Both calls are idempotent (setWebhook overwrites, getWebhook reads), so HTTP 5xx answers,
+timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Dict
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import MalformedResponseError, TransportError, api_error
+from .model import WebhookSettings, from_wire
+
+DEFAULT_ENDPOINT = "https://api.99digital.co.il/whatsapp/v2"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_RETRIES = 3
+RETRY_STATUSES = (500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """Where and how to call the API."""
+
+    endpoint: str = DEFAULT_ENDPOINT
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    backoff: float = 0.2
+
+
+def _session(options: ClientOptions) -> requests.Session:
+    retry = Retry(
+        total=options.retries,
+        connect=options.retries,
+        read=options.retries,
+        status=options.retries,
+        other=0,
+        backoff_factor=options.backoff,
+        backoff_max=2.0,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=None,  # POST is safe to repeat: both calls are idempotent
+        raise_on_status=True,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class WebhookClient:
+    """Calls setWebhook / getWebhook for accounts reachable with one API key."""
+
+    def __init__(self, api_key: str, options: ClientOptions = ClientOptions()) -> None:
+        self._api_key = api_key
+        self._options = options
+        self._session = _session(options)
+
+    def set_webhook(self, settings: WebhookSettings) -> None:
+        """Write every field of `settings` (one POST); raises ApiError on FAIL."""
+        self._call("setWebhook", settings.from_number, settings.to_wire())
+
+    def get_webhook(self, from_number: str) -> WebhookSettings:
+        """Read the account's current settings (one POST), normalised."""
+        body = self._call("getWebhook", from_number, {"from": from_number})
+        return from_wire(from_number, body)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _call(self, call: str, account: str, payload: Dict[str, Any]) -> Dict[str, Any]:
+        url = f"{self._options.endpoint.rstrip('/')}/{call}"
+        body = dict(payload, apiKey=self._api_key)
+        try:
+            response = self._session.post(url, json=body, timeout=self._options.timeout)
+        except requests.exceptions.RetryError as err:
+            raise TransportError(
+                f"99digital {call} for account {account}: the API kept answering with an "
+                f"HTTP error after {self._options.retries + 1} attempts ({self._clean(err)})"
+            ) from None
+        except requests.exceptions.Timeout:
+            raise TransportError(
+                f"99digital {call} for account {account}: no answer within "
+                f"{self._options.timeout:g} s after {self._options.retries + 1} attempts"
+            ) from None
+        except requests.exceptions.RequestException as err:
+            raise TransportError(
+                f"99digital {call} for account {account}: could not reach {url} after "
+                f"{self._options.retries + 1} attempts ({type(err).__name__})"
+            ) from None
+        if response.status_code != 200:
+            raise TransportError(
+                f"99digital {call} for account {account}: HTTP {response.status_code}"
+            )
+        try:
+            data = response.json()
+        except (ValueError, json.JSONDecodeError):
+            raise MalformedResponseError(
+                f"99digital {call} for account {account}: the answer is not JSON "
+                f"({len(response.content)} bytes)"
+            ) from None
+        if not isinstance(data, dict) or "status" not in data:
+            raise MalformedResponseError(
+                f"99digital {call} for account {account}: the answer has no 'status' field"
+            )
+        if data["status"] != "OK":
+            reason = data.get("reason")
+            raise api_error(call, account, reason if isinstance(reason, int) else _int(reason))
+        return data
+
+    def _clean(self, err: Exception) -> str:
+        """An exception's text with the key removed, in case a library echoed it."""
+        text = str(err)
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def _int(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value

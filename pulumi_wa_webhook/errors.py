@@ -1,0 +1,57 @@
+"""Exceptions a caller can catch at the right level. Messages never contain the API key."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+#: Reason codes documented by 99digital (the setWebhook table is cut off in the docs).
+REASONS = {
+    1: "OK",
+    2: "the 'from' account does not exist",
+    3: "wrong apiKey",
+}
+
+
+class WaWebhookError(Exception):
+    """Base class of every error raised by pulumi-wa-webhook."""
+
+
+class ConfigurationError(WaWebhookError):
+    """The API key or endpoint is missing or unusable."""
+
+
+class TransportError(WaWebhookError):
+    """The API could not be reached, timed out or kept failing after retries."""
+
+
+class MalformedResponseError(WaWebhookError):
+    """The API answered with something that is not the documented JSON."""
+
+
+class ApiError(WaWebhookError):
+    """The API answered `status: FAIL`."""
+
+    def __init__(self, call: str, account: str, reason: Optional[int]) -> None:
+        self.call = call
+        self.account = account
+        self.reason = reason
+        words = REASONS.get(reason) if isinstance(reason, int) else None
+        described = f"reason {reason}: {words}" if words else f"unknown reason code {reason!r}"
+        super().__init__(f"99digital {call} for account {account} failed ({described})")
+
+
+class AccountNotFoundError(ApiError):
+    """Reason 2: the `from` account does not exist."""
+
+
+class InvalidApiKeyError(ApiError):
+    """Reason 3: the API key is wrong for this account."""
+
+
+def api_error(call: str, account: str, reason: Optional[int]) -> ApiError:
+    """The most specific ApiError subclass for a FAIL reason."""
+    if reason == 2:
+        return AccountNotFoundError(call, account, reason)
+    if reason == 3:
+        return InvalidApiKeyError(call, account, reason)
+    return ApiError(call, account, reason)

@@ -1,0 +1,253 @@
+"""Webhook settings as an immutable value: parsing, validation and the API wire format.
+
+Pure functions only: no HTTP, no Pulumi. Everything the provider compares or sends goes
+through here, so `+972 50-000-0001` and `972500000001` are the same account everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+MAX_ALERT_PHONES = 5
+MAX_URL_LENGTH = 2048
+#: What the API takes to clear `url` and `systemPhoneAlert`.
+CLEAR = " "
+#: Region used to read back numbers the API returns in Israeli local form (`0501234567`).
+API_DEFAULT_REGION = "IL"
+ALERT_COUNTRY_CODE = 972
+
+EXPECTED_PHONE_FORM = "international digits, e.g. 972501234567 or +972 50-123-4567"
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid input: the property (as the user writes it) and why."""
+
+    property: str
+    reason: str
+
+
+class SettingsError(ValueError):
+    """Raised when input cannot be turned into valid settings; carries every problem."""
+
+    def __init__(self, problems: List[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.property}: {p.reason}" for p in problems))
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """The complete desired (or observed) webhook configuration of one account."""
+
+    from_number: str
+    url: str = ""
+    system: bool = False
+    system_phone_alerts: Tuple[str, ...] = field(default_factory=tuple)
+    read_status: bool = False
+    retry: bool = False
+
+    def to_wire(self) -> Dict[str, Any]:
+        """The setWebhook body (without `apiKey`): every field, unset values cleared."""
+        return {
+            "from": self.from_number,
+            "url": self.url or CLEAR,
+            "system": int(self.system),
+            "systemPhoneAlert": ",".join(self.system_phone_alerts) or CLEAR,
+            "readStatus": int(self.read_status),
+            "retry": int(self.retry),
+        }
+
+    def to_props(self) -> Dict[str, Any]:
+        """The Pulumi properties (inputs and outputs) for these settings."""
+        return {
+            "from_number": self.from_number,
+            "url": self.url,
+            "system": self.system,
+            "system_phone_alerts": list(self.system_phone_alerts),
+            "read_status": self.read_status,
+            "retry": self.retry,
+        }
+
+    def changed_fields(self, other: WebhookSettings) -> List[str]:
+        """Names of the properties whose values differ from `other`."""
+        mine, theirs = self.to_props(), other.to_props()
+        return [name for name in mine if mine[name] != theirs[name]]
+
+
+def cleared(from_number: str) -> WebhookSettings:
+    """The settings that delete leaves behind: no URL, no alert phones, switches off."""
+    return WebhookSettings(from_number=from_number)
+
+
+# --- user input ---------------------------------------------------------------------------
+
+
+def parse_phone(value: Any, prop: str) -> str:
+    """Canonical digits-only international form of a user-given number, or SettingsError."""
+    if not isinstance(value, str):
+        raise SettingsError([Problem(prop, f"must be a string ({EXPECTED_PHONE_FORM})")])
+    text = value.strip()
+    if not text:
+        raise SettingsError([Problem(prop, f"must not be empty ({EXPECTED_PHONE_FORM})")])
+    if not _PHONE_CHARS.match(text):
+        raise SettingsError(
+            [Problem(prop, f"{value!r} contains characters other than digits ({EXPECTED_PHONE_FORM})")]
+        )
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("0"):
+        raise SettingsError(
+            [Problem(prop, f"{value!r} is in local format; use the international form "
+                     f"without the leading 0 ({EXPECTED_PHONE_FORM})")]
+        )
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        raise SettingsError([Problem(prop, f"{value!r} is not a phone number ({EXPECTED_PHONE_FORM})")])
+    # "Possible" (right length for its country) rather than "valid": the allocation tables
+    # of libphonenumber lag behind real numbers, including the API docs' own examples.
+    if phonenumbers.region_code_for_country_code(number.country_code) == "ZZ":
+        raise SettingsError(
+            [Problem(prop, f"{value!r} has no known country code ({EXPECTED_PHONE_FORM})")]
+        )
+    if not phonenumbers.is_possible_number(number):
+        raise SettingsError(
+            [Problem(prop, f"{value!r} has the wrong number of digits for its country "
+                     f"({EXPECTED_PHONE_FORM})")]
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+
+
+def parse_url(value: Any, prop: str = "url") -> str:
+    """A validated absolute http(s) URL; None or "" mean no URL."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise SettingsError([Problem(prop, "must be a string URL such as https://hooks.example.com/wa")])
+    if len(value) > MAX_URL_LENGTH:
+        raise SettingsError([Problem(prop, f"is {len(value)} characters long; at most {MAX_URL_LENGTH}")])
+    if value != value.strip() or any(c.isspace() for c in value):
+        raise SettingsError([Problem(prop, "must not contain spaces or other whitespace")])
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise SettingsError(
+            [Problem(prop, f"{value!r} must start with https:// or http:// (got scheme {parts.scheme!r})")]
+        )
+    if not parts.hostname:
+        raise SettingsError([Problem(prop, f"{value!r} has no host name")])
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise SettingsError([Problem(prop, f"{value!r} has an invalid port")])
+    return value
+
+
+def parse_switch(value: Any, prop: str) -> bool:
+    """A boolean setting; None means the default (off)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    raise SettingsError([Problem(prop, f"must be True or False, got {value!r}")])
+
+
+def parse_alert_phones(value: Any, prop: str = "system_phone_alerts") -> Tuple[str, ...]:
+    """Up to five distinct Israeli numbers that receive system alerts; None or [] mean none."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise SettingsError([Problem(prop, "must be a list of phone numbers, e.g. ['972502211234']")])
+    problems: List[Problem] = []
+    numbers: List[str] = []
+    for index, item in enumerate(value):
+        try:
+            number = parse_phone(item, f"{prop}[{index}]")
+        except SettingsError as err:
+            problems.extend(err.problems)
+            continue
+        if not number.startswith(str(ALERT_COUNTRY_CODE)):
+            problems.append(Problem(f"{prop}[{index}]", f"{item!r}: alert phones must be Israeli "
+                                    f"numbers starting with {ALERT_COUNTRY_CODE} (API rule)"))
+        elif number in numbers:
+            problems.append(Problem(f"{prop}[{index}]", f"{item!r} is listed twice"))
+        else:
+            numbers.append(number)
+    if len(value) > MAX_ALERT_PHONES:
+        problems.append(Problem(prop, f"has {len(value)} numbers; the API takes at most {MAX_ALERT_PHONES}"))
+    if problems:
+        raise SettingsError(problems)
+    return tuple(numbers)
+
+
+def parse_settings(props: Mapping[str, Any]) -> WebhookSettings:
+    """Validate Pulumi properties into settings, reporting every problem at once."""
+    problems: List[Problem] = []
+    values: Dict[str, Any] = {}
+    parsers = {
+        "from_number": lambda v: parse_phone(v, "from_number"),
+        "url": parse_url,
+        "system": lambda v: parse_switch(v, "system"),
+        "system_phone_alerts": parse_alert_phones,
+        "read_status": lambda v: parse_switch(v, "read_status"),
+        "retry": lambda v: parse_switch(v, "retry"),
+    }
+    for name, parse in parsers.items():
+        try:
+            values[name] = parse(props.get(name))
+        except SettingsError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise SettingsError(problems)
+    return WebhookSettings(**values)
+
+
+# --- API answers ----------------------------------------------------------------------------
+
+
+def _lenient_phone(text: str) -> Optional[str]:
+    """Read back a number the API stored, in international or Israeli local form."""
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        return None
+    try:
+        if digits.startswith("0"):
+            number = phonenumbers.parse(digits, API_DEFAULT_REGION)
+        else:
+            number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+
+
+def _wire_switch(value: Any) -> bool:
+    """The API returns switches as 1, "1", 0, "0" (types vary by field)."""
+    try:
+        return int(str(value).strip() or "0") == 1
+    except ValueError:
+        return False
+
+
+def from_wire(from_number: str, body: Mapping[str, Any]) -> WebhookSettings:
+    """Settings from a getWebhook answer, normalised for comparison with user input."""
+    url = str(body.get("url") or "").strip()
+    alerts_text = str(body.get("systemPhoneAlert") or "").strip()
+    alerts = []
+    for part in alerts_text.split(","):
+        number = _lenient_phone(part.strip())
+        if number and number not in alerts:
+            alerts.append(number)
+    return WebhookSettings(
+        from_number=from_number,
+        url=url,
+        system=_wire_switch(body.get("system")),
+        system_phone_alerts=tuple(alerts),
+        read_status=_wire_switch(body.get("readStatus")),
+        retry=_wire_switch(body.get("retry")),
+    )

@@ -1,0 +1,148 @@
+"""The dynamic resource provider: each engine call joins the model and the client.
+
+Check and diff make no HTTP calls. Create/update are one setWebhook, read one getWebhook,
+delete one setWebhook with cleared settings. The instance holds no secret when it is
+pickled: the key travels as the secret `api_key` property, and everything else is read in
+`configure`, which runs in the provider process.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, List, Tuple
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import config as stack_config
+from .client import WebhookClient
+from .errors import AccountNotFoundError, ConfigurationError, InvalidApiKeyError
+from .model import SettingsError, WebhookSettings, cleared, parse_settings
+
+#: The value the engine sends for inputs that are not known yet (during preview).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+API_KEY = "api_key"
+SETTING_NAMES = ("from_number", "url", "system", "system_phone_alerts", "read_status", "retry")
+
+
+def _is_unknown(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_is_unknown(item) for item in value)
+    return bool(value == UNKNOWN)
+
+
+class WebhookProvider(ResourceProvider):
+    """CRUD for the webhook settings of one 99digital WhatsApp account."""
+
+    # The pickled provider captures no secret, so it need not be stored encrypted.
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._stack_config: Any = req.config
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _config(self) -> stack_config.ProviderConfig:
+        return stack_config.load(getattr(self, "_stack_config", None) or {})
+
+    def _client(self, api_key: str) -> WebhookClient:
+        options = self._config().options
+        with _CLIENTS_LOCK:
+            client = _CLIENTS.get((api_key, options))
+            if client is None:
+                client = _CLIENTS[(api_key, options)] = WebhookClient(api_key, options)
+        return client
+
+    def _key(self, props: Dict[str, Any]) -> str:
+        key = props.get(API_KEY) or self._config().api_key
+        if not key:
+            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
+        return str(key)
+
+    @staticmethod
+    def _outputs(settings: WebhookSettings, props: Dict[str, Any]) -> Dict[str, Any]:
+        outs = settings.to_props()
+        if props.get(API_KEY):
+            outs[API_KEY] = props[API_KEY]
+        return outs
+
+    # --- engine calls --------------------------------------------------------------------
+
+    def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
+        failures: List[CheckFailure] = []
+        known = {k: (None if _is_unknown(v) else v) for k, v in news.items()}
+        inputs = dict(news)
+        try:
+            settings = parse_settings(known)
+            inputs.update({k: v for k, v in settings.to_props().items() if not _is_unknown(news.get(k))})
+        except SettingsError as err:
+            failures.extend(CheckFailure(p.property, p.reason) for p in err.problems)
+        try:
+            provider_config = self._config()
+            if not news.get(API_KEY) and not provider_config.api_key:
+                failures.append(CheckFailure(API_KEY, stack_config.MISSING_KEY_MESSAGE))
+        except ConfigurationError as err:
+            failures.append(CheckFailure("wa-webhook", str(err)))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
+        old = parse_settings(olds)
+        if any(_is_unknown(news.get(name)) for name in SETTING_NAMES + (API_KEY,)):
+            from_unknown = _is_unknown(news.get("from_number"))
+            return DiffResult(changes=True, replaces=["from_number"] if from_unknown else [],
+                              delete_before_replace=False)
+        new = parse_settings(news)
+        changed = old.changed_fields(new)
+        if (olds.get(API_KEY) or None) != (news.get(API_KEY) or None):
+            changed.append(API_KEY)
+        replaces = ["from_number"] if old.from_number != new.from_number else []
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: Dict[str, Any]) -> CreateResult:
+        settings = parse_settings(props)
+        self._client(self._key(props)).set_webhook(settings)
+        return CreateResult(settings.from_number, self._outputs(settings, props))
+
+    def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
+        settings = parse_settings(news)
+        self._client(self._key(news)).set_webhook(settings)
+        return UpdateResult(self._outputs(settings, news))
+
+    def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
+        try:
+            settings = self._client(self._key(props)).get_webhook(id_)
+        except AccountNotFoundError:
+            return ReadResult("", {})
+        outs = self._outputs(settings, props)
+        return ReadResult(id_, outs, dict(outs))
+
+    def delete(self, id_: str, props: Dict[str, Any]) -> None:
+        for key in self._delete_keys(props):
+            try:
+                self._client(key).set_webhook(cleared(id_))
+                return
+            except AccountNotFoundError:
+                return  # nothing left to clear
+            except InvalidApiKeyError:
+                if key == self._delete_keys(props)[-1]:
+                    raise
+
+    def _delete_keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
+        """The key in state first; the configured key after it if it differs (rotation)."""
+        keys = [str(k) for k in (props.get(API_KEY), self._config().api_key) if k]
+        if not keys:
+            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
+        return tuple(dict.fromkeys(keys))
+
+
+_CLIENTS: Dict[Tuple[str, Any], WebhookClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+

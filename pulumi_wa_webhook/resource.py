@@ -1,0 +1,126 @@
+"""The `Webhook` resource that users write in their Pulumi programs."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Optional, Sequence
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from . import config as stack_config
+from .model import SettingsError, parse_phone
+from .provider import WebhookProvider
+
+_PROVIDER = WebhookProvider()
+
+
+class WebhookArgumentError(pulumi.RunError):
+    """A Webhook was declared with arguments that can never work (shown without a traceback)."""
+
+
+#: Accounts claimed by a Webhook in this program run: canonical number -> resource name.
+_CLAIMED: Dict[str, str] = {}
+
+
+def _claim(number: str, resource_name: str) -> None:
+    try:
+        canonical = parse_phone(number, "from_number")
+    except SettingsError:
+        return  # the provider's check reports the bad number with its property name
+    other = _CLAIMED.setdefault(canonical, resource_name)
+    if other != resource_name:
+        raise WebhookArgumentError(
+            f"Webhook resources '{other}' and '{resource_name}' both manage account {canonical}; "
+            "an account has exactly one webhook configuration, so declare it once"
+        )
+
+
+def _resolve_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
+    """The explicit key, else stack config `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY."""
+    if api_key is not None:
+        return pulumi.Output.secret(api_key)
+    configured = pulumi.Config(stack_config.NAMESPACE).get_secret("apiKey")
+    if configured is not None:
+        return configured
+    from_env = os.environ.get(stack_config.KEY_ENV)
+    return pulumi.Output.secret(from_env) if from_env else None
+
+
+def _check_type(name: str, value: Any, expected: tuple[type, ...], what: str) -> None:
+    if value is not None and not isinstance(value, (pulumi.Output, *expected)):
+        raise WebhookArgumentError(f"Webhook argument {name} must be {what}, got {type(value).__name__}")
+
+
+class Webhook(Resource, module="wa-webhook", name="Webhook"):
+    """The webhook settings of one 99digital WhatsApp account.
+
+    The program states the complete configuration: after `pulumi up` the account holds
+    exactly these settings, and `pulumi destroy` clears the URL and alert phones and turns
+    the switches off. Changing `from_number` replaces the resource.
+    """
+
+    from_number: pulumi.Output[str]
+    """The account, canonical international digits (API field `from`); the resource ID."""
+    url: pulumi.Output[str]
+    """Webhook URL that receives messages and acknowledgements; "" when none."""
+    system: pulumi.Output[bool]
+    """Whether system-message notifications are on."""
+    system_phone_alerts: pulumi.Output[Sequence[str]]
+    """Phones (international digits) that receive system notifications by WhatsApp."""
+    read_status: pulumi.Output[bool]
+    """Whether read-status notifications (sent / delivered / read) are on."""
+    retry: pulumi.Output[bool]
+    """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
+    api_key: pulumi.Output[str]
+    """The API key used for this account (always a secret)."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        from_number: pulumi.Input[str],
+        url: Optional[pulumi.Input[str]] = None,
+        system: pulumi.Input[bool] = False,
+        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+        read_status: pulumi.Input[bool] = False,
+        retry: pulumi.Input[bool] = False,
+        api_key: Optional[pulumi.Input[str]] = None,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        """Declare the webhook settings of the account `from_number`.
+
+        :param from_number: the account, e.g. "972501234567" or "+972 50-123-4567".
+        :param url: http(s) URL that receives messages; None or "" for none.
+        :param system: system-message notifications on or off.
+        :param system_phone_alerts: up to 5 Israeli numbers that get system alerts.
+        :param read_status: read-status notifications on or off.
+        :param retry: retry failed deliveries on or off.
+        :param api_key: the account's API key (a secret); defaults to the stack config
+            `wa-webhook:apiKey`, then the environment variable WA_WEBHOOK_API_KEY.
+        """
+        _check_type("from_number", from_number, (str,), "a phone number string")
+        _check_type("url", url, (str,), "a URL string")
+        for name, value in (("system", system), ("read_status", read_status), ("retry", retry)):
+            _check_type(name, value, (bool,), "True or False")
+        _check_type("system_phone_alerts", system_phone_alerts, (list, tuple), "a list of numbers")
+        _check_type("api_key", api_key, (str,), "a string")
+        if isinstance(from_number, str):
+            _claim(from_number, resource_name)
+        elif isinstance(from_number, pulumi.Output):
+            from_number.apply(lambda number: _claim(number, resource_name) if number else None)
+
+        props: Dict[str, Any] = {
+            "from_number": from_number,
+            "url": url or "",
+            "system": system,
+            "system_phone_alerts": list(system_phone_alerts or []) if not isinstance(
+                system_phone_alerts, pulumi.Output) else system_phone_alerts,
+            "read_status": read_status,
+            "retry": retry,
+            "api_key": _resolve_api_key(api_key),
+        }
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
+        )
+        super().__init__(_PROVIDER, resource_name, props, opts)
