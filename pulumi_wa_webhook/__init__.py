@@ -1,11 +1,14 @@
 """Manage 99digital WhatsApp webhook settings as infrastructure with Pulumi.
 
-    from pulumi_wa_webhook import Webhook
-    Webhook("support", from_number="972501234567", url="https://hooks.example.com/wa")
+from pulumi_wa_webhook import Webhook
+Webhook("support", from_number="972501234567", url="https://hooks.example.com/wa")
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AccountNotFoundError,
+    AdoptionMismatchError,
     ApiError,
     ConfigurationError,
     InvalidApiKeyError,
@@ -13,13 +16,28 @@ from .errors import (
     TransportError,
     WaWebhookError,
 )
-from .model import WebhookSettings
-from .resource import Webhook, WebhookArgumentError
+
+if TYPE_CHECKING:
+    from .model import WebhookSettings
+    from .resource import Webhook, WebhookArgumentError
 
 __version__ = "0.1.0"
 
+# The Pulumi SDK takes half a second to import; load it only when the resource is used, so
+# the emulator (`python -m pulumi_wa_webhook.emulator`) starts quickly.
+_LAZY = {"Webhook": "resource", "WebhookArgumentError": "resource", "WebhookSettings": "model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "AccountNotFoundError",
+    "AdoptionMismatchError",
     "ApiError",
     "ConfigurationError",
     "InvalidApiKeyError",

@@ -29,6 +29,7 @@ class Noop(Resource, module="wa-webhook", name="Noop"):
 
     value: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, value: str,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+    def __init__(
+        self, resource_name: str, value: str, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
         super().__init__(NoopProvider(), resource_name, {"value": value}, opts)

@@ -87,13 +87,13 @@ def _number(text: Optional[str], name: str, default: float, minimum: float) -> f
 
 def load(config: ConfigSource) -> ProviderConfig:
     """Resolve the stack-wide settings from stack configuration and the environment."""
-    endpoint = validate_endpoint(
-        _pick(config, ENDPOINT_CONFIG, ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    endpoint = validate_endpoint(_pick(config, ENDPOINT_CONFIG, ENDPOINT_ENV) or DEFAULT_ENDPOINT)
+    timeout = _number(
+        _pick(config, TIMEOUT_CONFIG, TIMEOUT_ENV), TIMEOUT_CONFIG, DEFAULT_TIMEOUT, 0.1
     )
-    timeout = _number(_pick(config, TIMEOUT_CONFIG, TIMEOUT_ENV), TIMEOUT_CONFIG,
-                      DEFAULT_TIMEOUT, 0.1)
-    retries = int(_number(_pick(config, RETRIES_CONFIG, RETRIES_ENV), RETRIES_CONFIG,
-                          DEFAULT_RETRIES, 0))
+    retries = int(
+        _number(_pick(config, RETRIES_CONFIG, RETRIES_ENV), RETRIES_CONFIG, DEFAULT_RETRIES, 0)
+    )
     return ProviderConfig(
         api_key=_pick(config, KEY_CONFIG, KEY_ENV),
         options=ClientOptions(endpoint=endpoint, timeout=timeout, retries=retries),

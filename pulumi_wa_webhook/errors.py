@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from .model import WebhookSettings
 
 #: Reason codes documented by 99digital (the setWebhook table is cut off in the docs).
 REASONS = {
@@ -55,3 +58,18 @@ def api_error(call: str, account: str, reason: Optional[int]) -> ApiError:
     if reason == 3:
         return InvalidApiKeyError(call, account, reason)
     return ApiError(call, account, reason)
+
+
+class AdoptionMismatchError(WaWebhookError):
+    """`adopt=True` found settings on the account that differ from the program."""
+
+    def __init__(self, account: str, current: WebhookSettings, desired: WebhookSettings) -> None:
+        now, wanted = current.to_props(), desired.to_props()
+        differences = "; ".join(
+            f"{name}: account has {now[name]!r}, program says {wanted[name]!r}"
+            for name in current.changed_fields(desired)
+        )
+        super().__init__(
+            f"account {account} was not adopted because its settings differ from the program "
+            f"({differences}). Change the program to match, or remove adopt=True to overwrite."
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -97,28 +97,44 @@ def parse_phone(value: Any, prop: str) -> str:
         raise SettingsError([Problem(prop, f"must not be empty ({EXPECTED_PHONE_FORM})")])
     if not _PHONE_CHARS.match(text):
         raise SettingsError(
-            [Problem(prop, f"{value!r} contains characters other than digits ({EXPECTED_PHONE_FORM})")]
+            [
+                Problem(
+                    prop, f"{value!r} contains characters other than digits ({EXPECTED_PHONE_FORM})"
+                )
+            ]
         )
     digits = re.sub(r"\D", "", text)
     if digits.startswith("0"):
         raise SettingsError(
-            [Problem(prop, f"{value!r} is in local format; use the international form "
-                     f"without the leading 0 ({EXPECTED_PHONE_FORM})")]
+            [
+                Problem(
+                    prop,
+                    f"{value!r} is in local format; use the international form "
+                    f"without the leading 0 ({EXPECTED_PHONE_FORM})",
+                )
+            ]
         )
     try:
         number = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException:
-        raise SettingsError([Problem(prop, f"{value!r} is not a phone number ({EXPECTED_PHONE_FORM})")])
+        raise SettingsError(
+            [Problem(prop, f"{value!r} is not a phone number ({EXPECTED_PHONE_FORM})")]
+        ) from None
     # "Possible" (right length for its country) rather than "valid": the allocation tables
     # of libphonenumber lag behind real numbers, including the API docs' own examples.
-    if phonenumbers.region_code_for_country_code(number.country_code) == "ZZ":
+    if phonenumbers.region_code_for_country_code(number.country_code or 0) == "ZZ":
         raise SettingsError(
             [Problem(prop, f"{value!r} has no known country code ({EXPECTED_PHONE_FORM})")]
         )
     if not phonenumbers.is_possible_number(number):
         raise SettingsError(
-            [Problem(prop, f"{value!r} has the wrong number of digits for its country "
-                     f"({EXPECTED_PHONE_FORM})")]
+            [
+                Problem(
+                    prop,
+                    f"{value!r} has the wrong number of digits for its country "
+                    f"({EXPECTED_PHONE_FORM})",
+                )
+            ]
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
 
@@ -128,22 +144,31 @@ def parse_url(value: Any, prop: str = "url") -> str:
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
-        raise SettingsError([Problem(prop, "must be a string URL such as https://hooks.example.com/wa")])
+        raise SettingsError(
+            [Problem(prop, "must be a string URL such as https://hooks.example.com/wa")]
+        )
     if len(value) > MAX_URL_LENGTH:
-        raise SettingsError([Problem(prop, f"is {len(value)} characters long; at most {MAX_URL_LENGTH}")])
+        raise SettingsError(
+            [Problem(prop, f"is {len(value)} characters long; at most {MAX_URL_LENGTH}")]
+        )
     if value != value.strip() or any(c.isspace() for c in value):
         raise SettingsError([Problem(prop, "must not contain spaces or other whitespace")])
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         raise SettingsError(
-            [Problem(prop, f"{value!r} must start with https:// or http:// (got scheme {parts.scheme!r})")]
+            [
+                Problem(
+                    prop,
+                    f"{value!r} must start with https:// or http:// (got scheme {parts.scheme!r})",
+                )
+            ]
         )
     if not parts.hostname:
         raise SettingsError([Problem(prop, f"{value!r} has no host name")])
     try:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
-        raise SettingsError([Problem(prop, f"{value!r} has an invalid port")])
+        raise SettingsError([Problem(prop, f"{value!r} has an invalid port")]) from None
     return value
 
 
@@ -163,7 +188,9 @@ def parse_alert_phones(value: Any, prop: str = "system_phone_alerts") -> Tuple[s
     if value is None or value == "":
         return ()
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
-        raise SettingsError([Problem(prop, "must be a list of phone numbers, e.g. ['972502211234']")])
+        raise SettingsError(
+            [Problem(prop, "must be a list of phone numbers, e.g. ['972502211234']")]
+        )
     problems: List[Problem] = []
     numbers: List[str] = []
     for index, item in enumerate(value):
@@ -173,14 +200,21 @@ def parse_alert_phones(value: Any, prop: str = "system_phone_alerts") -> Tuple[s
             problems.extend(err.problems)
             continue
         if not number.startswith(str(ALERT_COUNTRY_CODE)):
-            problems.append(Problem(f"{prop}[{index}]", f"{item!r}: alert phones must be Israeli "
-                                    f"numbers starting with {ALERT_COUNTRY_CODE} (API rule)"))
+            problems.append(
+                Problem(
+                    f"{prop}[{index}]",
+                    f"{item!r}: alert phones must be Israeli "
+                    f"numbers starting with {ALERT_COUNTRY_CODE} (API rule)",
+                )
+            )
         elif number in numbers:
             problems.append(Problem(f"{prop}[{index}]", f"{item!r} is listed twice"))
         else:
             numbers.append(number)
     if len(value) > MAX_ALERT_PHONES:
-        problems.append(Problem(prop, f"has {len(value)} numbers; the API takes at most {MAX_ALERT_PHONES}"))
+        problems.append(
+            Problem(prop, f"has {len(value)} numbers; the API takes at most {MAX_ALERT_PHONES}")
+        )
     if problems:
         raise SettingsError(problems)
     return tuple(numbers)
@@ -190,7 +224,7 @@ def parse_settings(props: Mapping[str, Any]) -> WebhookSettings:
     """Validate Pulumi properties into settings, reporting every problem at once."""
     problems: List[Problem] = []
     values: Dict[str, Any] = {}
-    parsers = {
+    parsers: Dict[str, Callable[[Any], Any]] = {
         "from_number": lambda v: parse_phone(v, "from_number"),
         "url": parse_url,
         "system": lambda v: parse_switch(v, "system"),

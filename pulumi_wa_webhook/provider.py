@@ -24,12 +24,18 @@ from pulumi.dynamic import (
 
 from . import config as stack_config
 from .client import WebhookClient
-from .errors import AccountNotFoundError, ConfigurationError, InvalidApiKeyError
+from .errors import (
+    AccountNotFoundError,
+    AdoptionMismatchError,
+    ConfigurationError,
+    InvalidApiKeyError,
+)
 from .model import SettingsError, WebhookSettings, cleared, parse_settings
 
 #: The value the engine sends for inputs that are not known yet (during preview).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 API_KEY = "api_key"
+ADOPT = "adopt"
 SETTING_NAMES = ("from_number", "url", "system", "system_phone_alerts", "read_status", "retry")
 
 
@@ -82,7 +88,9 @@ class WebhookProvider(ResourceProvider):
         inputs = dict(news)
         try:
             settings = parse_settings(known)
-            inputs.update({k: v for k, v in settings.to_props().items() if not _is_unknown(news.get(k))})
+            inputs.update(
+                {k: v for k, v in settings.to_props().items() if not _is_unknown(news.get(k))}
+            )
         except SettingsError as err:
             failures.extend(CheckFailure(p.property, p.reason) for p in err.problems)
         try:
@@ -97,8 +105,11 @@ class WebhookProvider(ResourceProvider):
         old = parse_settings(olds)
         if any(_is_unknown(news.get(name)) for name in SETTING_NAMES + (API_KEY,)):
             from_unknown = _is_unknown(news.get("from_number"))
-            return DiffResult(changes=True, replaces=["from_number"] if from_unknown else [],
-                              delete_before_replace=False)
+            return DiffResult(
+                changes=True,
+                replaces=["from_number"] if from_unknown else [],
+                delete_before_replace=False,
+            )
         new = parse_settings(news)
         changed = old.changed_fields(new)
         if (olds.get(API_KEY) or None) != (news.get(API_KEY) or None):
@@ -108,7 +119,13 @@ class WebhookProvider(ResourceProvider):
 
     def create(self, props: Dict[str, Any]) -> CreateResult:
         settings = parse_settings(props)
-        self._client(self._key(props)).set_webhook(settings)
+        client = self._client(self._key(props))
+        if props.get(ADOPT):
+            current = client.get_webhook(settings.from_number)
+            if current != settings:
+                raise AdoptionMismatchError(settings.from_number, current, settings)
+        else:
+            client.set_webhook(settings)
         return CreateResult(settings.from_number, self._outputs(settings, props))
 
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
@@ -145,4 +162,3 @@ class WebhookProvider(ResourceProvider):
 
 _CLIENTS: Dict[Tuple[str, Any], WebhookClient] = {}
 _CLIENTS_LOCK = threading.Lock()
-

@@ -49,7 +49,9 @@ def _resolve_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Ou
 
 def _check_type(name: str, value: Any, expected: tuple[type, ...], what: str) -> None:
     if value is not None and not isinstance(value, (pulumi.Output, *expected)):
-        raise WebhookArgumentError(f"Webhook argument {name} must be {what}, got {type(value).__name__}")
+        raise WebhookArgumentError(
+            f"Webhook argument {name} must be {what}, got {type(value).__name__}"
+        )
 
 
 class Webhook(Resource, module="wa-webhook", name="Webhook"):
@@ -86,6 +88,7 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         read_status: pulumi.Input[bool] = False,
         retry: pulumi.Input[bool] = False,
         api_key: Optional[pulumi.Input[str]] = None,
+        adopt: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         """Declare the webhook settings of the account `from_number`.
@@ -98,6 +101,9 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         :param retry: retry failed deliveries on or off.
         :param api_key: the account's API key (a secret); defaults to the stack config
             `wa-webhook:apiKey`, then the environment variable WA_WEBHOOK_API_KEY.
+        :param adopt: bring an account that is already configured under management: the
+            first `up` reads the account (one getWebhook) and, instead of writing, fails if
+            its settings differ from the program. Use this instead of `import_`.
         """
         _check_type("from_number", from_number, (str,), "a phone number string")
         _check_type("url", url, (str,), "a URL string")
@@ -105,6 +111,15 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             _check_type(name, value, (bool,), "True or False")
         _check_type("system_phone_alerts", system_phone_alerts, (list, tuple), "a list of numbers")
         _check_type("api_key", api_key, (str,), "a string")
+        _check_type("adopt", adopt, (bool,), "True or False")
+        if opts is not None and opts.import_:
+            raise WebhookArgumentError(
+                f"Webhook '{resource_name}': the import_ option does not work for Python dynamic "
+                "resources (the engine reads imports without the serialised provider, "
+                "pulumi/pulumi#16175). Pass adopt=True instead: the first `pulumi up` reads the "
+                "account once and adopts it if it matches the program, or stops and shows the "
+                "differences."
+            )
         if isinstance(from_number, str):
             _claim(from_number, resource_name)
         elif isinstance(from_number, pulumi.Output):
@@ -114,12 +129,13 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             "from_number": from_number,
             "url": url or "",
             "system": system,
-            "system_phone_alerts": list(system_phone_alerts or []) if not isinstance(
-                system_phone_alerts, pulumi.Output) else system_phone_alerts,
+            "system_phone_alerts": system_phone_alerts or [],
             "read_status": read_status,
             "retry": retry,
             "api_key": _resolve_api_key(api_key),
         }
+        if adopt:
+            props["adopt"] = True
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-
 from harness import REPO, Stack, base_env
 
-# pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
+pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +39,13 @@ def make_stack(tmp_path: Path, pulumi_env: dict[str, str]) -> Iterator[StackFact
     """Create a project + stack from program text: make_stack(program, config={...})."""
     made: list[Stack] = []
 
-    def factory(program: str, *, config: dict[str, str] | None = None,
-                secrets: dict[str, str] | None = None, name: str = "dev") -> Stack:
+    def factory(
+        program: str,
+        *,
+        config: dict[str, str] | None = None,
+        secrets: dict[str, str] | None = None,
+        name: str = "dev",
+    ) -> Stack:
         stack = Stack.create(tmp_path / f"s{len(made)}", pulumi_env, program, stack=name)
         for key, value in (config or {}).items():
             stack.set_config(key, value)

@@ -80,8 +80,14 @@ class Stack:
     transcript: List[Result] = field(default_factory=list)
 
     @classmethod
-    def create(cls, root: Path, env: Mapping[str, str], program: str,
-               project: str = "wa-test", stack: str = "dev") -> Stack:
+    def create(
+        cls,
+        root: Path,
+        env: Mapping[str, str],
+        program: str,
+        project: str = "wa-test",
+        stack: str = "dev",
+    ) -> Stack:
         project_dir = root / "project"
         project_dir.mkdir(parents=True)
         (root / "state").mkdir()
@@ -95,14 +101,24 @@ class Stack:
     def write_program(self, program: str) -> None:
         (self.root / "__main__.py").write_text(textwrap.dedent(program))
 
-    def pulumi(self, *args: str, check: bool = True, env: Optional[Mapping[str, str]] = None,
-               timeout: float = 300) -> Result:
+    def pulumi(
+        self,
+        *args: str,
+        check: bool = True,
+        env: Optional[Mapping[str, str]] = None,
+        timeout: float = 300,
+    ) -> Result:
         command = ["pulumi", *args, "--non-interactive", "--color", "never"]
         if args and args[0] not in ("stack", "config", "version", "login"):
             command += ["--stack", self.name]
         proc = subprocess.run(
-            command, cwd=self.root, env=dict(self.env, **(env or {})), capture_output=True,
-            text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+            command,
+            cwd=self.root,
+            env=dict(self.env, **(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
         result = Result(list(args), proc.returncode, proc.stdout, proc.stderr)
         self.transcript.append(result)

@@ -9,6 +9,7 @@ in the optional state file) and redacts keys from every logged request body.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import hmac
@@ -18,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from typing import Any, Deque, Dict, List, Mapping, Optional, Union
+from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
 #: The two API calls, by the last segment of their path.
 CALLS = ("setWebhook", "getWebhook")
@@ -110,9 +111,9 @@ class Fault:
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
             raise ValueError("fault 'times' must be a positive integer")
         if status is not None and (
-            isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+            isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599
         ):
-            raise ValueError("fault 'status' must be an HTTP status code (100-599)")
+            raise ValueError("fault 'status' must be an HTTP status code (200-599)")
         if delay is not None and (
             isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0
         ):
@@ -123,8 +124,16 @@ class Fault:
             raise ValueError("fault 'body' must be a string (the raw answer text)")
         if reason is not None and (isinstance(reason, bool) or not isinstance(reason, int)):
             raise ValueError("fault 'reason' must be an integer reason code")
-        kinds = [k for k, on in (("status", status is not None), ("reset", reset),
-                                 ("body", body is not None), ("reason", reason is not None)) if on]
+        kinds = [
+            k
+            for k, on in (
+                ("status", status is not None),
+                ("reset", reset),
+                ("body", body is not None),
+                ("reason", reason is not None),
+            )
+            if on
+        ]
         if len(kinds) > 1:
             raise ValueError(f"a fault takes one of status/reset/body/reason, got {kinds}")
         if not kinds and delay is None:
@@ -222,7 +231,7 @@ class EmulatorBackend:
                 if field in body:
                     value = body[field]
                     if not isinstance(value, str):
-                        return _bad_value(field, "expected a string (send \" \" to clear it)")
+                        return _bad_value(field, 'expected a string (send " " to clear it)')
                     update[field] = "" if value == CLEAR else value
             for field in SWITCH_FIELDS:
                 if field in body:
@@ -272,7 +281,7 @@ class EmulatorBackend:
 
     def _authenticate(
         self, body: Mapping[str, Any]
-    ) -> "tuple[Optional[str], Optional[Dict[str, Any]]]":
+    ) -> Tuple[Optional[str], Optional[Dict[str, Any]]]:
         number = body.get("from")
         if isinstance(number, int) and not isinstance(number, bool):
             number = str(number)
@@ -439,9 +448,15 @@ class EmulatorBackend:
             accounts: Dict[str, Dict[str, Any]] = {}
             for number, stored in data["accounts"].items():
                 settings = dict(DEFAULT_SETTINGS)
-                for field in SETTING_FIELDS:
-                    if field in stored:
-                        settings[field] = stored[field]
+                for field in STRING_FIELDS:
+                    if not isinstance(stored.get(field, ""), str):
+                        raise ValueError(f"account {number}: {field} must be a string")
+                    settings[field] = stored.get(field, "")
+                for field in SWITCH_FIELDS:
+                    switch = _switch(stored.get(field, 0))
+                    if switch is None:
+                        raise ValueError(f"account {number}: {field} must be 0 or 1")
+                    settings[field] = switch
                 digest = stored["keyDigest"]
                 if not isinstance(digest, str):
                     raise ValueError(f"account {number}: keyDigest must be a string")
@@ -466,10 +481,8 @@ class EmulatorBackend:
                 os.fsync(handle.fileno())
             os.replace(temp, self._state_file)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temp)
-            except OSError:
-                pass
             raise
 
 

@@ -1,0 +1,34 @@
+# pulumi-wa-webhook — developer tasks. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: venv pulumi-cli lint typecheck test
+
+## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+## pulumi-cli: make sure a Pulumi CLI is available; the last line printed is its directory
+pulumi-cli:
+	@tools/pulumi-cli.sh
+
+## lint: ruff on the package, tests and examples
+lint: venv
+	$(VENV)/bin/ruff check pulumi_wa_webhook tests
+
+## typecheck: mypy, strict on the package
+typecheck: venv
+	$(VENV)/bin/mypy
+
+## test: lint, types, unit tests and the tests that drive the real Pulumi CLI
+test: lint typecheck
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) -m pytest

@@ -1,0 +1,121 @@
+"""Command line: run a local 99digital webhook API emulator until SIGINT / SIGTERM.
+
+    python -m pulumi_wa_webhook.emulator --port 0 --account 972500000001:test-key-1
+
+Prints one line, ``99digital emulator listening on http://HOST:PORT/whatsapp/v2``, once the
+server accepts connections; give that URL to the provider as its endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import List, Optional, Sequence, Tuple
+
+from .backend import EmulatorBackend, StateFileError
+from .server import EmulatorServer
+
+
+def _account(text: str) -> Tuple[str, str]:
+    number, sep, key = text.partition(":")
+    number = number.strip().lstrip("+")
+    # ArgumentTypeError messages are shown as-is: never echo the key back.
+    if not sep or not key:
+        raise argparse.ArgumentTypeError("expected NUMBER:KEY, e.g. 972500000001:test-key-1")
+    if not number.isdigit():
+        raise argparse.ArgumentTypeError(
+            "the account NUMBER must be digits in international format, e.g. 972500000001"
+        )
+    return number, key
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_wa_webhook.emulator",
+        description=(
+            "Run a local emulator of the 99digital WhatsApp webhook API (POST setWebhook and "
+            "getWebhook under /whatsapp/v2, plus /_emulator admin endpoints for tests). "
+            "Prints one line with the base URL once it accepts connections and serves until "
+            "SIGINT or SIGTERM."
+        ),
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, local connections only)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="TCP port to listen on; 0 (the default) picks a free port, shown in the output line",
+    )
+    parser.add_argument(
+        "--account",
+        action="append",
+        type=_account,
+        default=[],
+        metavar="NUMBER:KEY",
+        help=(
+            "an account the emulator knows: its WhatsApp number (international format, no +) "
+            "and its API key, e.g. 972500000001:test-key-1; repeat for several accounts. "
+            "Use test keys only: command lines are visible to other local users"
+        ),
+    )
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        default=None,
+        help=(
+            "JSON file keeping accounts and their webhook settings across restarts: loaded at "
+            "start if it exists and rewritten atomically after every change (keys are stored "
+            "as SHA-256 digests only). Default: keep state in memory"
+        ),
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="log each request's method, path and status to stderr (never bodies or keys)",
+    )
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the emulator; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    accounts: List[Tuple[str, str]] = args.account
+    try:
+        backend = EmulatorBackend(dict(accounts), state_file=args.state)
+    except (StateFileError, ValueError, OSError) as err:
+        print(f"99digital emulator: {err}", file=sys.stderr)
+        return 2
+    server = EmulatorServer(backend, host=args.host, port=args.port, verbose=args.verbose)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Optional[FrameType]) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        server.start()
+    except OSError as err:
+        print(
+            f"99digital emulator: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr
+        )
+        return 1
+    try:
+        print(f"99digital emulator listening on {server.base_url}", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

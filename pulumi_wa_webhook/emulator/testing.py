@@ -1,0 +1,147 @@
+"""Test helpers: run the emulator in-process and drive it from Python.
+
+    from pulumi_wa_webhook.emulator.testing import running_emulator
+
+    with running_emulator({"972500000001": "test-key-1"}) as emu:
+        emu.add_fault("setWebhook", status=503, times=2)
+        ...  # point the client at emu.base_url
+        assert emu.count("setWebhook") == 3
+
+With pytest installed this module also provides an ``emulator`` fixture; enable it with
+``pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]`` in a conftest.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any, Dict, Iterator, List, Mapping, Optional
+
+from .backend import EmulatorBackend, Fault, StrPath
+from .server import EmulatorServer
+
+#: The accounts the ``emulator`` fixture starts with.
+TEST_ACCOUNTS: Dict[str, str] = {
+    "972500000001": "test-key-1",
+    "972500000002": "test-key-2",
+}
+
+
+class Emulator:
+    """A running emulator: its URLs plus direct access to its log, faults and accounts."""
+
+    def __init__(self, server: EmulatorServer) -> None:
+        self.server = server
+        self.backend = server.backend
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/whatsapp/v2``: the API endpoint."""
+        return self.server.base_url
+
+    @property
+    def root_url(self) -> str:
+        """``http://127.0.0.1:PORT``: where the ``/_emulator`` admin endpoints live."""
+        return self.server.root_url
+
+    def requests(self, path: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Logged API calls (``path``, redacted ``body``, ``time``), oldest first.
+
+        With ``path`` (e.g. ``"setWebhook"``) only the calls whose path ends with it.
+        """
+        return self.backend.requests(path)
+
+    def count(self, path: Optional[str] = None) -> int:
+        """How many API calls were logged (only those whose path ends with ``path``)."""
+        return len(self.backend.requests(path))
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        self.backend.clear_requests()
+
+    def add_fault(
+        self,
+        path: str = "*",
+        times: int = 1,
+        status: Optional[int] = None,
+        delay: Optional[float] = None,
+        reset: bool = False,
+        body: Optional[str] = None,
+        reason: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Queue a fault for the next ``times`` calls to ``path`` ("setWebhook", "getWebhook"
+        or "*"): an HTTP ``status``, a ``delay`` in seconds before the normal answer, a TCP
+        ``reset`` without answer, a raw 200 ``body``, or a FAIL with ``reason``."""
+        fault = Fault(
+            path, times, status=status, delay=delay, reset=reset, body=body, reason=reason
+        )
+        return self.backend.add_fault(fault)
+
+    def clear_faults(self) -> None:
+        """Drop every queued fault."""
+        self.backend.clear_faults()
+
+    def account(self, number: str) -> Dict[str, Any]:
+        """The account's stored wire-form settings (no key); KeyError if it does not exist."""
+        settings = self.backend.account(number)
+        if settings is None:
+            raise KeyError(number)
+        return settings
+
+    def set_account(self, number: str, **fields: Any) -> Dict[str, Any]:
+        """Change stored settings out of band (e.g. drift): ``url``, ``system``,
+        ``systemPhoneAlert``, ``readStatus``, ``retry``; ``apiKey`` creates or re-keys."""
+        api_key = fields.pop("apiKey", None)
+        return self.backend.set_account(number, fields, api_key=api_key)
+
+    def add_account(self, number: str, key: str) -> None:
+        """Create an account with default settings (or re-key an existing one)."""
+        self.backend.add_account(number, key)
+
+    def remove_account(self, number: str) -> None:
+        """Delete an account; KeyError if it does not exist."""
+        self.backend.remove_account(number)
+
+
+@contextlib.contextmanager
+def running_emulator(
+    accounts: Optional[Mapping[str, str]] = None,
+    state_file: Optional[StrPath] = None,
+) -> Iterator[Emulator]:
+    """Run an emulator on a free port of 127.0.0.1 for the ``with`` block; yields its handle."""
+    server = EmulatorServer(EmulatorBackend(accounts, state_file=state_file), "127.0.0.1", 0)
+    server.start()
+    try:
+        yield Emulator(server)
+    finally:
+        server.stop()
+
+
+def _make_fixture() -> Any:
+    import pytest
+
+    @pytest.fixture
+    def emulator() -> Iterator[Emulator]:
+        """A running emulator with accounts 972500000001 (key ``test-key-1``) and
+        972500000002 (key ``test-key-2``)."""
+        with running_emulator(TEST_ACCOUNTS) as emu:
+            yield emu
+
+    return emulator
+
+
+# The ``emulator`` pytest fixture. Importing pytest costs a quarter of a second, so it is
+# defined right away only when pytest is already loaded (any pytest run), else on first access.
+if "pytest" in sys.modules:
+    emulator = _make_fixture()
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name == "emulator":
+            try:
+                fixture = _make_fixture()
+            except ImportError:
+                raise AttributeError("the emulator fixture needs pytest installed") from None
+            globals()["emulator"] = fixture
+            return fixture
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

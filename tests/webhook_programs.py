@@ -1,0 +1,26 @@
+"""Program text for tests that run the Webhook through the real engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+KEY_1 = "test-key-1"
+KEY_2 = "test-key-2"
+ACCOUNT_1 = "972500000001"
+ACCOUNT_2 = "972500000002"
+
+
+def webhook_program(*hooks: dict[str, Any], imports: str = "") -> str:
+    """A program declaring one Webhook per dict (keys: name, opts and the arguments)."""
+    lines = ["import pulumi", "from pulumi_wa_webhook import Webhook", imports]
+    for index, hook in enumerate(hooks):
+        hook = dict(hook)
+        name = hook.pop("name", f"hook{index}")
+        opts = hook.pop("opts", None)
+        args = ", ".join(f"{key}={value!r}" for key, value in hook.items())
+        if opts:
+            args += f", opts={opts}"
+        lines.append(f"h{index} = Webhook({name!r}, {args})")
+        lines.append(f"pulumi.export({name + '_url'!r}, h{index}.url)")
+        lines.append(f"pulumi.export({name + '_from'!r}, h{index}.from_number)")
+    return "\n".join(lines) + "\n"
