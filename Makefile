@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv pulumi-cli lint typecheck test
+.PHONY: venv pulumi-cli lint typecheck test bench demo
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -32,3 +32,9 @@ typecheck: venv
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) -m pytest
+
+## bench: engine and API cost of Webhook operations against the emulator (prints a table)
+bench: venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) bench/run.py

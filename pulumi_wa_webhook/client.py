@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Dict
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -83,16 +84,8 @@ class WebhookClient:
                 f"99digital {call} for account {account}: the API kept answering with an "
                 f"HTTP error after {self._options.retries + 1} attempts ({self._clean(err)})"
             ) from None
-        except requests.exceptions.Timeout:
-            raise TransportError(
-                f"99digital {call} for account {account}: no answer within "
-                f"{self._options.timeout:g} s after {self._options.retries + 1} attempts"
-            ) from None
         except requests.exceptions.RequestException as err:
-            raise TransportError(
-                f"99digital {call} for account {account}: could not reach {url} after "
-                f"{self._options.retries + 1} attempts ({type(err).__name__})"
-            ) from None
+            raise self._transport_error(call, account, url, err) from None
         if response.status_code != 200:
             raise TransportError(
                 f"99digital {call} for account {account}: HTTP {response.status_code}"
@@ -113,10 +106,34 @@ class WebhookClient:
             raise api_error(call, account, reason if isinstance(reason, int) else _int(reason))
         return data
 
+    def _transport_error(
+        self, call: str, account: str, url: str, err: requests.exceptions.RequestException
+    ) -> TransportError:
+        attempts = self._options.retries + 1
+        if _is_timeout(err):
+            return TransportError(
+                f"99digital {call} for account {account}: no answer within "
+                f"{self._options.timeout:g} s after {attempts} attempts"
+            )
+        return TransportError(
+            f"99digital {call} for account {account}: could not reach {url} after "
+            f"{attempts} attempts ({type(err).__name__})"
+        )
+
     def _clean(self, err: Exception) -> str:
         """An exception's text with the key removed, in case a library echoed it."""
         text = str(err)
         return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def _is_timeout(err: BaseException) -> bool:
+    """True if a requests error was, underneath the retry wrapper, a timeout."""
+    if isinstance(err, requests.exceptions.Timeout):
+        return True
+    reason = getattr(err.args[0], "reason", None) if err.args else None
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False  # refused or unroutable (urllib3 files it under connect timeouts)
+    return isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError))
 
 
 def _int(value: Any) -> Any:

@@ -1,0 +1,91 @@
+"""Provider methods called directly: check and diff are pure; CRUD goes over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+
+from pulumi_wa_webhook.provider import UNKNOWN, WebhookProvider
+
+ACCOUNT = "972500000001"
+KEY = "test-key-1"
+
+
+@pytest.fixture
+def provider(emulator):
+    made = WebhookProvider()
+    made.configure(ConfigureRequest(Config({"wa-webhook:endpoint": emulator.base_url,
+                                            "wa-webhook:retries": "0"}, "test")))
+    return made
+
+
+def props(**kw):
+    base = {"from_number": "+972 50-000-0001", "url": "https://h.example.com/", "system": False,
+            "system_phone_alerts": [], "read_status": False, "retry": False, "api_key": KEY}
+    return dict(base, **kw)
+
+
+def test_check_normalises_and_makes_no_call(provider, emulator):
+    result = provider.check({}, props())
+    assert result.failures == []
+    assert result.inputs["from_number"] == ACCOUNT
+    assert emulator.requests() == []
+
+
+def test_check_reports_each_bad_property(provider):
+    result = provider.check({}, props(from_number="0501234567", url="ftp://x"))
+    assert [f.property for f in result.failures] == ["from_number", "url"]
+
+
+def test_check_tolerates_unknown_values_during_preview(provider):
+    result = provider.check({}, props(url=UNKNOWN, system_phone_alerts=[UNKNOWN]))
+    assert result.failures == []
+    assert result.inputs["url"] == UNKNOWN
+
+
+def test_check_without_any_key_names_the_three_sources(provider, monkeypatch):
+    monkeypatch.delenv("WA_WEBHOOK_API_KEY", raising=False)
+    result = provider.check({}, props(api_key=None))
+    [failure] = result.failures
+    assert failure.property == "api_key"
+    for source in ("api_key=", "wa-webhook:apiKey", "WA_WEBHOOK_API_KEY"):
+        assert source in failure.reason
+
+
+def test_diff_compares_normalised_settings(provider):
+    olds = dict(props(from_number=ACCOUNT), __provider="old-blob")
+    news = dict(props(), __provider="new-blob")
+    assert provider.diff(ACCOUNT, olds, news).changes is False
+    changed = provider.diff(ACCOUNT, olds, props(retry=True))
+    assert changed.changes is True and changed.replaces == []
+    replaced = provider.diff(ACCOUNT, olds, props(from_number="972500000002"))
+    assert replaced.replaces == ["from_number"] and replaced.delete_before_replace is False
+    assert provider.diff(ACCOUNT, olds, props(api_key="other")).changes is True
+
+
+def test_diff_with_unknown_inputs_is_a_change(provider):
+    olds = props(from_number=ACCOUNT)
+    assert provider.diff(ACCOUNT, olds, props(url=UNKNOWN)).changes is True
+    assert provider.diff(ACCOUNT, olds, props(from_number=UNKNOWN)).replaces == ["from_number"]
+
+
+def test_crud_over_http(provider, emulator):
+    created = provider.create(provider.check({}, props()).inputs)
+    assert created.id == ACCOUNT and emulator.count("setWebhook") == 1
+    read = provider.read(ACCOUNT, created.outs)
+    assert read.outs == created.outs and read.inputs == created.outs
+    provider.update(ACCOUNT, created.outs, props(from_number=ACCOUNT, retry=True))
+    assert emulator.account(ACCOUNT)["retry"] == 1
+    provider.delete(ACCOUNT, created.outs)
+    assert emulator.account(ACCOUNT)["url"] == ""
+    assert emulator.count() == 4
+
+
+def test_delete_falls_back_to_the_configured_key_after_rotation(emulator):
+    provider = WebhookProvider()
+    provider.configure(ConfigureRequest(Config({"wa-webhook:endpoint": emulator.base_url,
+                                                "wa-webhook:apiKey": "new-key"}, "test")))
+    emulator.add_account(ACCOUNT, "new-key")
+    provider.delete(ACCOUNT, props(from_number=ACCOUNT, api_key="old-key"))
+    assert [c["body"]["from"] for c in emulator.requests("setWebhook")] == [ACCOUNT, ACCOUNT]

@@ -1,0 +1,91 @@
+"""The API key never appears in clear; TLS certificates are checked for remote endpoints."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import ssl
+import subprocess
+import threading
+
+import pytest
+from webhook_programs import ACCOUNT_1, webhook_program
+
+from pulumi_wa_webhook.client import ClientOptions, WebhookClient
+from pulumi_wa_webhook.errors import TransportError
+
+SECRET_KEY = "sk-live-7f3a9c2e1d5b4a60"
+
+
+def test_api_key_appears_nowhere_in_clear(make_stack, emulator):
+    emulator.add_account(ACCOUNT_1, SECRET_KEY)
+    hook = {"name": "support", "from_number": ACCOUNT_1, "url": "https://hooks.example.com/a"}
+    stack = make_stack(webhook_program(hook),
+                       config={"wa-webhook:endpoint": emulator.base_url},
+                       secrets={"wa-webhook:apiKey": SECRET_KEY})
+    stack.up()
+    stack.write_program(webhook_program(dict(hook, url="https://hooks.example.com/b")))
+    stack.preview()
+    stack.up("--debug")
+    stack.preview("--debug", "--refresh")
+    stack.refresh()
+    # A failing call: the account is re-keyed behind Pulumi's back (reason 3).
+    emulator.add_account(ACCOUNT_1, "another-key")
+    failed = stack.up("--debug", "--refresh", check=False)
+    assert failed.code != 0 and "reason 3: wrong apiKey" in failed.output
+    emulator.add_account(ACCOUNT_1, SECRET_KEY)
+
+    state = stack.export()
+    [resource] = [r for r in state["deployment"]["resources"] if r.get("id") == ACCOUNT_1]
+    provider_blob = base64.b64decode(resource["inputs"]["__provider"])
+    assert resource["outputs"]["api_key"]["ciphertext"]  # stored, but only encrypted
+    stack.destroy("--debug")
+
+    places = {
+        "CLI output": stack.all_output(),
+        "stack export": json.dumps(state),
+        "__provider": provider_blob.decode("latin-1"),
+        "emulator log": json.dumps(emulator.requests()),
+        "stack config file": (stack.root / "Pulumi.dev.yaml").read_text(),
+    }
+    for place, text in places.items():
+        assert SECRET_KEY not in text, f"API key found in clear in the {place}"
+    assert len(emulator.requests()) >= 5  # the searched log is not empty
+
+
+@pytest.fixture
+def self_signed_https_server(tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = b'{"status": "OK", "url": "", "system": "0", "systemPhoneAlert": ""}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/whatsapp/v2"
+    server.shutdown()
+
+
+def test_tls_certificates_are_verified(self_signed_https_server):
+    client = WebhookClient(SECRET_KEY, ClientOptions(endpoint=self_signed_https_server,
+                                                     retries=0))
+    with pytest.raises(TransportError) as caught:
+        client.get_webhook(ACCOUNT_1)
+    assert "SSLError" in str(caught.value)
+    assert SECRET_KEY not in str(caught.value)
