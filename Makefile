@@ -38,3 +38,7 @@ bench: venv
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) bench/run.py
+
+## demo: the dev stack against the local emulator: up, the account's settings, a preview --diff
+demo: venv
+	@$(PY) tools/demo.py

@@ -1,0 +1,115 @@
+"""`make demo`: the whole product on one machine, in one command, re-runnable.
+
+Starts the 99digital emulator, logs in to a local file backend under .demo/, runs
+`pulumi up` for the dev stack, shows what the account now holds, previews a small config
+change with `pulumi preview --diff`, and stops everything it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / ".demo"
+PORT = 18099  # the dev stack's wa-webhook:endpoint points here
+ACCOUNTS = {"972500000101": "demo-key-dev", "972500000102": "demo-key-dev"}
+PASSPHRASE = "wa-webhook-demo"  # demo only; it encrypts the dev stack's demo API key
+NEW_URL = "https://dev.hooks.example.com/whatsapp/support-v2"
+
+
+BOLD, PLAIN = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+
+
+def step(text: str) -> None:
+    print(f"\n{BOLD}==> {text}{PLAIN}", flush=True)
+
+
+def pulumi_dir() -> str:
+    out = subprocess.run([str(REPO / "tools" / "pulumi-cli.sh")], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+def start_emulator() -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "pulumi_wa_webhook.emulator", "--host", "127.0.0.1",
+               "--port", str(PORT), "--state", str(DEMO / "emulator-state.json")]
+    for number, key in ACCOUNTS.items():
+        command += ["--account", f"{number}:{key}"]
+    emulator = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert emulator.stdout is not None
+    line = emulator.stdout.readline().strip()
+    if emulator.poll() is not None or "http://" not in line:
+        sys.exit(f"demo: the emulator did not start (is port {PORT} in use?)")
+    return emulator, line
+
+
+def working_copy() -> Path:
+    """A fresh copy of the root project, so the demo's config change never touches the repo."""
+    project = DEMO / "project"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    for name in ("webhooks.py", "Pulumi.dev.yaml"):
+        shutil.copy(REPO / name, project / name)
+    text = (REPO / "Pulumi.yaml").read_text()
+    (project / "Pulumi.yaml").write_text(
+        text.replace("virtualenv: .venv", f"virtualenv: {REPO / '.venv'}"))
+    return project
+
+
+def show_account(number: str) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/_emulator/accounts/{number}") as r:
+        settings = json.load(r)
+    print(json.dumps(settings, indent=2))
+    print(f"\nThe webhook URL now configured for {number}: {BOLD}{settings['url']}{PLAIN}")
+
+
+def main() -> None:
+    step("Pulumi CLI (builds it once from Go modules if none is installed)")
+    cli = pulumi_dir()
+    DEMO.mkdir(exist_ok=True)
+    (DEMO / "backend").mkdir(exist_ok=True)
+    env = dict(os.environ, PATH=f"{cli}{os.pathsep}{os.environ['PATH']}",
+               PULUMI_BACKEND_URL=(DEMO / "backend").as_uri(),
+               PULUMI_CONFIG_PASSPHRASE=PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK="true",
+               PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+               PULUMI_HOME=str(DEMO / "pulumi-home"))
+    env.pop("WA_WEBHOOK_API_KEY", None)
+    env.pop("WA_WEBHOOK_ENDPOINT", None)
+    project = working_copy()
+
+    def pulumi(*args: str) -> None:
+        print(f"$ pulumi {' '.join(args)}", flush=True)
+        subprocess.run(["pulumi", *args, "--non-interactive"], cwd=project, env=env, check=True)
+
+    step(f"Starting the 99digital emulator on port {PORT} (state in .demo/)")
+    emulator, banner = start_emulator()
+    print(banner)
+    try:
+        step("Local file backend in .demo/backend; selecting the dev stack")
+        pulumi("stack", "select", "dev", "--create")
+        step("pulumi up: the dev stack's webhooks, as the program says")
+        pulumi("up", "--yes")
+        step("What the emulated 99digital account holds now")
+        show_account("972500000101")
+        step(f"A small change: the support line moves to {NEW_URL}")
+        pulumi("config", "set", "--path", "lines[0].url", NEW_URL)
+        pulumi("preview", "--diff")
+        print("\n(Previewed only: run `pulumi up` to apply. The change lives in .demo/project.)")
+    finally:
+        step("Stopping the emulator")
+        emulator.terminate()
+        emulator.wait(timeout=10)
+    step("Done: nothing left running. Run `make demo` again any time.")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except subprocess.CalledProcessError as err:
+        sys.exit(f"demo: a step failed (exit {err.returncode}): {' '.join(map(str, err.cmd))}")
