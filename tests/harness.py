@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -95,6 +97,30 @@ class Stack:
         (project_dir / "Pulumi.yaml").write_text(pulumi_yaml(project, sys.prefix))
         instance = cls(project_dir, env, stack)
         instance.write_program(program)
+        instance.pulumi("stack", "init", stack)
+        return instance
+
+    @classmethod
+    def from_project(cls, source: Path, root: Path, env: Mapping[str, str], *,
+                     stack: str = "dev", files: Optional[List[str]] = None,
+                     virtualenv: str = sys.prefix) -> Stack:
+        """Copy an existing project (an example, or the root project's `files`) and init a stack.
+
+        The copy's `virtualenv` option is pointed at `virtualenv` (absolute), so the project
+        runs the same whether it sits in the repo or in a temporary directory.
+        """
+        project_dir = root / "project"
+        if files is None:
+            shutil.copytree(source, project_dir, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            project_dir.mkdir(parents=True)
+            for name in files:
+                shutil.copy(source / name, project_dir / name)
+        (root / "state").mkdir()
+        settings = project_dir / "Pulumi.yaml"
+        settings.write_text(re.sub(r"virtualenv: .*", f"virtualenv: {virtualenv}",
+                                   settings.read_text()))
+        instance = cls(project_dir, dict(env, PULUMI_BACKEND_URL=(root / "state").as_uri()), stack)
         instance.pulumi("stack", "init", stack)
         return instance
 
