@@ -20,9 +20,9 @@ $(STAMP): pyproject.toml
 pulumi-cli:
 	@tools/pulumi-cli.sh
 
-## lint: ruff on the package, tests and examples
+## lint: ruff on everything (package, tests, examples, tools, bench)
 lint: venv
-	$(VENV)/bin/ruff check pulumi_wa_webhook tests
+	$(VENV)/bin/ruff check .
 
 ## typecheck: mypy, strict on the package
 typecheck: venv
