@@ -5,6 +5,7 @@ are retried, and which on-call phones receive system alerts.
 """
 
 import pulumi
+
 from pulumi_wa_webhook import Webhook
 
 team = pulumi.Config()

@@ -6,22 +6,15 @@ import base64
 import contextlib
 import json
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
-import requests
-
 import programs
+import requests
+from cli_harness import Result, Stack
+
 from pulumi_wa_webhook.emulator.testing import Emulator
-
-TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
-if str(TESTS_DIR) not in sys.path:
-    sys.path.insert(0, str(TESTS_DIR))
-
-from harness import Result, Stack  # noqa: E402
 
 CALLS = ("setWebhook", "getWebhook")
 #: API calls each operation should make per Webhook resource (Noop: none at all).
@@ -80,8 +73,7 @@ class Series:
         """The API calls `op` must make for this series."""
         per_resource = 0 if self.kind == "noop" else 1
         return {
-            call: n * per_resource * self.count
-            for call, n in EXPECTED_PER_RESOURCE[op].items()
+            call: n * per_resource * self.count for call, n in EXPECTED_PER_RESOURCE[op].items()
         }
 
     def calls_exact(self) -> bool:
@@ -126,9 +118,7 @@ def api_calls(emu: Emulator) -> Dict[str, int]:
     return counts
 
 
-def timed_op(
-    emu: Emulator, series: Series, op: str, action: Callable[[], Result]
-) -> float:
+def timed_op(emu: Emulator, series: Series, op: str, action: Callable[[], Result]) -> float:
     """Run one Pulumi command with a clean request log; record its wall time and API calls."""
     emu.clear_requests()
     start = time.perf_counter()

@@ -1,4 +1,5 @@
 import pulumi
+
 from pulumi_wa_webhook import Webhook
 
 config = pulumi.Config()

@@ -1,0 +1,14 @@
+"""The test suite's Pulumi CLI harness (`tests/harness.py`), importable from `bench/`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
+if str(TESTS_DIR) not in sys.path:
+    sys.path.insert(0, str(TESTS_DIR))
+
+from harness import Result, Stack, base_env  # noqa: E402
+
+__all__ = ["Result", "Stack", "base_env"]
