@@ -54,6 +54,19 @@ def test_api_key_appears_nowhere_in_clear(make_stack, emulator):
     assert len(emulator.requests()) >= 5  # the searched log is not empty
 
 
+def test_key_from_the_environment_stays_out_of_verbose_engine_logs(make_stack, emulator):
+    emulator.add_account(ACCOUNT_1, SECRET_KEY)
+    hook = {"name": "support", "from_number": ACCOUNT_1, "url": "https://hooks.example.com/a"}
+    stack = make_stack(webhook_program(hook), config={"wa-webhook:endpoint": emulator.base_url})
+    key_env = {"WA_WEBHOOK_API_KEY": SECRET_KEY}
+    stack.up("-v=9", "--logtostderr", env=key_env)
+    stack.destroy("-v=9", "--logtostderr", env=key_env)
+    assert emulator.account(ACCOUNT_1)["url"] == ""  # the key worked
+    assert len(stack.all_output()) > 10_000  # verbose logs were produced and searched
+    assert SECRET_KEY not in stack.all_output()
+    assert SECRET_KEY not in json.dumps(stack.export())
+
+
 @pytest.fixture
 def self_signed_https_server(tmp_path):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
