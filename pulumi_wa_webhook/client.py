@@ -80,9 +80,11 @@ class WebhookClient:
         try:
             response = self._session.post(url, json=body, timeout=self._options.timeout)
         except requests.exceptions.RetryError as err:
+            cause = getattr(err.args[0], "reason", None) if err.args else None
             raise TransportError(
                 f"99digital {call} for account {account}: the API kept answering with an "
-                f"HTTP error after {self._options.retries + 1} attempts ({self._clean(err)})"
+                f"HTTP error after {self._options.retries + 1} attempts "
+                f"({self._clean(cause or err)})"
             ) from None
         except requests.exceptions.RequestException as err:
             raise self._transport_error(call, account, url, err) from None

@@ -134,26 +134,34 @@ class WebhookProvider(ResourceProvider):
         return UpdateResult(self._outputs(settings, news))
 
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
-        try:
-            settings = self._client(self._key(props)).get_webhook(id_)
-        except AccountNotFoundError:
-            return ReadResult("", {})
+        keys = self._keys(props)
+        for key in keys:
+            try:
+                settings = self._client(key).get_webhook(id_)
+                break
+            except AccountNotFoundError:
+                return ReadResult("", {})
+            except InvalidApiKeyError:
+                if key == keys[-1]:
+                    raise
         outs = self._outputs(settings, props)
         return ReadResult(id_, outs, dict(outs))
 
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
-        for key in self._delete_keys(props):
+        keys = self._keys(props)
+        for key in keys:
             try:
                 self._client(key).set_webhook(cleared(id_))
                 return
             except AccountNotFoundError:
                 return  # nothing left to clear
             except InvalidApiKeyError:
-                if key == self._delete_keys(props)[-1]:
+                if key == keys[-1]:
                     raise
 
-    def _delete_keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
-        """The key in state first; the configured key after it if it differs (rotation)."""
+    def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
+        """For read and delete: the key in state first; the configured key after it if it
+        differs (rotation: the key in state was rotated away and the new one configured)."""
         keys = [str(k) for k in (props.get(API_KEY), self._config().api_key) if k]
         if not keys:
             raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
