@@ -9,6 +9,6 @@ TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
-from harness import Result, Stack, base_env  # noqa: E402
+from harness import CommandFailed, Result, Stack, base_env  # noqa: E402
 
-__all__ = ["Result", "Stack", "base_env"]
+__all__ = ["CommandFailed", "Result", "Stack", "base_env"]

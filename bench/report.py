@@ -208,6 +208,20 @@ def target_lines(summary: Summary) -> List[str]:
     return [f"- {'met   ' if met else 'MISSED'}  {text}" for text, met in summary.targets()]
 
 
+def spread_lines(results: Results, count: int = 50) -> List[str]:
+    """The raw `up` (create) samples behind R and L, to show the run-to-run noise."""
+    lines = [f"Raw `up` (create) samples at N={count}, seconds:", ""]
+    for s in results.ordered_series():
+        if s.count == count:
+            samples = ", ".join(f"{v:.2f}" for v in s.times.get("create", []))
+            lines.append(f"- {_name(s)}, {_latency_label(s)}: {samples}")
+    return lines
+
+
+def _runs(repeats: Dict[str, int]) -> str:
+    return ", ".join(f"{size}: {runs}" for size, runs in repeats.items()) or "?"
+
+
 def markdown(results: Results, summary: Summary) -> str:
     """The full report: tables, how it was measured, targets and the summary line."""
     meta = results.meta
@@ -220,7 +234,7 @@ def markdown(results: Results, summary: Summary) -> str:
         "",
         f"Pulumi CLI {meta.get('pulumi_version', '?')}, Python {meta.get('python', '?')}, "
         f"{meta.get('cpus', '?')} CPUs; emulator in-process on 127.0.0.1. "
-        f"Runs per size: {meta.get('repeats', {})}; times are medians.",
+        f"Runs per size: {_runs(meta.get('repeats', {}))}; times are medians.",
         "",
         "Commands (the same flags for Webhook and Noop): `pulumi up --yes --skip-preview` "
         "(the no-change up adds `--expect-no-changes`), `pulumi refresh --yes --skip-preview`, "
@@ -253,6 +267,8 @@ def markdown(results: Results, summary: Summary) -> str:
         "B = `__provider` bytes of one Webhook.",
         "",
         *target_lines(summary),
+        "",
+        *spread_lines(results),
         "",
         f"Total runtime: {meta.get('runtime_s', 0):.0f} s.",
         "",

@@ -23,7 +23,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import measure
 import programs
 import report
-from cli_harness import Stack, base_env
+from cli_harness import CommandFailed, Stack, base_env
 from measure import CycleRunner, Progress, Series
 from report import Results
 
@@ -34,7 +34,7 @@ OUT_DIR = REPO / ".bench"
 SIZES = (1, 10, 50)
 LATENCIES = (0.0, 0.3)
 #: Cycles (create, no-change up, refresh, destroy) per size; medians are reported.
-REPEATS = {1: 3, 10: 3, 50: 5}
+REPEATS = {1: 3, 10: 3, 50: 7}
 #: Direct-loop repetitions: the zero-latency loop is noisy, the delayed one is not.
 DIRECT_REPEATS = {0.0: 3, 0.3: 1}
 
@@ -44,7 +44,7 @@ Plan = List[Tuple[str, float]]
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     """Command-line options (only for trying the script out; `make bench` passes none)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Benchmark the Webhook resource (issue #7).")
     parser.add_argument("--quick", action="store_true", help="one run per size (smoke test)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
     return parser.parse_args(argv)
@@ -55,6 +55,8 @@ def pulumi_dir() -> str:
     cli_dir = os.environ.get("WA_WEBHOOK_PULUMI_DIR")
     if not cli_dir:
         sys.exit("bench: set WA_WEBHOOK_PULUMI_DIR to the Pulumi CLI directory (`make bench` does)")
+    if not (Path(cli_dir) / "pulumi").is_file():
+        sys.exit(f"bench: no `pulumi` in WA_WEBHOOK_PULUMI_DIR={cli_dir}")
     return cli_dir
 
 
@@ -166,7 +168,7 @@ def run_all(cli_dir: str, quick: bool, progress: Progress) -> Results:
             pulumi_version=pulumi_version(env),
             python=platform.python_version(),
             cpus=os.cpu_count(),
-            repeats=repeats,
+            repeats={f"N={n}": runs for n, runs in repeats.items()},
             direct_repeats={f"{k * 1000:.0f} ms": v for k, v in DIRECT_REPEATS.items()},
             up_flags="--yes --skip-preview (Webhook and Noop alike)",
         )
@@ -186,7 +188,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     cli_dir = pulumi_dir()
     progress = Progress()
-    results = run_all(cli_dir, args.quick, progress)
+    try:
+        results = run_all(cli_dir, args.quick, progress)
+    except CommandFailed as err:
+        print(f"bench: a Pulumi command failed, no results written\n{err}", file=sys.stderr)
+        return 1
     results.meta["runtime_s"] = progress.elapsed()
     summary = report.summarise(results)
     text = report.write_all(results, summary, args.out)
