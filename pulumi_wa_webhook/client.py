@@ -7,31 +7,18 @@ timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from .config import ClientOptions
 from .errors import MalformedResponseError, TransportError, api_error
 from .model import WebhookSettings, from_wire
 
-DEFAULT_ENDPOINT = "https://api.99digital.co.il/whatsapp/v2"
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_RETRIES = 3
 RETRY_STATUSES = (500, 502, 503, 504)
-
-
-@dataclass(frozen=True)
-class ClientOptions:
-    """Where and how to call the API."""
-
-    endpoint: str = DEFAULT_ENDPOINT
-    timeout: float = DEFAULT_TIMEOUT
-    retries: int = DEFAULT_RETRIES
-    backoff: float = 0.2
 
 
 def _session(options: ClientOptions) -> requests.Session:
@@ -57,10 +44,10 @@ def _session(options: ClientOptions) -> requests.Session:
 class WebhookClient:
     """Calls setWebhook / getWebhook for accounts reachable with one API key."""
 
-    def __init__(self, api_key: str, options: ClientOptions = ClientOptions()) -> None:
+    def __init__(self, api_key: str, options: Optional[ClientOptions] = None) -> None:
         self._api_key = api_key
-        self._options = options
-        self._session = _session(options)
+        self._options = options or ClientOptions()
+        self._session = _session(self._options)
 
     def set_webhook(self, settings: WebhookSettings) -> None:
         """Write every field of `settings` (one POST); raises ApiError on FAIL."""

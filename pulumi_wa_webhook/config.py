@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol
 from urllib.parse import urlsplit
 
-from .client import DEFAULT_ENDPOINT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, ClientOptions
 from .errors import ConfigurationError
 
 NAMESPACE = "wa-webhook"
@@ -25,6 +24,21 @@ KEY_ENV = "WA_WEBHOOK_API_KEY"
 ENDPOINT_ENV = "WA_WEBHOOK_ENDPOINT"
 TIMEOUT_ENV = "WA_WEBHOOK_TIMEOUT"
 RETRIES_ENV = "WA_WEBHOOK_RETRIES"
+
+DEFAULT_ENDPOINT = "https://api.99digital.co.il/whatsapp/v2"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """Where and how to call the API."""
+
+    endpoint: str = DEFAULT_ENDPOINT
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    backoff: float = 0.2
+
 
 MISSING_KEY_MESSAGE = (
     "no 99digital API key: pass api_key= to the Webhook, or run "

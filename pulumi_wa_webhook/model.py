@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
-import phonenumbers
-
 MAX_ALERT_PHONES = 5
 MAX_URL_LENGTH = 2048
 #: What the API takes to clear `url` and `systemPhoneAlert`.
@@ -90,6 +88,8 @@ def cleared(from_number: str) -> WebhookSettings:
 
 def parse_phone(value: Any, prop: str) -> str:
     """Canonical digits-only international form of a user-given number, or SettingsError."""
+    import phonenumbers  # on first use: the program process never parses numbers
+
     if not isinstance(value, str):
         raise SettingsError([Problem(prop, f"must be a string ({EXPECTED_PHONE_FORM})")])
     text = value.strip()
@@ -247,6 +247,8 @@ def parse_settings(props: Mapping[str, Any]) -> WebhookSettings:
 
 def _lenient_phone(text: str) -> Optional[str]:
     """Read back a number the API stored, in international or Israeli local form."""
+    import phonenumbers
+
     digits = re.sub(r"\D", "", text)
     if not digits:
         return None

@@ -9,7 +9,7 @@ pickled: the key travels as the secret `api_key` property, and everything else i
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -23,7 +23,6 @@ from pulumi.dynamic import (
 )
 
 from . import config as stack_config
-from .client import WebhookClient
 from .errors import (
     AccountNotFoundError,
     AdoptionMismatchError,
@@ -31,6 +30,9 @@ from .errors import (
     InvalidApiKeyError,
 )
 from .model import SettingsError, WebhookSettings, cleared, parse_settings
+
+if TYPE_CHECKING:
+    from .client import WebhookClient
 
 #: The value the engine sends for inputs that are not known yet (during preview).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -60,6 +62,10 @@ class WebhookProvider(ResourceProvider):
         return stack_config.load(getattr(self, "_stack_config", None) or {})
 
     def _client(self, api_key: str) -> WebhookClient:
+        # Imported on first use: the program process only pickles this provider, and
+        # check / diff never call the API, so neither pays for importing requests.
+        from .client import WebhookClient
+
         options = self._config().options
         with _CLIENTS_LOCK:
             client = _CLIENTS.get((api_key, options))

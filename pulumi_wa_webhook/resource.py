@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, Optional, Sequence
 
 import pulumi
 from pulumi.dynamic import Resource
 
 from . import config as stack_config
-from .model import SettingsError, parse_phone
 from .provider import WebhookProvider
 
 _PROVIDER = WebhookProvider()
@@ -24,10 +24,9 @@ _CLAIMED: Dict[str, str] = {}
 
 
 def _claim(number: str, resource_name: str) -> None:
-    try:
-        canonical = parse_phone(number, "from_number")
-    except SettingsError:
-        return  # the provider's check reports the bad number with its property name
+    # Digits are enough to spot two spellings of one international number; anything that
+    # is not a valid international number fails the provider's check with its property name.
+    canonical = re.sub(r"\D", "", number)
     other = _CLAIMED.setdefault(canonical, resource_name)
     if other != resource_name:
         raise WebhookArgumentError(
