@@ -85,6 +85,14 @@ def error_line(result: Result) -> str:
     return lines[-1].split("pulumi_wa_webhook.errors.", 1)[1]
 
 
+def converges_once_fault_is_gone(stack: Stack, emulator) -> None:
+    """With the faults cleared, the next `up` brings account and state to NEW."""
+    emulator.clear_faults()
+    stack.up()
+    assert stored(emulator) == wire(NEW)
+    assert in_state(stack) == NEW
+
+
 def assert_no_key(stack: Stack) -> None:
     output = stack.all_output()
     assert output
@@ -134,10 +142,7 @@ def test_fault_persistent_503_on_update_keeps_old_settings_then_converges(hook_s
     assert stored(emulator) == wire(OLD)
     assert in_state(stack) == OLD
 
-    emulator.clear_faults()
-    stack.up()
-    assert stored(emulator) == wire(NEW)
-    assert in_state(stack) == NEW
+    converges_once_fault_is_gone(stack, emulator)
     stack.preview("--expect-no-changes")
     assert_no_key(stack)
 
@@ -188,10 +193,7 @@ def test_fault_connection_reset_retried_once_and_persistent_reset_fails(hook_sta
     assert stored(emulator) == wire(OLD)
     assert in_state(stack) == OLD
 
-    emulator.clear_faults()
-    stack.up()
-    assert stored(emulator) == wire(NEW)
-    assert in_state(stack) == NEW
+    converges_once_fault_is_gone(stack, emulator)
     assert_no_key(stack)
 
 

@@ -13,6 +13,9 @@ from pulumi_wa_webhook.model import (
 )
 
 GOOD = {"from_number": "972500000001"}
+#: What setWebhook receives for an account with nothing set: single spaces clear, switches 0.
+CLEARED_WIRE = {"from": "972500000001", "url": " ", "system": 0, "systemPhoneAlert": " ",
+                "readStatus": 0, "retry": 0}
 
 
 @pytest.mark.parametrize(
@@ -101,14 +104,7 @@ def test_unset_values_mean_no_url_no_phones_switches_off():
         {"from_number": "972500000001", "url": None, "system_phone_alerts": None}
     )
     assert settings == WebhookSettings("972500000001")
-    assert settings.to_wire() == {
-        "from": "972500000001",
-        "url": " ",
-        "system": 0,
-        "systemPhoneAlert": " ",
-        "readStatus": 0,
-        "retry": 0,
-    }
+    assert settings.to_wire() == CLEARED_WIRE
 
 
 def test_full_settings_to_wire():
@@ -133,14 +129,7 @@ def test_full_settings_to_wire():
 
 
 def test_delete_settings_clear_everything():
-    assert cleared("972500000001").to_wire() == {
-        "from": "972500000001",
-        "url": " ",
-        "system": 0,
-        "systemPhoneAlert": " ",
-        "readStatus": 0,
-        "retry": 0,
-    }
+    assert cleared("972500000001").to_wire() == CLEARED_WIRE
 
 
 def test_get_webhook_answer_is_normalised():
