@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO = REPO / ".demo"
+DEMO = Path(os.environ.get("WA_WEBHOOK_DEMO_DIR") or REPO / ".demo")  # git-ignored
 PORT = 18099  # the dev stack's wa-webhook:endpoint points here
 ACCOUNTS = {"972500000101": "demo-key-dev", "972500000102": "demo-key-dev"}
 PASSPHRASE = "wa-webhook-demo"  # demo only; it encrypts the dev stack's demo API key
