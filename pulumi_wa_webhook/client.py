@@ -67,11 +67,10 @@ class WebhookClient:
         try:
             response = self._session.post(url, json=body, timeout=self._options.timeout)
         except requests.exceptions.RetryError as err:
-            cause = getattr(err.args[0], "reason", None) if err.args else None
             raise TransportError(
                 f"99digital {call} for account {account}: the API kept answering with an "
                 f"HTTP error after {self._options.retries + 1} attempts "
-                f"({self._clean(cause or err)})"
+                f"({self._clean(_cause(err) or err)})"
             ) from None
         except requests.exceptions.RequestException as err:
             raise self._transport_error(call, account, url, err) from None
@@ -115,11 +114,16 @@ class WebhookClient:
         return text.replace(self._api_key, "***") if self._api_key else text
 
 
+def _cause(err: BaseException) -> Any:
+    """What urllib3 reported underneath a requests error (its MaxRetryError's reason)."""
+    return getattr(err.args[0], "reason", None) if err.args else None
+
+
 def _is_timeout(err: BaseException) -> bool:
     """True if a requests error was, underneath the retry wrapper, a timeout."""
     if isinstance(err, requests.exceptions.Timeout):
         return True
-    reason = getattr(err.args[0], "reason", None) if err.args else None
+    reason = _cause(err)
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         return False  # refused or unroutable (urllib3 files it under connect timeouts)
     return isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError))

@@ -8,8 +8,10 @@ pickled: the key travels as the secret `api_key` property, and everything else i
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import threading
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -34,11 +36,13 @@ from .model import SettingsError, WebhookSettings, cleared, parse_settings
 if TYPE_CHECKING:
     from .client import WebhookClient
 
+_T = TypeVar("_T")
+
 #: The value the engine sends for inputs that are not known yet (during preview).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 API_KEY = "api_key"
 ADOPT = "adopt"
-SETTING_NAMES = ("from_number", "url", "system", "system_phone_alerts", "read_status", "retry")
+SETTING_NAMES = tuple(field.name for field in dataclasses.fields(WebhookSettings))
 
 
 def _is_unknown(value: Any) -> bool:
@@ -59,7 +63,17 @@ class WebhookProvider(ResourceProvider):
     # --- helpers -------------------------------------------------------------------------
 
     def _config(self) -> stack_config.ProviderConfig:
-        return stack_config.load(getattr(self, "_stack_config", None) or {})
+        """The stack-wide settings, resolved once per provider process.
+
+        Stack configuration and the environment are fixed for the process, so there is no
+        need to resolve them again on every engine call. A configuration error is not
+        cached: it is raised (and reported by check) each time.
+        """
+        loaded: stack_config.ProviderConfig | None = getattr(self, "_loaded_config", None)
+        if loaded is None:
+            loaded = stack_config.load(getattr(self, "_stack_config", None) or {})
+            self._loaded_config = loaded
+        return loaded
 
     def _client(self, api_key: str) -> WebhookClient:
         # Imported on first use: the program process only pickles this provider, and
@@ -74,10 +88,29 @@ class WebhookProvider(ResourceProvider):
         return client
 
     def _key(self, props: Dict[str, Any]) -> str:
-        key = props.get(API_KEY) or self._config().api_key
-        if not key:
+        """The key for writes the program asked for: the resource's own, else the configured."""
+        return self._keys(props)[0]
+
+    def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
+        """The key in the properties first, then the configured key if it differs."""
+        keys = [str(k) for k in (props.get(API_KEY), self._config().api_key) if k]
+        if not keys:
             raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
-        return str(key)
+        return tuple(dict.fromkeys(keys))
+
+    def _with_any_key(self, props: Dict[str, Any], call: Callable[[WebhookClient], _T]) -> _T:
+        """Run `call` with the key in state; after reason 3, with the configured key.
+
+        Read and delete need this after a key rotation: the state still holds the old key,
+        which the account no longer accepts, while the configuration has the new one.
+        """
+        keys = self._keys(props)
+        for key in keys[:-1]:
+            try:
+                return call(self._client(key))
+            except InvalidApiKeyError:
+                continue
+        return call(self._client(keys[-1]))
 
     @staticmethod
     def _outputs(settings: WebhookSettings, props: Dict[str, Any]) -> Dict[str, Any]:
@@ -140,38 +173,16 @@ class WebhookProvider(ResourceProvider):
         return UpdateResult(self._outputs(settings, news))
 
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
-        keys = self._keys(props)
-        for key in keys:
-            try:
-                settings = self._client(key).get_webhook(id_)
-                break
-            except AccountNotFoundError:
-                return ReadResult("", {})
-            except InvalidApiKeyError:
-                if key == keys[-1]:
-                    raise
+        try:
+            settings = self._with_any_key(props, lambda client: client.get_webhook(id_))
+        except AccountNotFoundError:
+            return ReadResult("", {})  # the account is gone: the resource leaves the state
         outs = self._outputs(settings, props)
         return ReadResult(id_, outs, dict(outs))
 
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
-        keys = self._keys(props)
-        for key in keys:
-            try:
-                self._client(key).set_webhook(cleared(id_))
-                return
-            except AccountNotFoundError:
-                return  # nothing left to clear
-            except InvalidApiKeyError:
-                if key == keys[-1]:
-                    raise
-
-    def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
-        """For read and delete: the key in state first; the configured key after it if it
-        differs (rotation: the key in state was rotated away and the new one configured)."""
-        keys = [str(k) for k in (props.get(API_KEY), self._config().api_key) if k]
-        if not keys:
-            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
-        return tuple(dict.fromkeys(keys))
+        with contextlib.suppress(AccountNotFoundError):  # gone already: nothing left to clear
+            self._with_any_key(props, lambda client: client.set_webhook(cleared(id_)))
 
 
 _CLIENTS: Dict[Tuple[str, Any], WebhookClient] = {}
