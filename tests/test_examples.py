@@ -6,10 +6,9 @@ import shutil
 
 import pytest
 from harness import REPO, Stack
-from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_1
+from webhook_programs import ACCOUNT_1, ACCOUNT_2, CLEARED, KEY_1
 
 EXAMPLES = REPO / "examples"
-CLEARED = {"url": "", "system": 0, "systemPhoneAlert": "", "readStatus": 0, "retry": 0}
 
 
 def cycle(stack: Stack, emulator) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from harness import Result, Stack
-from webhook_programs import ACCOUNT_1, KEY_1, KEY_2, webhook_program
+from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, KEY_2, stored, webhook_program
 
 ROTATED_KEY = "rotated-key-3f9a"
 ROTATED_AGAIN = "rotated-key-8c1d"
@@ -33,7 +33,6 @@ OLD: Dict[str, Any] = {
 }
 NEW: Dict[str, Any] = dict(OLD, url="https://hooks.example.com/v2", retry=True,
                            system_phone_alerts=["972502211234", "972527788695"])
-DEFAULTS = {"url": "", "system": 0, "systemPhoneAlert": "", "readStatus": 0, "retry": 0}
 SETTINGS = tuple(OLD)
 
 
@@ -50,15 +49,6 @@ def wire(settings: Dict[str, Any]) -> Dict[str, Any]:
 
 def program(settings: Dict[str, Any]) -> str:
     return webhook_program(dict(settings, name="support"))
-
-
-def stored(emulator, number: str = ACCOUNT_1) -> Optional[Dict[str, Any]]:
-    """The account's settings (wire form), or None if the account does not exist."""
-    try:
-        account = emulator.account(number)
-    except KeyError:
-        return None
-    return {name: account[name] for name in DEFAULTS}
 
 
 def in_state(stack: Stack, pending: int = 0) -> Optional[Dict[str, Any]]:
@@ -257,7 +247,7 @@ def test_fault_reason_2_on_create_update_refresh_and_delete(hook_stack, emulator
     assert stored(emulator) is None
     assert in_state(stack) == OLD
     emulator.add_account(ACCOUNT_1, KEY_1)  # the account comes back empty
-    assert stored(emulator) == DEFAULTS
+    assert stored(emulator) == CLEARED
     stack.up()
     assert stored(emulator) == wire(NEW)
     assert in_state(stack) == NEW
@@ -288,7 +278,7 @@ def test_fault_reason_3_on_create_update_refresh_and_delete(hook_stack, emulator
     failed = stack.up(check=False)
     assert error_line(failed) == (
         f"InvalidApiKeyError: 99digital setWebhook for account {ACCOUNT_1} failed {REASON_3}")
-    assert stored(emulator) == DEFAULTS
+    assert stored(emulator) == CLEARED
     assert in_state(stack) is None
     emulator.add_account(ACCOUNT_1, KEY_1)
     stack.up()
@@ -344,7 +334,7 @@ def test_fault_reason_3_on_create_update_refresh_and_delete(hook_stack, emulator
     assert in_state(stack) == NEW
     # With --run-program it sees the new key, which delete tries after the key in the state.
     stack.destroy("--run-program")
-    assert stored(emulator) == DEFAULTS
+    assert stored(emulator) == CLEARED
     assert in_state(stack) is None
     assert_no_key(stack)
 

@@ -9,7 +9,15 @@ import base64
 import json
 
 import pytest
-from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_1, KEY_2, webhook_program
+from webhook_programs import (
+    ACCOUNT_1,
+    ACCOUNT_2,
+    CLEARED,
+    KEY_1,
+    KEY_2,
+    stored,
+    webhook_program,
+)
 
 FULL = {
     "name": "support",
@@ -27,19 +35,6 @@ STORED_FULL = {
     "readStatus": 1,
     "retry": 1,
 }
-CLEARED = {"url": "", "system": 0, "systemPhoneAlert": "", "readStatus": 0, "retry": 0}
-
-
-def stored(emulator, number):
-    """The account's settings as the emulator holds them (wire form, switches as ints)."""
-    account = emulator.account(number)
-    return {
-        "url": account["url"],
-        "system": int(account["system"]),
-        "systemPhoneAlert": account["systemPhoneAlert"],
-        "readStatus": int(account["readStatus"]),
-        "retry": int(account["retry"]),
-    }
 
 
 @pytest.fixture

@@ -1,13 +1,24 @@
-"""Program text for tests that run the Webhook through the real engine."""
+"""Program text and account helpers for tests that run the Webhook through the real engine."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict, Optional
 
 KEY_1 = "test-key-1"
 KEY_2 = "test-key-2"
 ACCOUNT_1 = "972500000001"
 ACCOUNT_2 = "972500000002"
+#: What an account holds with nothing set, or after a delete (the emulator's wire form).
+CLEARED = {"url": "", "system": 0, "systemPhoneAlert": "", "readStatus": 0, "retry": 0}
+
+
+def stored(emulator: Any, number: str = ACCOUNT_1) -> Optional[Dict[str, Any]]:
+    """The account's settings as the emulator holds them, or None if it does not exist."""
+    try:
+        account = emulator.account(number)
+    except KeyError:
+        return None
+    return {name: account[name] for name in CLEARED}
 
 
 def webhook_program(*hooks: dict[str, Any], imports: str = "") -> str:
