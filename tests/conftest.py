@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from typing import Callable, Iterator
 
 import pytest
 from harness import REPO, Stack, base_env
+from s3_server import AWS_ENV, S3Server, running_s3_server
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
 
@@ -57,3 +59,50 @@ def make_stack(tmp_path: Path, pulumi_env: dict[str, str]) -> Iterator[StackFact
     yield factory
     for stack in made:
         shutil.rmtree(stack.root.parent / "state", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A local S3-compatible server (moto) for the whole session, started on first use."""
+    with running_s3_server() as server:
+        yield server
+
+
+_buckets = itertools.count()
+
+
+@pytest.fixture
+def s3_backend(s3_server: S3Server) -> tuple[S3Server, str]:
+    """A new, empty bucket on the S3 server: (server, bucket name)."""
+    bucket = f"wa-state-{next(_buckets)}"
+    s3_server.create_bucket(bucket)
+    return s3_server, bucket
+
+
+#: The root project files a checkout of one stack needs.
+def root_files(stack: str) -> list[str]:
+    return ["Pulumi.yaml", "webhooks.py", f"Pulumi.{stack}.yaml"]
+
+
+MachineFactory = Callable[..., Stack]
+
+
+@pytest.fixture
+def machine(tmp_path: Path, pulumi_dir: str, s3_backend: tuple[S3Server, str]) -> MachineFactory:
+    """A "machine" working on the root project's `stack` in the shared S3 bucket: its own
+    PULUMI_HOME and its own copy of the project. The first machine creates the stack
+    (`stack init`), later ones select it, as a teammate or CI runner would."""
+    server, bucket = s3_backend
+    made: list[Stack] = []
+
+    def factory(name: str, stack: str = "dev", passphrase: str = "wa-webhook-demo") -> Stack:
+        home = tmp_path / name / "pulumi-home"
+        home.mkdir(parents=True)
+        env = dict(base_env(pulumi_dir, home), **AWS_ENV, PULUMI_CONFIG_PASSPHRASE=passphrase)
+        made.append(Stack.from_project(REPO, tmp_path / name, env, stack=stack,
+                                       files=root_files(stack),
+                                       backend_url=server.backend_url(bucket),
+                                       init=not made))
+        return made[-1]
+
+    return factory

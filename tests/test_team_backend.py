@@ -1,0 +1,100 @@
+"""Team use: the root project's stack in a shared S3 bucket (Pulumi's DIY S3 backend on a local
+moto server), worked on from two "machines" (own PULUMI_HOME, own checkout copy).
+
+What Pulumi v3.274.1 does here, and these tests check:
+- every machine logged in to the same bucket sees the same stacks, outputs and state;
+- `pulumi up` takes a lock object (`.pulumi/locks/organization/<project>/<stack>/<id>.json`)
+  for the whole update; a second `up` on the same stack meanwhile stops at once with
+  "the stack is currently locked by 1 lock(s)" and changes nothing. The lock is written, then
+  the lock folder listed: two `up`s started in the very same instant may both be refused,
+  never both let through;
+- a machine that died mid-update leaves its lock; `pulumi cancel` from any machine deletes it,
+  then `refresh --clear-pending-creates` and `up` converge (the recovery the README gives).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from harness import Stack
+from test_faults import kill_session, start_up
+
+pytestmark = pytest.mark.engine
+
+KEY = "demo-key-dev"  # the dev stack's committed, encrypted key
+SUPPORT, SALES = "972500000101", "972500000102"
+LOCKED = "the stack is currently locked by 1 lock(s)"
+
+
+@pytest.fixture
+def accounts(emulator):
+    """The dev stack's two accounts, fresh (nothing configured)."""
+    for number in (SUPPORT, SALES):
+        emulator.add_account(number, KEY)
+    return emulator
+
+
+def on_machine(machine, name: str, emulator) -> Stack:
+    stack = machine(name)
+    stack.set_config("wa-webhook:endpoint", emulator.base_url)
+    return stack
+
+
+def set_sales_url(stack: Stack, url: str) -> None:
+    """Edit this checkout's Pulumi.dev.yaml, as a teammate's commit would."""
+    path = stack.root / "Pulumi.dev.yaml"
+    text = path.read_text()
+    old = "https://dev.hooks.example.com/whatsapp/sales"
+    assert old in text
+    path.write_text(text.replace(old, url))
+
+
+def urls_in_state(stack: Stack) -> dict[str, str]:
+    """from_number -> url of every Webhook in `stack export`; no pending operations."""
+    deployment = stack.export()["deployment"]
+    assert not deployment.get("pending_operations")
+    return {r["outputs"]["from_number"]: r["outputs"]["url"]
+            for r in deployment.get("resources") or [] if r["type"].endswith(":Webhook")}
+
+
+def urls_on_accounts(emulator) -> dict[str, str]:
+    return {number: emulator.account(number)["url"] for number in (SUPPORT, SALES)}
+
+
+def locks(s3_backend) -> list[str]:
+    server, bucket = s3_backend
+    return server.keys(bucket, ".pulumi/locks/")
+
+
+def assert_key_never_shown(s3_backend, *stacks: Stack) -> None:
+    server, bucket = s3_backend
+    for key, content in server.objects(bucket).items():
+        assert KEY.encode() not in content, f"API key in clear in s3://{bucket}/{key}"
+    for stack in stacks:
+        assert KEY not in stack.all_output()
+
+
+def test_two_machines_see_the_same_stacks_and_state_in_the_bucket(machine, accounts,
+                                                                   s3_backend):
+    alice = on_machine(machine, "alice", accounts)
+    alice.up()
+    bob = on_machine(machine, "bob", accounts)
+
+    server, bucket = s3_backend
+    assert ".pulumi/stacks/wa-webhooks/dev.json" in server.keys(bucket)
+    listed = json.loads(bob.pulumi("stack", "ls", "--json").stdout)
+    assert [s["name"] for s in listed] == ["dev"]
+    assert bob.outputs() == alice.outputs()
+    accounts.clear_requests()
+    bob.preview("--expect-no-changes")  # Bob's checkout matches the state Alice wrote
+    assert accounts.requests() == []
+
+    set_sales_url(bob, "https://dev.hooks.example.com/whatsapp/sales-v2")
+    bob.up()
+    assert urls_in_state(alice) == urls_on_accounts(accounts) == {
+        SUPPORT: "https://dev.hooks.example.com/whatsapp/support",
+        SALES: "https://dev.hooks.example.com/whatsapp/sales-v2"}
+    assert locks(s3_backend) == []
+    assert_key_never_shown(s3_backend, alice, bob)
