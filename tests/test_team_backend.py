@@ -18,8 +18,8 @@ import json
 import time
 
 import pytest
-from harness import Stack
-from test_faults import kill_session, start_up
+from harness import Result, Stack
+from test_faults import kill_when_call_arrives, start_up
 
 pytestmark = pytest.mark.engine
 
@@ -97,4 +97,73 @@ def test_two_machines_see_the_same_stacks_and_state_in_the_bucket(machine, accou
         SUPPORT: "https://dev.hooks.example.com/whatsapp/support",
         SALES: "https://dev.hooks.example.com/whatsapp/sales-v2"}
     assert locks(s3_backend) == []
+    assert_key_never_shown(s3_backend, alice, bob)
+
+
+DEV_URLS = {SUPPORT: "https://dev.hooks.example.com/whatsapp/support",
+            SALES: "https://dev.hooks.example.com/whatsapp/sales"}
+
+
+def wait_for(condition, what: str, process=None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process is None or process.poll() is None, f"pulumi ended before {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_two_ups_on_one_stack_at_once_one_wins_the_other_is_refused(machine, accounts,
+                                                                    s3_backend):
+    alice = on_machine(machine, "alice", accounts)
+    bob = on_machine(machine, "bob", accounts)
+    set_sales_url(bob, "https://dev.hooks.example.com/whatsapp/sales-bob")
+    # Alice's update is slow at the API, so Bob's `up` starts while hers is still running.
+    accounts.add_fault("setWebhook", times=2, delay=8)
+    running = start_up(alice)
+    wait_for(lambda: accounts.requests("setWebhook") and locks(s3_backend),
+             "Alice's update to take the lock and call the API", running)
+
+    refused = bob.up(check=False)
+    assert running.poll() is None, "Alice's up ended before Bob's was refused: no overlap"
+    assert refused.code != 0 and LOCKED in refused.output, refused.output
+    assert "delete the lock file with `pulumi cancel`" in refused.output
+    stdout, stderr = running.communicate(timeout=180)
+    alice.transcript.append(Result(["up (background)"], running.returncode, stdout, stderr))
+    assert running.returncode == 0, stdout + stderr
+
+    # Alice won: her settings on the accounts and in the state, as both machines see it;
+    # Bob's refused run wrote nothing and left no lock.
+    assert urls_on_accounts(accounts) == urls_in_state(bob) == urls_in_state(alice) == DEV_URLS
+    assert locks(s3_backend) == []
+    # Bob runs again once the lock is gone, and his change lands.
+    bob.up()
+    assert urls_on_accounts(accounts) == urls_in_state(alice) == dict(
+        DEV_URLS, **{SALES: "https://dev.hooks.example.com/whatsapp/sales-bob"})
+    assert_key_never_shown(s3_backend, alice, bob)
+
+
+def test_machine_killed_mid_update_another_cancels_refreshes_and_converges(machine, accounts,
+                                                                          s3_backend):
+    alice = on_machine(machine, "alice", accounts)
+    bob = on_machine(machine, "bob", accounts)
+    delay = 3.0
+    accounts.add_fault("setWebhook", times=1, delay=delay)
+    accounts.clear_requests()
+    process = start_up(alice)
+    arrived = kill_when_call_arrives(alice, accounts, process)  # SIGKILL, like a lost runner
+    [lock] = locks(s3_backend)
+
+    refused = bob.up(check=False)
+    assert refused.code != 0 and LOCKED in refused.output
+    server, bucket = s3_backend
+    assert f"s3://{bucket}" in refused.output and f"(pid {process.pid})" in refused.output
+    assert lock.rsplit("/", 1)[1] in refused.output
+    bob.pulumi("cancel", "--yes")
+    assert locks(s3_backend) == []
+
+    time.sleep(max(0.0, arrived + delay + 0.3 - time.time()))  # the call in flight lands
+    bob.refresh("--clear-pending-creates")
+    bob.up()
+    assert urls_on_accounts(accounts) == urls_in_state(alice) == urls_in_state(bob) == DEV_URLS
+    bob.preview("--expect-no-changes")
     assert_key_never_shown(s3_backend, alice, bob)
