@@ -19,8 +19,6 @@ import pytest
 import yaml
 from harness import REPO, Result, Stack
 
-pytestmark = pytest.mark.engine
-
 WORKFLOW = REPO / "examples" / "ci" / "wa-webhooks.yml"
 KEY = "ci-prod-key-5e0c1b"  # only in the CI secret store: the prod stack has no apiKey
 PASSPHRASE = "ci-prod-passphrase"
@@ -76,6 +74,7 @@ def test_workflow_shape_previews_on_pull_requests_and_checks_drift_nightly():
     assert flow["env"]["WA_WEBHOOK_API_KEY"] == "${{ secrets.WA_WEBHOOK_API_KEY }}"
 
 
+@pytest.mark.engine
 def test_ci_deploy_preview_and_drift_commands_against_the_emulator(machine, emulator,
                                                                    s3_backend):
     for number in (SUPPORT, SALES):
@@ -115,4 +114,11 @@ def test_ci_deploy_preview_and_drift_commands_against_the_emulator(machine, emul
     assert re.search(r"api_key +: \[secret\]", out), out
     assert "1 to update" in out
     assert emulator.count("setWebhook") == 0  # the check never repairs
+    # The key came from the environment: still only encrypted in the state, never printed.
     assert KEY not in stack.all_output()
+    for name, content in server.objects(bucket).items():
+        assert KEY.encode() not in content, f"API key in clear in {name}"
+    [hook] = [r for r in stack.export()["deployment"]["resources"]
+              if r["outputs"].get("from_number") == SUPPORT]
+    assert hook["outputs"]["api_key"]["4dabf18193072939515e22adb298388d"] == (
+        "1b47061264138c4ac30d75fd1eb44270")  # Pulumi's secret signature

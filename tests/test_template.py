@@ -20,8 +20,6 @@ import yaml
 from harness import REPO, Result, Stack
 from webhook_programs import ACCOUNT_1, KEY_1
 
-pytestmark = pytest.mark.engine
-
 TEMPLATE = REPO / "templates" / "wa-webhook-python"
 URL = "https://hooks.example.com/whatsapp"
 STAND_IN_HOST_ERROR = "installing dependencies failed: method InstallDependencies not implemented"
@@ -55,6 +53,7 @@ def test_template_prompts_for_the_account_the_url_and_a_secret_key():
     assert "pulumi-wa-webhook" in (TEMPLATE / "requirements.txt").read_text()
 
 
+@pytest.mark.engine
 def test_pulumi_new_from_the_template_then_preview_and_up(tmp_path, backend_env, emulator):
     target, created = pulumi_new(tmp_path, backend_env, "fromNumber=+972 50-000-0001",
                                  f"webhookUrl={URL}")
@@ -85,6 +84,7 @@ def test_pulumi_new_from_the_template_then_preview_and_up(tmp_path, backend_env,
     assert KEY_1 not in stack.all_output()
 
 
+@pytest.mark.engine
 def test_a_key_given_to_pulumi_new_with_config_is_saved_in_clear(tmp_path, backend_env):
     """Why the README says to set the key with `pulumi config set --secret` (or at the prompt)
     and never with `pulumi new --config`: Pulumi v3.274.1 saves --config values as given,
