@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 
-import pytest
 from webhook_programs import (
     ACCOUNT_1,
     ACCOUNT_2,
@@ -35,18 +34,6 @@ STORED_FULL = {
     "readStatus": 1,
     "retry": 1,
 }
-
-
-@pytest.fixture
-def hook_stack(make_stack, emulator):
-    """make_stack for Webhook programs, pointed at the emulator with KEY_1 as stack secret."""
-
-    def factory(*hooks, key=KEY_1, **kw):
-        secrets = {"wa-webhook:apiKey": key} if key else {}
-        config = {"wa-webhook:endpoint": emulator.base_url, "wa-webhook:retries": "1"}
-        return make_stack(webhook_program(*hooks, **kw), config=config, secrets=secrets)
-
-    return factory
 
 
 def test_create_sets_every_field_with_one_call(hook_stack, emulator):
