@@ -14,6 +14,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,30 +77,32 @@ class S3Server:
 
 @contextlib.contextmanager
 def running_s3_server(timeout: float = 60) -> Iterator[S3Server]:
-    """Start `moto_server` on a free port of 127.0.0.1, wait until it answers, stop it after."""
+    """Start `moto_server` on a free port of 127.0.0.1, wait until it answers, stop it after.
+
+    Its log (one line per request) goes to a temporary file, not a pipe: an unread pipe fills
+    up and then blocks the server mid-request."""
     port = free_port()
     moto_server = Path(sys.executable).parent / "moto_server"
-    process = subprocess.Popen([str(moto_server), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    server = S3Server(port)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"moto_server exited {process.returncode}: "
-                                   f"{process.stderr.read() if process.stderr else ''}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"moto_server did not listen on port {port} in {timeout} s")
-            time.sleep(0.1)
-        yield server
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen([str(moto_server), "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"moto_server exited {process.returncode}: {log.read()}")
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port),
+                                                                            1):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"moto_server did not listen on port {port} in {timeout} s")
+                time.sleep(0.1)
+            yield S3Server(port)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)

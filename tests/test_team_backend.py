@@ -118,7 +118,7 @@ def test_two_ups_on_one_stack_at_once_one_wins_the_other_is_refused(machine, acc
     bob = on_machine(machine, "bob", accounts)
     set_sales_url(bob, "https://dev.hooks.example.com/whatsapp/sales-bob")
     # Alice's update is slow at the API, so Bob's `up` starts while hers is still running.
-    accounts.add_fault("setWebhook", times=2, delay=8)
+    accounts.add_fault("setWebhook", times=2, delay=12)  # margin for a busy machine
     running = start_up(alice)
     wait_for(lambda: accounts.requests("setWebhook") and locks(s3_backend),
              "Alice's update to take the lock and call the API", running)
