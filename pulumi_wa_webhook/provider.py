@@ -42,6 +42,7 @@ _T = TypeVar("_T")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 API_KEY = "api_key"
 ADOPT = "adopt"
+VERIFY_URL = "verify_url"
 SETTING_NAMES = tuple(field.name for field in dataclasses.fields(WebhookSettings))
 
 
@@ -164,11 +165,13 @@ class WebhookProvider(ResourceProvider):
             if current != settings:
                 raise AdoptionMismatchError(settings.from_number, current, settings)
         else:
+            _verify_url(props, settings)
             client.set_webhook(settings)
         return CreateResult(settings.from_number, self._outputs(settings, props))
 
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
         settings = parse_settings(news)
+        _verify_url(news, settings, _olds.get("url") or "")
         self._client(self._key(news)).set_webhook(settings)
         return UpdateResult(self._outputs(settings, news))
 
@@ -183,6 +186,15 @@ class WebhookProvider(ResourceProvider):
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
         with contextlib.suppress(AccountNotFoundError):  # gone already: nothing left to clear
             self._with_any_key(props, lambda client: client.set_webhook(cleared(id_)))
+
+
+def _verify_url(props: Dict[str, Any], settings: WebhookSettings, old_url: str = "") -> None:
+    """With `verify_url` on, POST a test body to a new URL before it is written; raises
+    UnreachableUrlError if the URL is dead. Never called by check or diff (preview)."""
+    if props.get(VERIFY_URL) and settings.url and settings.url != old_url:
+        from .delivery import verify_url  # imports requests: only when a check is asked for
+
+        verify_url(settings.url)
 
 
 _CLIENTS: Dict[Tuple[str, Any], WebhookClient] = {}

@@ -88,6 +88,7 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         retry: pulumi.Input[bool] = False,
         api_key: Optional[pulumi.Input[str]] = None,
         adopt: bool = False,
+        verify_url: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         """Declare the webhook settings of the account `from_number`.
@@ -103,6 +104,9 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         :param adopt: bring an account that is already configured under management: the
             first `up` reads the account (one getWebhook) and, instead of writing, fails if
             its settings differ from the program. Use this instead of `import_`.
+        :param verify_url: before `up` writes a new URL, POST `{"status": "OK", "hook":
+            "test"}` to it (5 s, TLS verified) and fail, writing nothing, on a DNS error,
+            refused connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview.
         """
         _check_type("from_number", from_number, (str,), "a phone number string")
         _check_type("url", url, (str,), "a URL string")
@@ -111,6 +115,7 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         _check_type("system_phone_alerts", system_phone_alerts, (list, tuple), "a list of numbers")
         _check_type("api_key", api_key, (str,), "a string")
         _check_type("adopt", adopt, (bool,), "True or False")
+        _check_type("verify_url", verify_url, (bool,), "True or False")
         if opts is not None and opts.import_:
             raise WebhookArgumentError(
                 f"Webhook '{resource_name}': the import_ option does not work for Python dynamic "
@@ -135,6 +140,8 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         }
         if adopt:
             props["adopt"] = True
+        if verify_url:
+            props["verify_url"] = True
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )
