@@ -269,3 +269,17 @@ def test_stopping_the_emulator_ends_pending_deliveries(make_receiver):
     assert time.monotonic() - started < 2
     assert emu.backend.deliveries.get(delivery_id)["outcome"] == "pending"
     assert not [t for t in threading.enumerate() if t.name == f"delivery-{delivery_id}"]
+
+
+def test_finished_deliveries_can_be_forgotten_and_unknown_ids_are_404(emu, make_receiver):
+    emu.set_account(ACCOUNT, url=make_receiver().url())
+    emu.wait_for_delivery(emu.send_message(ACCOUNT, SENDER, "hi"), 10)
+    admin = f"{emu.root_url}/_emulator/deliveries"
+    assert requests.get(f"{admin}/nope", timeout=5).status_code == 404
+    assert requests.post(admin, json={}, timeout=5).status_code == 405
+    assert requests.get(f"{emu.root_url}/_emulator/accounts/{ACCOUNT}/messages",
+                        timeout=5).status_code == 405
+    assert requests.delete(admin, timeout=5).json() == {"status": "OK", "cleared": 1}
+    assert emu.deliveries() == []
+    with pytest.raises(KeyError):
+        emu.wait_for_delivery("nope", 1)
