@@ -8,8 +8,9 @@ Ownership. The API has one configuration per account and no owner marker, so thi
 what one provider process (one deployment: a `pulumi up`, `preview`, `refresh` or `destroy`)
 has learnt about accounts:
 
-- an account whose state the engine showed us in `diff` is ours: a create on it is the
-  create half of a replacement and writes without the takeover check;
+- an account whose state the engine showed us (the old inputs in `check`, the old state in
+  `diff`) is ours: a create on it is the create half of a replacement and writes without the
+  takeover check;
 - an account written or adopted in this deployment belongs to the resource that wrote it: a
   delete of another resource of the deployment that used to own it (rename, new parent,
   replacement) leaves it alone and says so.
@@ -119,9 +120,14 @@ class Lifecycle:
 
     # --- engine calls --------------------------------------------------------------------
 
-    def check(self, news: Dict[str, Any]) -> Tuple[Dict[str, Any], List[Problem]]:
+    def check(
+        self, olds: Dict[str, Any], news: Dict[str, Any]
+    ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
-        as they are, everything known is validated."""
+        as they are, everything known is validated. `olds` (the inputs in state, empty for a
+        new resource) mark the account as this resource's own."""
+        if olds.get(FROM_NUMBER):
+            self._note_in_state(olds)
         problems: List[Problem] = []
         inputs = dict(news)
         try:
@@ -148,10 +154,12 @@ class Lifecycle:
     def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
         """Compare the state with checked inputs; a new account is a replacement."""
         old = from_state(olds)
-        old_endpoint = self._endpoint(olds)
-        _LEDGER.note(_LEDGER.in_state, (old_endpoint, old.from_number))
+        old_endpoint = self._note_in_state(olds)
         unknown = [n for n in SETTING_NAMES + (API_KEY,) if self._unknown_in(news.get(n))]
-        new = parse_settings(news, self._is_unknown)
+        try:
+            new = parse_settings(news, self._is_unknown)
+        except SettingsError:  # a refresh diffs the inputs it read back from the account
+            new = from_state(news)
         changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
         if not self._is_unknown(news.get(API_KEY)) and (olds.get(API_KEY) or None) != (
             news.get(API_KEY) or None
@@ -213,6 +221,13 @@ class Lifecycle:
             self._with_any_key(props, endpoint, lambda c: c.set_webhook(cleared(id_)))
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _note_in_state(self, props: Dict[str, Any]) -> str:
+        """Remember that the engine showed us this account in a resource's state (a create
+        on it is then a replacement's); returns the state's endpoint."""
+        endpoint = self._endpoint(props)
+        _LEDGER.note(_LEDGER.in_state, (endpoint, from_state(props).from_number))
+        return endpoint
 
     def _unknown_in(self, value: Any) -> bool:
         if isinstance(value, (list, tuple)):
