@@ -8,8 +8,9 @@ Ownership. The API has one configuration per account and no owner marker, so thi
 what one provider process (one deployment: a `pulumi up`, `preview`, `refresh` or `destroy`)
 has learnt about accounts:
 
-- an account whose state the engine showed us in `diff` is ours: a create on it is the
-  create half of a replacement and writes without the takeover check;
+- an account whose state the engine showed us (the old inputs in `check`, the old state in
+  `diff`) is ours: a create on it is the create half of a replacement and writes without the
+  takeover check;
 - an account written or adopted in this deployment belongs to the resource that wrote it: a
   delete of another resource of the deployment that used to own it (rename, new parent,
   replacement) leaves it alone and says so.
@@ -51,10 +52,11 @@ API_KEY = "api_key"
 ENDPOINT = "endpoint"
 ADOPT = "adopt"
 OVERWRITE = "overwrite"
+VERIFY_URL = "verify_url"
 FROM_NUMBER = "from_number"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
 #: Inputs that the program gives but the API never sees.
-FLAGS = (ADOPT, OVERWRITE)
+FLAGS = (ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,15 @@ _CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
+def _verify_new_url(props: Dict[str, Any], settings: WebhookSettings, old_url: str = "") -> None:
+    """With `verify_url` on, POST a test body to a new URL before anything is read or written;
+    raises UnreachableUrlError if the URL is dead. Check and diff (preview) never call this."""
+    if props.get(VERIFY_URL) and settings.url and settings.url != old_url:
+        from .delivery import verify_url  # imports requests: only when a check is asked for
+
+        verify_url(settings.url)
+
+
 def _never_unknown(_value: Any) -> bool:
     return False
 
@@ -119,9 +130,14 @@ class Lifecycle:
 
     # --- engine calls --------------------------------------------------------------------
 
-    def check(self, news: Dict[str, Any]) -> Tuple[Dict[str, Any], List[Problem]]:
+    def check(
+        self, olds: Dict[str, Any], news: Dict[str, Any]
+    ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
-        as they are, everything known is validated."""
+        as they are, everything known is validated. `olds` (the inputs in state, empty for a
+        new resource) mark the account as this resource's own."""
+        if olds.get(FROM_NUMBER):
+            self._note_in_state(olds)
         problems: List[Problem] = []
         inputs = dict(news)
         try:
@@ -148,15 +164,19 @@ class Lifecycle:
     def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
         """Compare the state with checked inputs; a new account is a replacement."""
         old = from_state(olds)
-        old_endpoint = self._endpoint(olds)
-        _LEDGER.note(_LEDGER.in_state, (old_endpoint, old.from_number))
+        old_endpoint = self._note_in_state(olds)
         unknown = [n for n in SETTING_NAMES + (API_KEY,) if self._unknown_in(news.get(n))]
-        new = parse_settings(news, self._is_unknown)
+        try:
+            new = parse_settings(news, self._is_unknown)
+        except SettingsError:  # a refresh diffs the inputs it read back from the account
+            new = from_state(news)
         changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
         if not self._is_unknown(news.get(API_KEY)) and (olds.get(API_KEY) or None) != (
             news.get(API_KEY) or None
         ):
             changed.append(API_KEY)
+            # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).
+            self._say(f"account {old.from_number}: api_key changed (secret, so not shown above)")
         if old_endpoint != self._endpoint(news):
             changed.append(ENDPOINT)
         number_changes = FROM_NUMBER in unknown or old.from_number != new.from_number
@@ -166,6 +186,7 @@ class Lifecycle:
         """Take the account over: read first (unless this is a replacement or `overwrite`),
         write only what differs from the program. Returns the id and the outputs."""
         settings = parse_settings(props)
+        _verify_new_url(props, settings)
         endpoint = self._endpoint(props)
         account = (endpoint, settings.from_number)
         client = self._client(self._keys(props)[0], endpoint)
@@ -182,9 +203,11 @@ class Lifecycle:
         _LEDGER.note(_LEDGER.written, account)
         return settings.from_number, self._outputs(settings, props, endpoint)
 
-    def update(self, news: Dict[str, Any]) -> Dict[str, Any]:
-        """Write the program's settings (one call) to the endpoint the inputs name."""
+    def update(self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Write the program's settings (one call) to the endpoint the inputs name; `olds`
+        (the state) tells whether the URL changes, for `verify_url`."""
         settings = parse_settings(news)
+        _verify_new_url(news, settings, (olds or {}).get("url") or "")
         endpoint = self._endpoint(news)
         self._client(self._keys(news)[0], endpoint).set_webhook(settings)
         _LEDGER.note(_LEDGER.written, (endpoint, settings.from_number))
@@ -213,6 +236,13 @@ class Lifecycle:
             self._with_any_key(props, endpoint, lambda c: c.set_webhook(cleared(id_)))
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _note_in_state(self, props: Dict[str, Any]) -> str:
+        """Remember that the engine showed us this account in a resource's state (a create
+        on it is then a replacement's); returns the state's endpoint."""
+        endpoint = self._endpoint(props)
+        _LEDGER.note(_LEDGER.in_state, (endpoint, from_state(props).from_number))
+        return endpoint
 
     def _unknown_in(self, value: Any) -> bool:
         if isinstance(value, (list, tuple)):

@@ -58,7 +58,7 @@ def _clear_errors(method: _F) -> _F:
             return method(*args, **kwargs)
         except WaWebhookError as err:
             print(f"error: {err}", file=sys.stderr, flush=True)
-            raise
+            raise err.with_traceback(None) from None  # the SDK prints a shorter stack
 
     return wrapper  # type: ignore[return-value]
 
@@ -89,8 +89,8 @@ class WebhookProvider(ResourceProvider):
     def _lifecycle(self) -> Lifecycle:
         return Lifecycle(self._config, is_unknown, _say)
 
-    def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
-        inputs, problems = self._lifecycle.check(news)
+    def check(self, olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
+        inputs, problems = self._lifecycle.check(olds, news)
         return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
@@ -108,7 +108,7 @@ class WebhookProvider(ResourceProvider):
 
     @_clear_errors
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._lifecycle.update(news))
+        return UpdateResult(self._lifecycle.update(news, _olds))
 
     @_clear_errors
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import ssl
 import subprocess
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 from harness import REPO, Stack, base_env
+from receivers import Receiver
 from s3_server import AWS_ENV, S3Server, running_s3_server
 from webhook_programs import KEY_1, webhook_program
 
@@ -72,6 +74,36 @@ def hook_stack(make_stack, emulator):
         return make_stack(webhook_program(*hooks, **kw), config=config, secrets=secrets)
 
     return factory
+
+
+@pytest.fixture
+def make_receiver() -> Iterator[Callable[..., Receiver]]:
+    """Start webhook receivers on 127.0.0.1: make_receiver(statuses=[500, 200], delay=...)."""
+    started: list[Receiver] = []
+
+    def factory(**kw: object) -> Receiver:
+        receiver = Receiver(**kw).start()  # type: ignore[arg-type]
+        started.append(receiver)
+        return receiver
+
+    yield factory
+    for receiver in started:
+        receiver.stop()
+
+
+@pytest.fixture
+def self_signed_receiver(tmp_path: Path) -> Iterator[str]:
+    """The URL of an https receiver on 127.0.0.1 whose certificate nobody trusts."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+    receiver = Receiver().start()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    yield f"https://127.0.0.1:{receiver.port}/hook"
+    receiver.stop()
 
 
 @pytest.fixture(scope="session")

@@ -36,11 +36,13 @@ STORED_FULL = {
 }
 
 
-def test_create_sets_every_field_with_one_call(hook_stack, emulator):
+def test_create_reads_the_account_then_sets_every_field_with_one_call(hook_stack, emulator):
     stack = hook_stack(FULL)
     emulator.clear_requests()
     stack.up()
-    assert emulator.count("setWebhook") == 1 and emulator.count("getWebhook") == 0
+    assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 1
+    assert [c["path"].rsplit("/", 1)[-1] for c in emulator.requests()] == [
+        "getWebhook", "setWebhook"]
     assert stored(emulator, ACCOUNT_1) == STORED_FULL
     assert stack.outputs() == {"support_url": FULL["url"], "support_from": ACCOUNT_1}
     [hook] = stack.resources("wa-webhook:Webhook")
@@ -158,8 +160,8 @@ def test_adoption_that_differs_from_the_program_is_reported_and_writes_nothing(
     result = stack.up(check=False)
     assert result.code != 0
     assert ("account 972500000001 was not adopted because its settings differ from the program"
-            " (url: account has 'https://other.example.com/', program says "
-            "'https://hooks.example.com/wa')") in result.output
+            " (url: 'https://other.example.com/' -> 'https://hooks.example.com/wa')"
+            ) in result.output
     assert emulator.count("setWebhook") == 0
     assert emulator.account(ACCOUNT_1)["url"] == "https://other.example.com/"
     assert stack.resources("wa-webhook:Webhook") == []
@@ -197,7 +199,8 @@ def test_rotated_key_is_an_update_that_proves_the_new_key(hook_stack, emulator):
     emulator.add_account(ACCOUNT_1, "rotated-key")
     stack.set_config("wa-webhook:apiKey", "rotated-key", secret=True)
     preview = stack.preview()
-    assert "(update)" in preview.stdout and "api_key" in preview.stdout
+    assert "(update)" in preview.stdout
+    assert f"account {ACCOUNT_1}: api_key changed" in preview.output
     emulator.clear_requests()
     stack.up()
     assert emulator.count("setWebhook") == 1
