@@ -18,13 +18,18 @@ import json
 import time
 
 import pytest
-from harness import Result, Stack
+import yaml
+from harness import REPO, Result, Stack
 from test_faults import kill_when_call_arrives, start_up
 
 pytestmark = pytest.mark.engine
 
 KEY = "demo-key-dev"  # the dev stack's committed, encrypted key
-SUPPORT, SALES = "972500000101", "972500000102"
+#: The dev stack's lines as committed in Pulumi.dev.yaml, by name.
+LINES = {line["name"]: line for line in yaml.safe_load(
+    (REPO / "Pulumi.dev.yaml").read_text())["config"]["wa-webhooks:lines"]}
+SUPPORT, SALES = LINES["support"]["fromNumber"], LINES["sales"]["fromNumber"]
+DEV_URLS = {SUPPORT: LINES["support"]["url"], SALES: LINES["sales"]["url"]}
 LOCKED = "the stack is currently locked by 1 lock(s)"
 
 
@@ -46,9 +51,8 @@ def set_sales_url(stack: Stack, url: str) -> None:
     """Edit this checkout's Pulumi.dev.yaml, as a teammate's commit would."""
     path = stack.root / "Pulumi.dev.yaml"
     text = path.read_text()
-    old = "https://dev.hooks.example.com/whatsapp/sales"
-    assert old in text
-    path.write_text(text.replace(old, url))
+    assert text.count(DEV_URLS[SALES]) == 1
+    path.write_text(text.replace(DEV_URLS[SALES], url))
 
 
 def urls_in_state(stack: Stack) -> dict[str, str]:
@@ -93,15 +97,11 @@ def test_two_machines_see_the_same_stacks_and_state_in_the_bucket(machine, accou
 
     set_sales_url(bob, "https://dev.hooks.example.com/whatsapp/sales-v2")
     bob.up()
-    assert urls_in_state(alice) == urls_on_accounts(accounts) == {
-        SUPPORT: "https://dev.hooks.example.com/whatsapp/support",
-        SALES: "https://dev.hooks.example.com/whatsapp/sales-v2"}
+    assert urls_in_state(alice) == urls_on_accounts(accounts) == dict(
+        DEV_URLS, **{SALES: "https://dev.hooks.example.com/whatsapp/sales-v2"})
     assert locks(s3_backend) == []
     assert_key_never_shown(s3_backend, alice, bob)
 
-
-DEV_URLS = {SUPPORT: "https://dev.hooks.example.com/whatsapp/support",
-            SALES: "https://dev.hooks.example.com/whatsapp/sales"}
 
 
 def wait_for(condition, what: str, process=None, timeout: float = 60) -> None:
