@@ -11,8 +11,12 @@ its config, and the test accepts exactly that error.
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +96,54 @@ def test_a_key_given_to_pulumi_new_with_config_is_saved_in_clear(tmp_path, backe
     target, _ = pulumi_new(tmp_path, backend_env, f"fromNumber={ACCOUNT_1}",
                            f"webhookUrl={URL}", "wa-webhook:apiKey=not-a-real-key")
     assert "wa-webhook:apiKey: not-a-real-key" in (target / "Pulumi.dev.yaml").read_text()
+
+
+def answer_prompts(command: list[str], cwd: Path, env: dict[str, str],
+                   answers: list[tuple[str, str]], timeout: float = 120) -> tuple[int, str]:
+    """Run `command` on a pseudo-terminal, as a person at a terminal would, typing each answer
+    once its prompt text appears (in order). Returns the exit code and the screen text."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command, cwd=cwd, env=dict(env, TERM="xterm"), stdin=terminal,
+                               stdout=terminal, stderr=terminal, start_new_session=True)
+    os.close(terminal)
+    screen, pending = b"", list(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if select.select([controller], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the terminal closed: the command ended
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            if pending and pending[0][0].encode() in screen:
+                prompt, answer = pending.pop(0)
+                time.sleep(0.2)  # let the prompt finish drawing
+                os.write(controller, answer.encode() + b"\r")
+                screen = screen.replace(prompt.encode(), b"<answered>")
+        assert not pending, f"never asked {pending[0][0]}: {screen.decode(errors='replace')}"
+        return process.wait(timeout=30), screen.decode(errors="replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        os.close(controller)
+
+
+@pytest.mark.engine
+def test_pulumi_new_at_a_terminal_asks_for_three_values_and_encrypts_the_key(tmp_path,
+                                                                            backend_env):
+    secret = "typed-key-0a9e"
+    command = ["pulumi", "new", str(TEMPLATE), "--dir", "typed", "--stack", "dev", "--name",
+               "typed", "--description", "typed", f"--runtime-options=virtualenv={sys.prefix}"]
+    # As a person's shell: without the harness's PULUMI_SKIP_CONFIRMATIONS (which means --yes).
+    env = {k: v for k, v in backend_env.items() if k != "PULUMI_SKIP_CONFIRMATIONS"}
+    code, screen = answer_prompts(command, tmp_path, env, [
+        ("(fromNumber)", ACCOUNT_1), ("(webhookUrl)", URL), ("(wa-webhook:apiKey)", secret)])
+    assert code == 0 or STAND_IN_HOST_ERROR in screen, screen
+    stack_file = (tmp_path / "typed" / "Pulumi.dev.yaml").read_text()
+    assert f'typed:fromNumber: "{ACCOUNT_1}"' in stack_file
+    assert "wa-webhook:apiKey:\n    secure: v1:" in stack_file
+    assert secret not in stack_file and secret not in screen  # stored encrypted, not echoed
