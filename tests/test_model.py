@@ -44,6 +44,9 @@ BAD_INPUTS = [
     ({"from_number": 972501234567}, "from_number", "must be a string"),
     ({"from_number": "123"}, "from_number", "wrong number of digits"),
     ({"from_number": "97250123456789012"}, "from_number", "wrong number of digits"),
+    # One digit too many for an Israeli mobile; ten digits is only a 1-800 / 1-700 length.
+    ({"from_number": "+972 50-123-45678"}, "from_number", "wrong number of digits"),
+    ({"from_number": "+44 7911 1234567"}, "from_number", "wrong number of digits"),
     ({"from_number": "99912345678"}, "from_number", "not a phone number"),
     ({"from_number": "+972+501234567"}, "from_number", "characters other than digits"),
     ({**GOOD, "url": "ftp://hooks.example.com/x"}, "url", "https://"),

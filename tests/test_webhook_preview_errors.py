@@ -12,6 +12,7 @@ BAD_AT_PREVIEW = [
     ({"from_number": "0501234567"}, "from_number"),
     ({"from_number": "97250abc"}, "contains characters other than digits"),
     ({"from_number": "123"}, "wrong number of digits"),
+    ({"from_number": "+972 50-123-45678"}, "wrong number of digits"),
     ({"url": "ftp://hooks.example.com"}, "must start with https:// or http://"),
     ({"url": "https://hooks.example.com/a b"}, "whitespace"),
     ({"system_phone_alerts": ["0502211234"]}, "system_phone_alerts[0]"),
