@@ -7,6 +7,9 @@ import pytest
 from pulumi_wa_webhook import config
 from pulumi_wa_webhook.errors import ConfigurationError
 
+#: Also run by `make test-compat` against the installed wheel (oldest and newest deps).
+pytestmark = pytest.mark.compat
+
 BAD_RETRIES = ["inf", "nan", "1.7", "1e9", "-1", "abc", "11", "1_000"]
 BAD_TIMEOUTS = ["inf", "nan", "0", "1e9", "-5", "abc", "0.01", "301"]
 

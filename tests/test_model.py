@@ -12,6 +12,9 @@ from pulumi_wa_webhook.model import (
     parse_settings,
 )
 
+#: Also run by `make test-compat` against the installed wheel (oldest and newest deps).
+pytestmark = pytest.mark.compat
+
 GOOD = {"from_number": "972500000001"}
 #: What setWebhook receives for an account with nothing set: single spaces clear, switches 0.
 CLEARED_WIRE = {"from": "972500000001", "url": " ", "system": 0, "systemPhoneAlert": " ",
