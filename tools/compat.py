@@ -36,6 +36,7 @@ except ImportError:  # Python 3.10: `build` brings tomli
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 REPO = Path(__file__).resolve().parent.parent
 VENVS = REPO / ".compat"
@@ -157,7 +158,7 @@ def check_pins(combo: Combination, versions: Dict[str, str]) -> None:
         return
     for pin in combo.requirements:
         name, _, wanted = pin.partition("==")
-        if versions[name] != wanted:
+        if versions[name] == "missing" or Version(versions[name]) != Version(wanted):
             raise CompatError(f"{combo.name}: {name} {versions[name]} installed, {wanted} pinned")
 
 
@@ -173,12 +174,12 @@ def main() -> int:
             began = time.monotonic()
             try:
                 python = prepare(combo, wheel, outside)
+                versions = installed(python, names)
+                check_pins(combo, versions)
             except CompatError as err:
                 print(f"compat {combo.name}: {err}", file=sys.stderr, flush=True)
                 failed.append(combo.name)
                 continue
-            versions = installed(python, names)
-            check_pins(combo, versions)
             python_version = run([str(python), "-c", "import platform; "
                                   "print(platform.python_version())"]).stdout.strip()
             described = ", ".join(f"{n} {v}" for n, v in versions.items())
