@@ -29,11 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-try:
-    import tomllib
-except ImportError:  # Python 3.10: `build` brings tomli
-    import tomli as tomllib  # type: ignore[no-redef]
-
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
@@ -60,6 +55,11 @@ class Combination:
 
 
 def project() -> Dict[str, object]:
+    """The [project] table of pyproject.toml."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10 (e.g. the tests collected in the floor venv)
+        import tomli as tomllib  # type: ignore[no-redef]
     with open(REPO / "pyproject.toml", "rb") as handle:
         data: Dict[str, object] = tomllib.load(handle)["project"]
     return data
