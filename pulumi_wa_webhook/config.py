@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional, Protocol, Tuple
 from urllib.parse import urlsplit
 
@@ -105,6 +105,14 @@ def validate_endpoint(endpoint: str, source: str = ENDPOINT_CONFIG) -> str:
         f"endpoint {endpoint!r} ({source}) must be an https:// URL; "
         "plain http:// is accepted only for loopback hosts such as 127.0.0.1"
     )
+
+
+def options_for(options: ClientOptions, endpoint: Optional[str]) -> ClientOptions:
+    """`options` aimed at `endpoint` (e.g. the one a resource's state records), validated;
+    unchanged when `endpoint` is empty."""
+    if not endpoint or endpoint == options.endpoint:
+        return options
+    return replace(options, endpoint=validate_endpoint(endpoint))
 
 
 def _is_loopback(host: str) -> bool:

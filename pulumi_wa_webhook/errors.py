@@ -64,12 +64,32 @@ class AdoptionMismatchError(WaWebhookError):
     """`adopt=True` found settings on the account that differ from the program."""
 
     def __init__(self, account: str, current: WebhookSettings, desired: WebhookSettings) -> None:
-        now, wanted = current.to_props(), desired.to_props()
-        differences = "; ".join(
-            f"{name}: account has {now[name]!r}, program says {wanted[name]!r}"
-            for name in current.changed_fields(desired)
-        )
+        from .model import describe_differences
+
+        self.account = account
         super().__init__(
             f"account {account} was not adopted because its settings differ from the program "
-            f"({differences}). Change the program to match, or remove adopt=True to overwrite."
+            f"({describe_differences(current, desired)}); nothing was written. Change the "
+            "program to match, or replace adopt=True with overwrite=True to write the "
+            "program's settings."
+        )
+
+
+class AccountInUseError(WaWebhookError):
+    """A first create found the account configured differently: another stack, a setting
+    made by hand, or this resource under its old name. Nothing was written."""
+
+    def __init__(self, account: str, current: WebhookSettings, desired: WebhookSettings) -> None:
+        from .model import describe_differences
+
+        self.account = account
+        super().__init__(
+            f"account {account} already holds a different webhook configuration "
+            f"({describe_differences(current, desired)}); nothing was written. It may be "
+            "managed by another stack, set by hand, or be this resource under its old name. "
+            "If you renamed this Webhook or moved it to another parent, add "
+            "`aliases=[pulumi.Alias(name=..., parent=...)]` with the old name or parent to its "
+            "options; to take the account over and write this program's settings, pass "
+            "overwrite=True; to adopt the account as it is, make the program match and pass "
+            "adopt=True."
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 MAX_ALERT_PHONES = 5
@@ -86,13 +86,30 @@ def cleared(from_number: str) -> WebhookSettings:
 # --- user input ---------------------------------------------------------------------------
 
 
+def _never(_value: Any) -> bool:
+    return False
+
+
+def _phone_text(value: Any) -> Optional[str]:
+    """A number as text: strings as they are, non-negative whole numbers (stack config given
+    with `pulumi config set --path` arrives as int, YAML numbers as float) in digits."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return str(int(value)) if value >= 0 else None
+
+
 def parse_phone(value: Any, prop: str) -> str:
     """Canonical digits-only international form of a user-given number, or SettingsError."""
     import phonenumbers  # on first use: the program process never parses numbers
 
-    if not isinstance(value, str):
+    text = _phone_text(value)
+    if text is None:
         raise SettingsError([Problem(prop, f"must be a string ({EXPECTED_PHONE_FORM})")])
-    text = value.strip()
+    text = text.strip()
     if not text:
         raise SettingsError([Problem(prop, f"must not be empty ({EXPECTED_PHONE_FORM})")])
     if not _PHONE_CHARS.match(text):
@@ -194,8 +211,12 @@ def parse_switch(value: Any, prop: str) -> bool:
     raise SettingsError([Problem(prop, f"must be True or False, got {value!r}")])
 
 
-def parse_alert_phones(value: Any, prop: str = "system_phone_alerts") -> Tuple[str, ...]:
-    """Up to five distinct Israeli numbers that receive system alerts; None or [] mean none."""
+def parse_alert_phones(
+    value: Any, prop: str = "system_phone_alerts", is_unknown: Callable[[Any], bool] = _never
+) -> Tuple[str, ...]:
+    """Up to five distinct Israeli numbers that receive system alerts, sorted (their order
+    means nothing to the API); None or [] mean none. Items for which `is_unknown` is true
+    (not known yet during preview) count towards the limit but are not returned."""
     if value is None or value == "":
         return ()
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
@@ -205,6 +226,8 @@ def parse_alert_phones(value: Any, prop: str = "system_phone_alerts") -> Tuple[s
     problems: List[Problem] = []
     numbers: List[str] = []
     for index, item in enumerate(value):
+        if is_unknown(item):
+            continue
         try:
             number = parse_phone(item, f"{prop}[{index}]")
         except SettingsError as err:
@@ -228,28 +251,38 @@ def parse_alert_phones(value: Any, prop: str = "system_phone_alerts") -> Tuple[s
         )
     if problems:
         raise SettingsError(problems)
-    return tuple(numbers)
+    return tuple(sorted(numbers))
 
 
-def parse_settings(props: Mapping[str, Any]) -> WebhookSettings:
-    """Validate Pulumi properties into settings, reporting every problem at once."""
+def parse_settings(
+    props: Mapping[str, Any], is_unknown: Callable[[Any], bool] = _never
+) -> WebhookSettings:
+    """Validate Pulumi properties into settings, reporting every problem at once.
+
+    Values for which `is_unknown` is true (not known yet during preview) are skipped and
+    their fields keep the defaults: the result then only proves the known values valid.
+    """
     problems: List[Problem] = []
     values: Dict[str, Any] = {}
     parsers: Dict[str, Callable[[Any], Any]] = {
         "from_number": lambda v: parse_phone(v, "from_number"),
         "url": parse_url,
         "system": lambda v: parse_switch(v, "system"),
-        "system_phone_alerts": parse_alert_phones,
+        "system_phone_alerts": lambda v: parse_alert_phones(v, is_unknown=is_unknown),
         "read_status": lambda v: parse_switch(v, "read_status"),
         "retry": lambda v: parse_switch(v, "retry"),
     }
     for name, parse in parsers.items():
+        value = props.get(name)
+        if is_unknown(value):
+            continue
         try:
-            values[name] = parse(props.get(name))
+            values[name] = parse(value)
         except SettingsError as err:
             problems.extend(err.problems)
     if problems:
         raise SettingsError(problems)
+    values.setdefault("from_number", "")
     return WebhookSettings(**values)
 
 
@@ -273,28 +306,69 @@ def _lenient_phone(text: str) -> Optional[str]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
 
 
-def _wire_switch(value: Any) -> bool:
-    """The API returns switches as 1, "1", 0, "0" (types vary by field)."""
+def _lenient_switch(value: Any) -> bool:
+    """A switch as stored: True/False in state; 1, "1", 0, "0" from the API (types vary)."""
+    if isinstance(value, bool):
+        return value
     try:
         return int(str(value).strip() or "0") == 1
     except ValueError:
         return False
 
 
+def _lenient_settings(
+    from_number: Any, url: Any, alerts: Iterable[Any], **switches: Any
+) -> WebhookSettings:
+    """Settings from values someone else stored (the API, the state): never raises."""
+    numbers = {_lenient_phone(str(item).strip()) for item in alerts}
+    return WebhookSettings(
+        from_number=str(from_number or ""),
+        url=str(url or "").strip(),
+        system_phone_alerts=tuple(sorted(n for n in numbers if n)),
+        **{name: _lenient_switch(value) for name, value in switches.items()},
+    )
+
+
 def from_wire(from_number: str, body: Mapping[str, Any]) -> WebhookSettings:
     """Settings from a getWebhook answer, normalised for comparison with user input."""
-    url = str(body.get("url") or "").strip()
-    alerts_text = str(body.get("systemPhoneAlert") or "").strip()
-    alerts = []
-    for part in alerts_text.split(","):
-        number = _lenient_phone(part.strip())
-        if number and number not in alerts:
-            alerts.append(number)
-    return WebhookSettings(
-        from_number=from_number,
-        url=url,
-        system=_wire_switch(body.get("system")),
-        system_phone_alerts=tuple(alerts),
-        read_status=_wire_switch(body.get("readStatus")),
-        retry=_wire_switch(body.get("retry")),
+    return _lenient_settings(
+        from_number,
+        body.get("url"),
+        str(body.get("systemPhoneAlert") or "").split(","),
+        system=body.get("system"),
+        read_status=body.get("readStatus"),
+        retry=body.get("retry"),
     )
+
+
+def from_state(props: Mapping[str, Any]) -> WebhookSettings:
+    """Settings as a resource's state holds them. Lenient: the state may hold whatever the
+    API returned on refresh (an out-of-band value the model would reject); reading it must
+    never fail, such a value simply differs from the program's."""
+    alerts = props.get("system_phone_alerts") or []
+    return _lenient_settings(
+        props.get("from_number"),
+        props.get("url"),
+        alerts if isinstance(alerts, (list, tuple)) else str(alerts).split(","),
+        system=props.get("system"),
+        read_status=props.get("read_status"),
+        retry=props.get("retry"),
+    )
+
+
+def describe_differences(current: WebhookSettings, desired: WebhookSettings) -> str:
+    """`name: old -> new` for every differing setting, URL query values masked (a
+    receiver's shared secret often sits there)."""
+    now, wanted = current.to_props(), desired.to_props()
+    return "; ".join(
+        f"{name}: {_shown(now[name])} -> {_shown(wanted[name])}"
+        for name in current.changed_fields(desired)
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str) and "?" in value:
+        base, _, query = value.partition("?")
+        masked = "&".join(f"{part.split('=', 1)[0]}=***" for part in query.split("&"))
+        return repr(f"{base}?{masked}")
+    return repr(value)

@@ -1,17 +1,15 @@
-"""The dynamic resource provider: each engine call joins the model and the client.
+"""The dynamic resource provider: the Python SDK's face of `lifecycle.Lifecycle`.
 
-Check and diff make no HTTP calls. Create/update are one setWebhook, read one getWebhook,
-delete one setWebhook with cleared settings. The instance holds no secret when it is
-pickled: the key travels as the secret `api_key` property, and everything else is read in
-`configure`, which runs in the provider process.
+Check and diff make no HTTP calls. The instance holds no secret when it is pickled: the key
+travels as the secret `api_key` property, and everything else is read in `configure`, which
+runs in the provider process.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple, TypeVar
+import functools
+import sys
+from typing import Any, Callable, Dict, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -23,32 +21,46 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from . import config as stack_config
-from .errors import (
-    AccountNotFoundError,
-    AdoptionMismatchError,
-    ConfigurationError,
-    InvalidApiKeyError,
-)
-from .model import SettingsError, WebhookSettings, cleared, parse_settings
+from .errors import WaWebhookError
+from .lifecycle import Lifecycle
 
-if TYPE_CHECKING:
-    from .client import WebhookClient
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-_T = TypeVar("_T")
-
-#: The value the engine sends for inputs that are not known yet (during preview).
+#: The value the engine sends for inputs that are not known yet (during preview); the SDK
+#: also hands them over as `pulumi.output.Unknown` objects, inside lists too.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-API_KEY = "api_key"
-ADOPT = "adopt"
-SETTING_NAMES = tuple(field.name for field in dataclasses.fields(WebhookSettings))
 
 
-def _is_unknown(value: Any) -> bool:
-    if isinstance(value, (list, tuple)):
-        return any(_is_unknown(item) for item in value)
-    return bool(value == UNKNOWN)
+def is_unknown(value: Any) -> bool:
+    """True for a value the engine does not know yet, in either form the SDK uses."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
+def _say(line: str) -> None:
+    # The engine shows a provider's stderr lines as info diagnostics.
+    print(f"wa-webhook: {line}", file=sys.stderr, flush=True)
+
+
+def _clear_errors(method: _F) -> _F:
+    """Print an expected failure as one clear line before the SDK reports it.
+
+    The SDK's dynamic server answers every exception with the full traceback text, which
+    the CLI prints; the line printed here comes first, so the user reads the message before
+    any stack trace.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except WaWebhookError as err:
+            print(f"error: {err}", file=sys.stderr, flush=True)
+            raise err.with_traceback(None) from None  # the SDK prints a shorter stack
+
+    return wrapper  # type: ignore[return-value]
 
 
 class WebhookProvider(ResourceProvider):
@@ -59,8 +71,6 @@ class WebhookProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config: Any = req.config
-
-    # --- helpers -------------------------------------------------------------------------
 
     def _config(self) -> stack_config.ProviderConfig:
         """The stack-wide settings, resolved once per provider process.
@@ -75,115 +85,38 @@ class WebhookProvider(ResourceProvider):
             self._loaded_config = loaded
         return loaded
 
-    def _client(self, api_key: str) -> WebhookClient:
-        # Imported on first use: the program process only pickles this provider, and
-        # check / diff never call the API, so neither pays for importing requests.
-        from .client import WebhookClient
+    @property
+    def _lifecycle(self) -> Lifecycle:
+        return Lifecycle(self._config, is_unknown, _say)
 
-        options = self._config().options
-        with _CLIENTS_LOCK:
-            client = _CLIENTS.get((api_key, options))
-            if client is None:
-                client = _CLIENTS[(api_key, options)] = WebhookClient(api_key, options)
-        return client
-
-    def _key(self, props: Dict[str, Any]) -> str:
-        """The key for writes the program asked for: the resource's own, else the configured."""
-        return self._keys(props)[0]
-
-    def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
-        """The key in the properties first, then the configured key if it differs."""
-        keys = [str(k) for k in (props.get(API_KEY), self._config().api_key) if k]
-        if not keys:
-            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
-        return tuple(dict.fromkeys(keys))
-
-    def _with_any_key(self, props: Dict[str, Any], call: Callable[[WebhookClient], _T]) -> _T:
-        """Run `call` with the key in state; after reason 3, with the configured key.
-
-        Read and delete need this after a key rotation: the state still holds the old key,
-        which the account no longer accepts, while the configuration has the new one.
-        """
-        keys = self._keys(props)
-        for key in keys[:-1]:
-            try:
-                return call(self._client(key))
-            except InvalidApiKeyError:
-                continue
-        return call(self._client(keys[-1]))
-
-    @staticmethod
-    def _outputs(settings: WebhookSettings, props: Dict[str, Any]) -> Dict[str, Any]:
-        outs = settings.to_props()
-        if props.get(API_KEY):
-            outs[API_KEY] = props[API_KEY]
-        return outs
-
-    # --- engine calls --------------------------------------------------------------------
-
-    def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
-        failures: List[CheckFailure] = []
-        known = {k: (None if _is_unknown(v) else v) for k, v in news.items()}
-        inputs = dict(news)
-        try:
-            settings = parse_settings(known)
-            inputs.update(
-                {k: v for k, v in settings.to_props().items() if not _is_unknown(news.get(k))}
-            )
-        except SettingsError as err:
-            failures.extend(CheckFailure(p.property, p.reason) for p in err.problems)
-        try:
-            provider_config = self._config()
-            if not news.get(API_KEY) and not provider_config.api_key:
-                failures.append(CheckFailure(API_KEY, stack_config.MISSING_KEY_MESSAGE))
-        except ConfigurationError as err:
-            failures.append(CheckFailure("wa-webhook", str(err)))
-        return CheckResult(inputs, failures)
+    def check(self, olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
+        inputs, problems = self._lifecycle.check(olds, news)
+        return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
-        old = parse_settings(olds)
-        if any(_is_unknown(news.get(name)) for name in SETTING_NAMES + (API_KEY,)):
-            from_unknown = _is_unknown(news.get("from_number"))
-            return DiffResult(
-                changes=True,
-                replaces=["from_number"] if from_unknown else [],
-                delete_before_replace=False,
-            )
-        new = parse_settings(news)
-        changed = old.changed_fields(new)
-        if (olds.get(API_KEY) or None) != (news.get(API_KEY) or None):
-            changed.append(API_KEY)
-        replaces = ["from_number"] if old.from_number != new.from_number else []
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        outcome = self._lifecycle.diff(olds, news)
+        return DiffResult(
+            changes=bool(outcome.changed),
+            replaces=outcome.replaces,
+            delete_before_replace=False,
+        )
 
+    @_clear_errors
     def create(self, props: Dict[str, Any]) -> CreateResult:
-        settings = parse_settings(props)
-        client = self._client(self._key(props))
-        if props.get(ADOPT):
-            current = client.get_webhook(settings.from_number)
-            if current != settings:
-                raise AdoptionMismatchError(settings.from_number, current, settings)
-        else:
-            client.set_webhook(settings)
-        return CreateResult(settings.from_number, self._outputs(settings, props))
+        id_, outputs = self._lifecycle.create(props)
+        return CreateResult(id_, outputs)
 
+    @_clear_errors
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
-        settings = parse_settings(news)
-        self._client(self._key(news)).set_webhook(settings)
-        return UpdateResult(self._outputs(settings, news))
+        return UpdateResult(self._lifecycle.update(news))
 
+    @_clear_errors
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
-        try:
-            settings = self._with_any_key(props, lambda client: client.get_webhook(id_))
-        except AccountNotFoundError:
+        outcome = self._lifecycle.read(id_, props)
+        if outcome.id is None:
             return ReadResult("", {})  # the account is gone: the resource leaves the state
-        outs = self._outputs(settings, props)
-        return ReadResult(id_, outs, dict(outs))
+        return ReadResult(outcome.id, outcome.outputs, dict(outcome.outputs))
 
+    @_clear_errors
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
-        with contextlib.suppress(AccountNotFoundError):  # gone already: nothing left to clear
-            self._with_any_key(props, lambda client: client.set_webhook(cleared(id_)))
-
-
-_CLIENTS: Dict[Tuple[str, Any], WebhookClient] = {}
-_CLIENTS_LOCK = threading.Lock()
+        self._lifecycle.delete(id_, props)

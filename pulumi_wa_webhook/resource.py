@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -19,15 +19,28 @@ class WebhookArgumentError(pulumi.RunError):
     """A Webhook was declared with arguments that can never work (shown without a traceback)."""
 
 
-#: Accounts claimed by a Webhook in this program run: canonical number -> resource name.
-_CLAIMED: Dict[str, str] = {}
+#: (the program run, {canonical number: resource name}) for the run in progress.
+_RUN_CLAIMS: Tuple[Any, Dict[str, str]] = (None, {})
 
 
-def _claim(number: str, resource_name: str) -> None:
+def _claims() -> Dict[str, str]:
+    """Accounts claimed by a Webhook in this program run.
+
+    A run is one connection to the engine's resource monitor: the Automation API runs inline
+    programs one after another in the same process, each with a monitor of its own.
+    """
+    global _RUN_CLAIMS
+    run = pulumi.runtime.settings.get_monitor()
+    if _RUN_CLAIMS[0] is not run:
+        _RUN_CLAIMS = (run, {})
+    return _RUN_CLAIMS[1]
+
+
+def _claim(number: Any, resource_name: str) -> None:
     # Digits are enough to spot two spellings of one international number; anything that
     # is not a valid international number fails the provider's check with its property name.
-    canonical = re.sub(r"\D", "", number)
-    other = _CLAIMED.setdefault(canonical, resource_name)
+    canonical = re.sub(r"\D", "", str(number))
+    other = _claims().setdefault(canonical, resource_name)
     if other != resource_name:
         raise WebhookArgumentError(
             f"Webhook resources '{other}' and '{resource_name}' both manage account {canonical}; "
@@ -54,11 +67,34 @@ def _clean_key(key: str) -> str:
     return stack_config.clean_key(key) or ""  # "" counts as no key in the provider's check
 
 
-def _check_type(name: str, value: Any, expected: tuple[type, ...], what: str) -> None:
-    if value is not None and not isinstance(value, (pulumi.Output, *expected)):
-        raise WebhookArgumentError(
-            f"Webhook argument {name} must be {what}, got {type(value).__name__}"
-        )
+_NUMBER = (str, int)
+
+
+def _type_problem(name: str, value: Any, expected: Tuple[type, ...], what: str) -> List[str]:
+    wrong = value is not None and (
+        isinstance(value, bool) and bool not in expected
+        or not isinstance(value, (pulumi.Output, *expected))
+    )
+    return [f"{name} must be {what}, got {type(value).__name__}"] if wrong else []
+
+
+def _argument_problems(args: Dict[str, Any]) -> List[str]:
+    """Every argument whose Python type can never work (values are checked at preview)."""
+    problems = _type_problem("from_number", args["from_number"], _NUMBER, "a phone number")
+    problems += _type_problem("url", args["url"], (str,), "a URL string")
+    for name in ("system", "read_status", "retry", "adopt", "overwrite"):
+        problems += _type_problem(name, args[name], (bool,), "True or False")
+    alerts = args["system_phone_alerts"]
+    problems += _type_problem("system_phone_alerts", alerts, (list, tuple), "a list of numbers")
+    if isinstance(alerts, (list, tuple)):
+        for index, item in enumerate(alerts):
+            problems += _type_problem(
+                f"system_phone_alerts[{index}]", item, _NUMBER, "a phone number"
+            )
+    problems += _type_problem("api_key", args["api_key"], (str,), "a string")
+    if args["adopt"] and args["overwrite"]:
+        problems.append("adopt=True and overwrite=True exclude each other")
+    return problems
 
 
 class Webhook(Resource, module="wa-webhook", name="Webhook"):
@@ -83,27 +119,31 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
     """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
     api_key: pulumi.Output[str]
     """The API key used for this account (always a secret)."""
+    endpoint: pulumi.Output[str]
+    """The API endpoint the settings were written to; refresh and destroy use it."""
 
     def __init__(
         self,
         resource_name: str,
         *,
-        from_number: pulumi.Input[str],
+        from_number: pulumi.Input[Union[str, int]],
         url: Optional[pulumi.Input[str]] = None,
         system: pulumi.Input[bool] = False,
-        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[Union[str, int]]]]] = None,
         read_status: pulumi.Input[bool] = False,
         retry: pulumi.Input[bool] = False,
         api_key: Optional[pulumi.Input[str]] = None,
         adopt: bool = False,
+        overwrite: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         """Declare the webhook settings of the account `from_number`.
 
-        :param from_number: the account, e.g. "972501234567" or "+972 50-123-4567".
+        :param from_number: the account, e.g. "972501234567", "+972 50-123-4567" or the int
+            972501234567 (as `pulumi config set --path` stores numbers).
         :param url: http(s) URL that receives messages; None or "" for none.
         :param system: system-message notifications on or off.
-        :param system_phone_alerts: up to 5 Israeli numbers that get system alerts.
+        :param system_phone_alerts: up to 5 Israeli numbers that get system alerts (any order).
         :param read_status: read-status notifications on or off.
         :param retry: retry failed deliveries on or off.
         :param api_key: the account's API key (a secret); defaults to the stack config
@@ -111,23 +151,23 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         :param adopt: bring an account that is already configured under management: the
             first `up` reads the account (one getWebhook) and, instead of writing, fails if
             its settings differ from the program. Use this instead of `import_`.
+        :param overwrite: let the first `up` take over an account that holds a different
+            configuration (another stack's, or one made by hand) and write the program's
+            settings. Without it that `up` stops, lists the differences and writes nothing.
         """
-        _check_type("from_number", from_number, (str,), "a phone number string")
-        _check_type("url", url, (str,), "a URL string")
-        for name, value in (("system", system), ("read_status", read_status), ("retry", retry)):
-            _check_type(name, value, (bool,), "True or False")
-        _check_type("system_phone_alerts", system_phone_alerts, (list, tuple), "a list of numbers")
-        _check_type("api_key", api_key, (str,), "a string")
-        _check_type("adopt", adopt, (bool,), "True or False")
+        problems = _argument_problems(locals())
         if opts is not None and opts.import_:
-            raise WebhookArgumentError(
-                f"Webhook '{resource_name}': the import_ option does not work for Python dynamic "
-                "resources (the engine reads imports without the serialised provider, "
-                "pulumi/pulumi#16175). Pass adopt=True instead: the first `pulumi up` reads the "
-                "account once and adopts it if it matches the program, or stops and shows the "
-                "differences."
+            problems.append(
+                "the import_ option does not work for Python dynamic resources (the engine "
+                "reads imports without the serialised provider, pulumi/pulumi#16175). Pass "
+                "adopt=True instead: the first `pulumi up` reads the account once and adopts "
+                "it if it matches the program, or stops and shows the differences."
             )
-        if isinstance(from_number, str):
+        if problems:
+            raise WebhookArgumentError(
+                f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
+            )
+        if isinstance(from_number, (str, int)):
             _claim(from_number, resource_name)
         elif isinstance(from_number, pulumi.Output):
             from_number.apply(lambda number: _claim(number, resource_name) if number else None)
@@ -143,6 +183,8 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         }
         if adopt:
             props["adopt"] = True
+        if overwrite:
+            props["overwrite"] = True
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )

@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 
 import pytest
 from harness import REPO, Stack, base_env
+from webhook_programs import KEY_1, webhook_program
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
 
@@ -57,3 +58,15 @@ def make_stack(tmp_path: Path, pulumi_env: dict[str, str]) -> Iterator[StackFact
     yield factory
     for stack in made:
         shutil.rmtree(stack.root.parent / "state", ignore_errors=True)
+
+
+@pytest.fixture
+def hook_stack(make_stack, emulator):
+    """make_stack for Webhook programs, pointed at the emulator with KEY_1 as stack secret."""
+
+    def factory(*hooks, key=KEY_1, **kw):
+        secrets = {"wa-webhook:apiKey": key} if key else {}
+        config = {"wa-webhook:endpoint": emulator.base_url, "wa-webhook:retries": "1"}
+        return make_stack(webhook_program(*hooks, **kw), config=config, secrets=secrets)
+
+    return factory

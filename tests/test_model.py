@@ -44,7 +44,8 @@ BAD_INPUTS = [
     ({"from_number": ""}, "from_number", "must not be empty"),
     ({"from_number": "   "}, "from_number", "must not be empty"),
     ({"from_number": None}, "from_number", "must be a string"),
-    ({"from_number": 972501234567}, "from_number", "must be a string"),
+    ({"from_number": -972501234567}, "from_number", "must be a string"),
+    ({"from_number": 97250.5}, "from_number", "must be a string"),
     ({"from_number": "123"}, "from_number", "wrong number of digits"),
     ({"from_number": "97250123456789012"}, "from_number", "wrong number of digits"),
     # One digit too many for an Israeli mobile; ten digits is only a 1-800 / 1-700 length.

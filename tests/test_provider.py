@@ -6,10 +6,17 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.provider import UNKNOWN, WebhookProvider
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
+
+
+@pytest.fixture(autouse=True)
+def new_deployment(monkeypatch):
+    """Each test is a provider process of its own: nothing known about accounts yet."""
+    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
 
 
 @pytest.fixture
@@ -73,13 +80,22 @@ def test_diff_with_unknown_inputs_is_a_change(provider):
 def test_crud_over_http(provider, emulator):
     created = provider.create(provider.check({}, props()).inputs)
     assert created.id == ACCOUNT and emulator.count("setWebhook") == 1
+    assert created.outs["endpoint"] == emulator.base_url
     read = provider.read(ACCOUNT, created.outs)
     assert read.outs == created.outs and read.inputs == created.outs
     provider.update(ACCOUNT, created.outs, props(from_number=ACCOUNT, retry=True))
     assert emulator.account(ACCOUNT)["retry"] == 1
+    assert emulator.count() == 4  # create = read + write, read, update
+
+
+def test_delete_clears_unless_this_deployment_wrote_the_account(provider, emulator, capfd):
+    created = provider.create(provider.check({}, props()).inputs)
+    provider.delete(ACCOUNT, dict(created.outs, from_number="old"))  # the renamed resource
+    assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
+    assert "was not cleared" in capfd.readouterr().err
+    lifecycle._LEDGER = lifecycle._Ledger()  # a later `pulumi destroy`: a new process
     provider.delete(ACCOUNT, created.outs)
     assert emulator.account(ACCOUNT)["url"] == ""
-    assert emulator.count() == 4
 
 
 def test_delete_falls_back_to_the_configured_key_after_rotation(emulator):

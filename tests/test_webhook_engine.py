@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 
-import pytest
 from webhook_programs import (
     ACCOUNT_1,
     ACCOUNT_2,
@@ -37,23 +36,13 @@ STORED_FULL = {
 }
 
 
-@pytest.fixture
-def hook_stack(make_stack, emulator):
-    """make_stack for Webhook programs, pointed at the emulator with KEY_1 as stack secret."""
-
-    def factory(*hooks, key=KEY_1, **kw):
-        secrets = {"wa-webhook:apiKey": key} if key else {}
-        config = {"wa-webhook:endpoint": emulator.base_url, "wa-webhook:retries": "1"}
-        return make_stack(webhook_program(*hooks, **kw), config=config, secrets=secrets)
-
-    return factory
-
-
-def test_create_sets_every_field_with_one_call(hook_stack, emulator):
+def test_create_reads_the_account_then_sets_every_field_with_one_call(hook_stack, emulator):
     stack = hook_stack(FULL)
     emulator.clear_requests()
     stack.up()
-    assert emulator.count("setWebhook") == 1 and emulator.count("getWebhook") == 0
+    assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 1
+    assert [c["path"].rsplit("/", 1)[-1] for c in emulator.requests()] == [
+        "getWebhook", "setWebhook"]
     assert stored(emulator, ACCOUNT_1) == STORED_FULL
     assert stack.outputs() == {"support_url": FULL["url"], "support_from": ACCOUNT_1}
     [hook] = stack.resources("wa-webhook:Webhook")
@@ -171,8 +160,8 @@ def test_adoption_that_differs_from_the_program_is_reported_and_writes_nothing(
     result = stack.up(check=False)
     assert result.code != 0
     assert ("account 972500000001 was not adopted because its settings differ from the program"
-            " (url: account has 'https://other.example.com/', program says "
-            "'https://hooks.example.com/wa')") in result.output
+            " (url: 'https://other.example.com/' -> 'https://hooks.example.com/wa')"
+            ) in result.output
     assert emulator.count("setWebhook") == 0
     assert emulator.account(ACCOUNT_1)["url"] == "https://other.example.com/"
     assert stack.resources("wa-webhook:Webhook") == []

@@ -1,0 +1,284 @@
+"""The Webhook lifecycle that every provider face shares: check, diff, create, read, update
+and delete on plain property dicts (the dynamic provider's snake_case names).
+
+A face (the Python dynamic provider, the native plugin) only translates its protocol to and
+from these calls; every rule lives here or in `model`, `client`, `config` and `errors`.
+
+Ownership. The API has one configuration per account and no owner marker, so this module keeps
+what one provider process (one deployment: a `pulumi up`, `preview`, `refresh` or `destroy`)
+has learnt about accounts:
+
+- an account whose state the engine showed us (the old inputs in `check`, the old state in
+  `diff`) is ours: a create on it is the create half of a replacement and writes without the
+  takeover check;
+- an account written or adopted in this deployment belongs to the resource that wrote it: a
+  delete of another resource of the deployment that used to own it (rename, new parent,
+  replacement) leaves it alone and says so.
+
+Any other create reads the account first and refuses to overwrite a different configuration
+unless told to (`overwrite`), so a second stack or a hand-made setting is never silently lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, TypeVar
+
+from . import config as stack_config
+from .errors import (
+    AccountInUseError,
+    AccountNotFoundError,
+    AdoptionMismatchError,
+    ConfigurationError,
+    InvalidApiKeyError,
+)
+from .model import (
+    Problem,
+    SettingsError,
+    WebhookSettings,
+    cleared,
+    from_state,
+    parse_settings,
+)
+
+if TYPE_CHECKING:
+    from .client import WebhookClient
+
+_T = TypeVar("_T")
+
+API_KEY = "api_key"
+ENDPOINT = "endpoint"
+ADOPT = "adopt"
+OVERWRITE = "overwrite"
+FROM_NUMBER = "from_number"
+SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
+#: Inputs that the program gives but the API never sees.
+FLAGS = (ADOPT, OVERWRITE)
+
+
+@dataclass(frozen=True)
+class DiffOutcome:
+    """What changed between the state and the checked inputs."""
+
+    changed: List[str]
+    replaces: List[str]
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """A refreshed resource; `id` is None when the account no longer exists."""
+
+    id: Optional[str]
+    outputs: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Ledger:
+    """What this process (one deployment) knows about accounts, keyed by (endpoint, number)."""
+
+    in_state: Set[Tuple[str, str]] = field(default_factory=set)
+    written: Set[Tuple[str, str]] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note(self, which: Set[Tuple[str, str]], key: Tuple[str, str]) -> None:
+        with self.lock:
+            which.add(key)
+
+    def has(self, which: Set[Tuple[str, str]], key: Tuple[str, str]) -> bool:
+        with self.lock:
+            return key in which
+
+
+_LEDGER = _Ledger()
+_CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _never_unknown(_value: Any) -> bool:
+    return False
+
+
+class Lifecycle:
+    """The Webhook's engine calls, independent of the face that receives them.
+
+    :param settings: returns the stack-wide configuration (raises ConfigurationError).
+    :param is_unknown: tells a value that is not known yet (during preview) in this face.
+    :param say: shows one informational line to the user.
+    """
+
+    def __init__(
+        self,
+        settings: Callable[[], stack_config.ProviderConfig],
+        is_unknown: Callable[[Any], bool] = _never_unknown,
+        say: Callable[[str], None] = lambda _line: None,
+    ) -> None:
+        self._settings = settings
+        self._is_unknown = is_unknown
+        self._say = say
+
+    # --- engine calls --------------------------------------------------------------------
+
+    def check(
+        self, olds: Dict[str, Any], news: Dict[str, Any]
+    ) -> Tuple[Dict[str, Any], List[Problem]]:
+        """Normalised inputs and every problem with them; no API call. Unknown values stay
+        as they are, everything known is validated. `olds` (the inputs in state, empty for a
+        new resource) mark the account as this resource's own."""
+        if olds.get(FROM_NUMBER):
+            self._note_in_state(olds)
+        problems: List[Problem] = []
+        inputs = dict(news)
+        try:
+            settings = parse_settings(news, self._is_unknown)
+            inputs.update(
+                (name, value)
+                for name, value in settings.to_props().items()
+                if not self._unknown_in(news.get(name))
+            )
+        except SettingsError as err:
+            problems.extend(err.problems)
+        if news.get(ADOPT) and news.get(OVERWRITE):
+            problems.append(Problem(OVERWRITE, "adopt=True and overwrite=True exclude each other"))
+        try:
+            provider_config = self._settings()
+        except ConfigurationError as err:
+            problems.append(Problem(stack_config.NAMESPACE, str(err)))
+        else:
+            if not news.get(API_KEY) and not provider_config.api_key:
+                problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
+            inputs[ENDPOINT] = provider_config.options.endpoint
+        return inputs, problems
+
+    def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
+        """Compare the state with checked inputs; a new account is a replacement."""
+        old = from_state(olds)
+        old_endpoint = self._note_in_state(olds)
+        unknown = [n for n in SETTING_NAMES + (API_KEY,) if self._unknown_in(news.get(n))]
+        try:
+            new = parse_settings(news, self._is_unknown)
+        except SettingsError:  # a refresh diffs the inputs it read back from the account
+            new = from_state(news)
+        changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
+        if not self._is_unknown(news.get(API_KEY)) and (olds.get(API_KEY) or None) != (
+            news.get(API_KEY) or None
+        ):
+            changed.append(API_KEY)
+        if old_endpoint != self._endpoint(news):
+            changed.append(ENDPOINT)
+        number_changes = FROM_NUMBER in unknown or old.from_number != new.from_number
+        return DiffOutcome(changed, [FROM_NUMBER] if number_changes else [])
+
+    def create(self, props: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
+        """Take the account over: read first (unless this is a replacement or `overwrite`),
+        write only what differs from the program. Returns the id and the outputs."""
+        settings = parse_settings(props)
+        endpoint = self._endpoint(props)
+        account = (endpoint, settings.from_number)
+        client = self._client(self._keys(props)[0], endpoint)
+        if props.get(OVERWRITE) or _LEDGER.has(_LEDGER.in_state, account):
+            client.set_webhook(settings)
+        else:
+            current = client.get_webhook(settings.from_number)
+            if props.get(ADOPT) and current != settings:
+                raise AdoptionMismatchError(settings.from_number, current, settings)
+            if current not in (settings, cleared(settings.from_number)):
+                raise AccountInUseError(settings.from_number, current, settings)
+            if current != settings:
+                client.set_webhook(settings)
+        _LEDGER.note(_LEDGER.written, account)
+        return settings.from_number, self._outputs(settings, props, endpoint)
+
+    def update(self, news: Dict[str, Any]) -> Dict[str, Any]:
+        """Write the program's settings (one call) to the endpoint the inputs name."""
+        settings = parse_settings(news)
+        endpoint = self._endpoint(news)
+        self._client(self._keys(news)[0], endpoint).set_webhook(settings)
+        _LEDGER.note(_LEDGER.written, (endpoint, settings.from_number))
+        return self._outputs(settings, news, endpoint)
+
+    def read(self, id_: str, props: Dict[str, Any]) -> ReadOutcome:
+        """The account as it is now (one call), at the endpoint the state records."""
+        endpoint = self._endpoint(props)
+        try:
+            settings = self._with_any_key(props, endpoint, lambda c: c.get_webhook(id_))
+        except AccountNotFoundError:
+            return ReadOutcome(None)
+        return ReadOutcome(id_, self._outputs(settings, props, endpoint))
+
+    def delete(self, id_: str, props: Dict[str, Any]) -> None:
+        """Clear the account (one call), unless another resource of this deployment now
+        owns it (rename, new parent, replacement)."""
+        endpoint = self._endpoint(props)
+        if _LEDGER.has(_LEDGER.written, (endpoint, id_)):
+            self._say(
+                f"account {id_} was not cleared: it is now managed by another resource of this "
+                "deployment (renamed, moved or replaced), which has just set it"
+            )
+            return
+        with contextlib.suppress(AccountNotFoundError):  # gone already: nothing to clear
+            self._with_any_key(props, endpoint, lambda c: c.set_webhook(cleared(id_)))
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _note_in_state(self, props: Dict[str, Any]) -> str:
+        """Remember that the engine showed us this account in a resource's state (a create
+        on it is then a replacement's); returns the state's endpoint."""
+        endpoint = self._endpoint(props)
+        _LEDGER.note(_LEDGER.in_state, (endpoint, from_state(props).from_number))
+        return endpoint
+
+    def _unknown_in(self, value: Any) -> bool:
+        if isinstance(value, (list, tuple)):
+            return any(self._unknown_in(item) for item in value)
+        return self._is_unknown(value)
+
+    def _endpoint(self, props: Dict[str, Any]) -> str:
+        """The endpoint a resource was written to (kept in its state), else the configured."""
+        stored = props.get(ENDPOINT)
+        if isinstance(stored, str) and stored:
+            return stack_config.validate_endpoint(stored)
+        return self._settings().options.endpoint
+
+    def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
+        """The key in the properties first, then the configured key if it differs."""
+        keys = [str(k).strip() for k in (props.get(API_KEY), self._settings().api_key) if k]
+        if not any(keys):
+            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
+        return tuple(dict.fromkeys(k for k in keys if k))
+
+    def _client(self, api_key: str, endpoint: str) -> WebhookClient:
+        # Imported on first use: check and diff never call the API, so the program and a
+        # preview never pay for importing requests.
+        from .client import WebhookClient
+
+        options = stack_config.options_for(self._settings().options, endpoint)
+        with _CLIENTS_LOCK:
+            client = _CLIENTS.get((api_key, options))
+            if client is None:
+                client = _CLIENTS[(api_key, options)] = WebhookClient(api_key, options)
+        return client
+
+    def _with_any_key(
+        self, props: Dict[str, Any], endpoint: str, call: Callable[[WebhookClient], _T]
+    ) -> _T:
+        """Run `call` with the key in state; after reason 3, with the configured key (a
+        rotation: the state holds the old key, the configuration the new one)."""
+        keys = self._keys(props)
+        for key in keys[:-1]:
+            try:
+                return call(self._client(key, endpoint))
+            except InvalidApiKeyError:
+                continue
+        return call(self._client(keys[-1], endpoint))
+
+    @staticmethod
+    def _outputs(
+        settings: WebhookSettings, props: Dict[str, Any], endpoint: str
+    ) -> Dict[str, Any]:
+        outs = settings.to_props()
+        if props.get(API_KEY):
+            outs[API_KEY] = props[API_KEY]
+        outs[ENDPOINT] = endpoint
+        return outs
