@@ -94,8 +94,9 @@ def _pick(config: ConfigSource, config_key: str, env_key: str) -> Optional[str]:
     return found[0] if found else None
 
 
-def validate_endpoint(endpoint: str, source: str = ENDPOINT_CONFIG) -> str:
-    """An https URL, or http to a loopback host (the emulator). Raises ConfigurationError."""
+def validate_endpoint(endpoint: str, source: str = f"{ENDPOINT_CONFIG} / {ENDPOINT_ENV}") -> str:
+    """An https URL, or http to a loopback host (the emulator). Raises ConfigurationError
+    naming `source`, where the endpoint came from."""
     parts = urlsplit(endpoint)
     if parts.scheme == "https" and parts.hostname:
         return endpoint.rstrip("/")
