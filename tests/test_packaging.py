@@ -12,13 +12,12 @@ import pytest
 from harness import REPO, Stack
 from webhook_programs import ACCOUNT_1, KEY_1
 
-#: Every module the wheel ships. `_noop` stays on purpose: see its docstring.
+#: Every file the wheel ships: the package's sources as committed, and its type marker.
+#: `_noop` is among them on purpose: see its docstring.
 WHEEL_MODULES = {
-    f"pulumi_wa_webhook/{name}"
-    for name in ("__init__.py", "_noop.py", "client.py", "config.py", "errors.py", "model.py",
-                 "provider.py", "resource.py", "py.typed", "emulator/__init__.py",
-                 "emulator/__main__.py", "emulator/backend.py", "emulator/server.py",
-                 "emulator/testing.py")
+    path.relative_to(REPO).as_posix()
+    for path in (REPO / "pulumi_wa_webhook").rglob("*")
+    if path.suffix == ".py" or path.name == "py.typed"
 }
 
 
@@ -35,6 +34,8 @@ def test_wheel_holds_the_package_and_nothing_else(dist):
     [wheel] = dist.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {n for n in names if ".dist-info/" not in n} == WHEEL_MODULES
+    assert {"pulumi_wa_webhook/_noop.py", "pulumi_wa_webhook/emulator/testing.py",
+            "pulumi_wa_webhook/py.typed"} <= WHEEL_MODULES
     metadata = zipfile.ZipFile(wheel).read(
         "pulumi_wa_webhook-0.1.0.dist-info/METADATA").decode()
     assert "Requires-Python: >=3.10" in metadata
