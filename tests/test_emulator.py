@@ -691,3 +691,13 @@ def test_malformed_request_line_gets_a_json_error(emulator: Emulator, request_li
     assert b"Content-Type: application/json" in head
     data = json.loads(body)
     assert data["status"] == "FAIL" and data["error"]
+
+
+def test_message_endpoint_takes_account_numbers_by_the_same_rule(emulator: Emulator) -> None:
+    refused = admin(emulator, "POST", "/accounts/abc/messages", json={"body": "hi"})
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith("the account number must be up to 15 digits")
+    # "+972..." names the same account as "972...": no webhook URL is set on it yet (409),
+    # where an unknown account would be a 404.
+    assert admin(emulator, "POST", f"/accounts/%2B{ACCOUNT}/messages",
+                 json={"body": "hi"}).status_code == 409

@@ -393,7 +393,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(200, settings)
         return self._not_allowed("GET, PUT, DELETE")
 
-    def _message(self, number: str, raw: bytes) -> None:
+    def _message(self, given: str, raw: bytes) -> None:
+        try:
+            number = account_number(given)
+        except ValueError as err:
+            return self._error(400, str(err))
         body, problem = _parse_object(raw)
         if body is None:
             return self._error(400, f"malformed JSON: {problem}")
