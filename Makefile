@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv pulumi-cli lint typecheck test bench demo
+.PHONY: venv pulumi-cli lint typecheck test test-compat bench demo
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -32,6 +32,12 @@ typecheck: venv
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) -m pytest
+
+## test-compat: the built wheel in venvs with the oldest (Python 3.10, every dependency at its
+## floor) and the newest (Python 3.13, newest releases) supported versions; real-engine tests
+test-compat: venv
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) tools/compat.py
 
 ## bench: engine and API cost of Webhook operations against the emulator (prints a table)
 bench: venv

@@ -143,7 +143,10 @@ def parse_phone(value: Any, prop: str) -> str:
         raise SettingsError(
             [Problem(prop, f"{value!r} has no known country code ({EXPECTED_PHONE_FORM})")]
         )
-    if not phonenumbers.is_possible_number(number):
+    # Lengths of the number types a WhatsApp account can have: a country's toll-free or
+    # universal-access lengths (Israel's 1-800 / 1-700: ten digits) must not make a mobile
+    # number with one digit too many look possible.
+    if not any(phonenumbers.is_possible_number_for_type(number, t) for t in _account_types()):
         raise SettingsError(
             [
                 Problem(
@@ -154,6 +157,14 @@ def parse_phone(value: Any, prop: str) -> str:
             ]
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+
+
+def _account_types() -> Tuple[int, ...]:
+    """The phonenumbers types of a number that can be a WhatsApp account."""
+    from phonenumbers import PhoneNumberType as Type
+
+    return (Type.MOBILE, Type.FIXED_LINE, Type.FIXED_LINE_OR_MOBILE, Type.VOIP,
+            Type.PERSONAL_NUMBER)
 
 
 def parse_url(value: Any, prop: str = "url") -> str:

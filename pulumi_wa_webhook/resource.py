@@ -49,14 +49,22 @@ def _claim(number: Any, resource_name: str) -> None:
 
 
 def _resolve_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
-    """The explicit key, else stack config `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY."""
+    """The explicit key, else stack config `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY.
+
+    Whitespace around the key (a file's trailing newline) is dropped with the same rule the
+    provider applies to the keys it reads itself (`config.clean_key`).
+    """
     if api_key is not None:
-        return pulumi.Output.secret(api_key)
+        return pulumi.Output.secret(api_key).apply(_clean_key)
     configured = pulumi.Config(stack_config.NAMESPACE).get_secret("apiKey")
     if configured is not None:
-        return configured
-    from_env = os.environ.get(stack_config.KEY_ENV)
+        return configured.apply(_clean_key)
+    from_env = stack_config.clean_key(os.environ.get(stack_config.KEY_ENV))
     return pulumi.Output.secret(from_env) if from_env else None
+
+
+def _clean_key(key: str) -> str:
+    return stack_config.clean_key(key) or ""  # "" counts as no key in the provider's check
 
 
 _NUMBER = (str, int)
