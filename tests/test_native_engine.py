@@ -3,6 +3,8 @@ program on `pulumi_wa_webhook.native.Webhook`, found through Pulumi.yaml or PATH
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from native_programs import native_program, plugin_on_path, use_plugin_dir
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored
@@ -73,3 +75,123 @@ def test_lifecycle(native_stack, emulator, find):
     assert KEY_1 not in stack.all_output()
     if find == "path":
         assert "from $PATH" in stack.all_output()
+
+
+def test_refresh_with_drift_then_up_repairs(native_stack, emulator):
+    stack = native_stack(HOOK)
+    stack.up()
+    emulator.set_account(ACCOUNT_1, url="https://by-hand.example.com/", retry=0)
+    emulator.clear_requests()
+    stack.refresh()
+    assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 0
+    [hook] = stack.resources("wa-webhook:index:Webhook")
+    assert hook["outputs"]["url"] == "https://by-hand.example.com/"
+    preview = stack.preview()
+    assert "https://by-hand.example.com/" in preview.stdout and "retry" in preview.stdout
+    stack.up()
+    assert stored(emulator) == STORED
+    stack.preview("--expect-no-changes")
+    emulator.remove_account(ACCOUNT_1)
+    stack.refresh()  # the account is gone: the resource leaves the state
+    assert stack.resources("wa-webhook:index:Webhook") == []
+
+
+def test_pulumi_import_reads_once_and_stores_normalised_inputs(native_stack, emulator):
+    emulator.set_account(ACCOUNT_1, **dict(STORED, systemPhoneAlert="0527788695,972502211234"))
+    stack = native_stack()
+    emulator.clear_requests()
+    stack.pulumi("import", "wa-webhook:index:Webhook", "support", ACCOUNT_1, "--yes",
+                 "--skip-preview", "--generate-code=false")
+    assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 0
+    [hook] = stack.resources("wa-webhook:index:Webhook")
+    assert hook["id"] == ACCOUNT_1
+    inputs = dict(hook["inputs"])
+    assert inputs.pop("endpoint") == emulator.base_url
+    assert inputs == {
+        "fromNumber": ACCOUNT_1, "url": "https://hooks.example.com/wa", "system": True,
+        "systemPhoneAlerts": ["972502211234", "972527788695"], "readStatus": False,
+        "retry": True,
+    }
+    # The program that states the same settings (the key from configuration) changes nothing.
+    stack.write_program(native_program(HOOK))
+    emulator.clear_requests()
+    stack.preview("--expect-no-changes")
+    stack.up("--expect-no-changes")
+    # ... nor with the key given in the program.
+    stack.write_program(native_program(dict(HOOK, api_key=KEY_1)))
+    stack.preview("--expect-no-changes")
+    assert emulator.count("setWebhook") == 0
+    stack.destroy()
+    assert stored(emulator) == CLEARED
+
+
+def test_pulumi_import_of_a_missing_account_stores_nothing(native_stack, emulator):
+    stack = native_stack()
+    result = stack.pulumi("import", "wa-webhook:index:Webhook", "support", "972500000009",
+                          "--yes", "--generate-code=false", check=False)
+    assert result.code != 0
+    assert "does not exist" in result.output
+    assert "Traceback" not in result.output
+    assert stack.resources("wa-webhook:index:Webhook") == []
+    assert emulator.count("setWebhook") == 0
+
+
+IMPORT = f'pulumi.ResourceOptions(import_="{ACCOUNT_1}")'
+
+
+def test_import_option_with_matching_settings_writes_nothing(native_stack, emulator):
+    emulator.set_account(ACCOUNT_1, **STORED)
+    stack = native_stack(dict(HOOK, opts=IMPORT))
+    emulator.clear_requests()
+    stack.up()
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
+    stack.write_program(native_program(HOOK))  # the option can go once imported
+    stack.preview("--expect-no-changes")
+    assert stored(emulator) == STORED
+
+
+def test_import_option_with_different_settings_imports_then_writes_once(native_stack, emulator):
+    emulator.set_account(ACCOUNT_1, **dict(STORED, url="https://old.example.com/", retry=0))
+    stack = native_stack(dict(HOOK, api_key=KEY_1, opts=IMPORT))
+    emulator.clear_requests()
+    preview = stack.preview()
+    assert "import" in preview.stdout
+    assert "https://old.example.com/" in preview.stdout and "retry" in preview.stdout
+    assert "apiKey" not in preview.stdout  # the key is never a difference
+    assert emulator.count("setWebhook") == 0
+    stack.up()
+    assert stored(emulator) == STORED
+    assert emulator.count("setWebhook") == 1
+    stack.preview("--expect-no-changes")
+
+
+def test_api_key_never_in_clear(native_stack, emulator):
+    """Key in the program, and key in configuration: not in state, -v=9 logs or output."""
+    stack = native_stack(dict(HOOK, api_key=KEY_1), key="test-key-1")
+    stack.up("-v=9", "--logtostderr")
+    stack.refresh("-v=9", "--logtostderr")
+    stack.write_program(native_program(HOOK))
+    stack.up("-v=9", "--logtostderr")
+    state = json.dumps(stack.export())
+    stack.destroy("-v=9", "--logtostderr")
+    assert KEY_1 not in state
+    assert KEY_1 not in stack.all_output()
+    assert stored(emulator) == CLEARED
+
+
+def test_expected_api_failure_is_one_clear_message(native_stack, emulator):
+    stack = native_stack(HOOK, key="wrong-key")
+    result = stack.up(check=False)
+    assert result.code != 0
+    assert "Traceback" not in result.output and 'File "' not in result.output
+    assert "wrong apiKey" in result.output and ACCOUNT_1 in result.output
+    assert "wrong-key" not in result.output
+
+
+def test_bad_input_fails_preview_per_property(native_stack, emulator):
+    stack = native_stack(dict(HOOK, system_phone_alerts=["12025550123"], url="ftp://x"))
+    result = stack.preview(check=False)
+    assert result.code != 0
+    assert "systemPhoneAlerts[0]" in result.output and "Israeli" in result.output
+    assert "url" in result.output and "Traceback" not in result.output
+    assert emulator.requests() == []
