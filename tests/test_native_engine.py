@@ -7,7 +7,7 @@ import json
 
 import pytest
 from native_programs import native_program, plugin_on_path, use_plugin_dir
-from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored
+from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored, webhook_program
 
 pytestmark = pytest.mark.engine
 
@@ -195,3 +195,31 @@ def test_bad_input_fails_preview_per_property(native_stack, emulator):
     assert "systemPhoneAlerts[0]" in result.output and "Israeli" in result.output
     assert "url" in result.output and "Traceback" not in result.output
     assert emulator.requests() == []
+
+
+def test_migration_from_the_dynamic_webhook_never_clears_the_account(hook_stack, emulator):
+    """The README's recipe: retain the dynamic resource, then import the native one."""
+    dynamic = dict(HOOK)
+    stack = hook_stack(dynamic)
+    use_plugin_dir(stack)
+    stack.up()
+    assert stored(emulator) == STORED
+    emulator.clear_requests()
+    # 1. Let the dynamic resource go without a delete call.
+    stack.write_program(webhook_program(
+        dict(dynamic, opts="pulumi.ResourceOptions(retain_on_delete=True)")))
+    stack.up()
+    # 2. Replace it by the native resource, imported from the account.
+    stack.write_program(native_program(dict(HOOK, opts=IMPORT)))
+    up = stack.up()
+    assert "Traceback" not in up.output
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
+    assert stored(emulator) == STORED
+    assert stack.resources("wa-webhook:Webhook") == []  # the dynamic one left the state
+    assert len(stack.resources("wa-webhook:index:Webhook")) == 1
+    # 3. The import_ option can go; nothing changes.
+    stack.write_program(native_program(HOOK))
+    stack.preview("--expect-no-changes")
+    assert emulator.count("setWebhook") == 0
+    stack.destroy()
+    assert stored(emulator) == CLEARED
