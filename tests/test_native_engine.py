@@ -4,9 +4,11 @@ program on `pulumi_wa_webhook.native.Webhook`, found through Pulumi.yaml or PATH
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from native_programs import native_program, plugin_on_path, use_plugin_dir
+from harness import REPO, Stack
+from native_programs import PLUGIN_DIR, native_program, plugin_on_path, use_plugin_dir
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored, webhook_program
 
 pytestmark = pytest.mark.engine
@@ -221,5 +223,26 @@ def test_migration_from_the_dynamic_webhook_never_clears_the_account(hook_stack,
     stack.write_program(native_program(HOOK))
     stack.preview("--expect-no-changes")
     assert emulator.count("setWebhook") == 0
+    stack.destroy()
+    assert stored(emulator) == CLEARED
+
+
+def test_native_example(tmp_path, pulumi_env, emulator):
+    emulator.set_account(ACCOUNT_1, url="https://old.example.com/")
+    stack = Stack.from_project(REPO / "examples" / "native", tmp_path, pulumi_env)
+    settings = stack.root / "Pulumi.yaml"
+    settings.write_text(re.sub(r"path: .*", f"path: {PLUGIN_DIR}", settings.read_text()))
+    stack.set_config("wa-webhook:endpoint", emulator.base_url)
+    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_config("fromNumber", ACCOUNT_1)
+    stack.set_config("webhookUrl", "https://hooks.example.com/whatsapp")
+    emulator.clear_requests()
+    stack.up()
+    assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 1
+    assert emulator.account(ACCOUNT_1)["url"] == "https://hooks.example.com/whatsapp"
+    assert emulator.account(ACCOUNT_1)["system"] == 1
+    emulator.clear_requests()
+    stack.preview("--expect-no-changes")
+    assert emulator.requests() == []
     stack.destroy()
     assert stored(emulator) == CLEARED
