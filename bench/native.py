@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
 import sys
 import textwrap
 import time
@@ -34,6 +35,7 @@ NATIVE_SIZE = 50
 SCALE_SIZE = 500
 PARALLELS = (8, 64)
 LATENCIES = (0.0, 0.3)
+COLD_START = "plugin cold start (to its port line)"
 
 
 def numbers(count: int) -> List[str]:
@@ -75,6 +77,21 @@ def noop_plugin(bin_dir: Path) -> Path:
     return bin_dir
 
 
+def cold_start(samples: int = 5) -> List[float]:
+    """Seconds from starting `pulumi-resource-wa-webhook` to its port line (target < 0.5 s)."""
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(Path(PLUGIN_DIR) / "pulumi-resource-wa-webhook"),
+                                 "127.0.0.1:1"], stdout=subprocess.PIPE)
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        times.append(time.perf_counter() - start)
+        proc.terminate()
+        proc.wait()
+    return times
+
+
 @dataclass
 class NativeResults:
     """Medians in seconds, keyed by a short description; state bytes per resource."""
@@ -99,7 +116,7 @@ class NativeResults:
         return " ".join(f"{name}={value:.2f}" for name, value in self.ratios().items())
 
     def table(self) -> str:
-        rows = ["| run | up (median s) | samples |", "|---|---|---|"]
+        rows = ["| run | seconds (median) | samples |", "|---|---|---|"]
         for key, samples in self.seconds.items():
             shown = ", ".join(f"{s:.2f}" for s in samples)
             rows.append(f"| {key} | {statistics.median(samples):.2f} | {shown} |")
@@ -154,6 +171,8 @@ def run_native(cli_env: Dict[str, str], root: Path, progress: Progress,
                quick: bool) -> NativeResults:
     """Every native measurement, with an emulator of its own (SCALE_SIZE accounts)."""
     results = NativeResults()
+    results.seconds[COLD_START] = cold_start()
+    progress.log(f"native bench: plugin cold start {results.median(COLD_START):.2f}s")
     repeats = 1 if quick else 3
     accounts = {number: programs.API_KEY for number in numbers(SCALE_SIZE)}
     with running_emulator(accounts) as emu:
