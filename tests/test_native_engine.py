@@ -246,3 +246,24 @@ def test_native_example(tmp_path, pulumi_env, emulator):
     assert emulator.requests() == []
     stack.destroy()
     assert stored(emulator) == CLEARED
+
+
+def most_in_flight(times: list[float], seconds: float) -> int:
+    """The most calls whose [arrival, arrival + seconds) windows overlap at one moment."""
+    return max(sum(1 for t in times if start <= t < start + seconds) for start in times)
+
+
+def test_api_calls_run_in_parallel_beyond_four(native_stack, emulator):
+    """The dynamic provider serves 4 calls at a time; the plugin's thread pool serves more."""
+    numbers = [f"97250000000{i}" for i in range(1, 8)]
+    for number in numbers:
+        emulator.add_account(number, KEY_1)
+    hooks = [{"name": f"h{i}", "from_number": n, "url": "https://hooks.example.com/wa"}
+             for i, n in enumerate(numbers)]
+    stack = native_stack(*hooks)
+    emulator.add_fault("*", times=1000, delay=4.0)  # every call answers 4 s late
+    stack.up("--parallel", "64")
+    emulator.clear_faults()
+    arrivals = [call["time"] for call in emulator.requests("getWebhook")]
+    assert len(arrivals) == 7
+    assert most_in_flight(arrivals, 4.0) >= 5
