@@ -42,6 +42,6 @@ bench: venv
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) bench/run.py
 
-## demo: the dev stack against the local emulator: up, the account's settings, a preview --diff
+## demo: the dev stack against the local emulator: up, the account's settings, a preview --diff, one delivered message
 demo: venv
 	@$(PY) tools/demo.py

@@ -9,6 +9,7 @@ import re
 import pytest
 from harness import REPO, Stack
 from native_programs import PLUGIN_DIR, native_program, plugin_on_path, use_plugin_dir
+from receivers import closed_port
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored, webhook_program
 
 pytestmark = pytest.mark.engine
@@ -267,3 +268,16 @@ def test_api_calls_run_in_parallel_beyond_four(native_stack, emulator):
     arrivals = [call["time"] for call in emulator.requests("getWebhook")]
     assert len(arrivals) == 7
     assert most_in_flight(arrivals, 4.0) >= 5
+
+
+def test_verify_url_dead_url_fails_cleanly_and_writes_nothing(native_stack, emulator):
+    port = closed_port()
+    stack = native_stack(dict(HOOK, url=f"http://127.0.0.1:{port}/wa", verify_url=True))
+    stack.preview()
+    emulator.clear_requests()
+    failed = stack.up(check=False)
+    assert failed.code != 0
+    assert f"webhook URL http://127.0.0.1:{port}/… is not reachable" in failed.output
+    assert "Traceback" not in failed.output and 'File "' not in failed.output
+    assert emulator.requests() == [] and stored(emulator) == CLEARED
+    assert stack.resources("wa-webhook:index:Webhook") == []

@@ -185,7 +185,7 @@ class WebhookProvider(Provider):
         props = to_props(request.news)
         if request.preview:
             return UpdateResponse(from_props(_outputs(props)))
-        outputs = await self._blocking(self._lifecycle.update, props)
+        outputs = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
         return UpdateResponse(from_props(_outputs(outputs)))
 
     async def read(self, request: ReadRequest) -> ReadResponse:

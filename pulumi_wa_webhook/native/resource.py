@@ -51,6 +51,7 @@ class Webhook(pulumi.CustomResource):
         api_key: Optional[pulumi.Input[str]] = None,
         adopt: bool = False,
         overwrite: bool = False,
+        verify_url: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         """Declare the webhook settings of the account `from_number`; the arguments mean what
@@ -79,6 +80,8 @@ class Webhook(pulumi.CustomResource):
             props["adopt"] = True
         if overwrite:
             props["overwrite"] = True
+        if verify_url:
+            props["verify_url"] = True
         super().__init__(WEBHOOK_TYPE, resource_name, props, opts)
 
     def translate_input_property(self, prop: str) -> str:

@@ -30,6 +30,11 @@ OVERWRITE_DOC = (
     "Let the first create take over an account that holds a different configuration "
     "(another stack's, or one made by hand) and write the program's settings."
 )
+VERIFY_URL_DOC = (
+    "Before a create or update writes a new URL, POST {\"status\": \"OK\", \"hook\": "
+    "\"test\"} to it (5 s, TLS verified) and fail, writing nothing, on a DNS error, refused "
+    "connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview."
+)
 CONFIG_DOCS: Dict[str, tuple[str, str]] = {
     # name: (schema type, description)
     "apiKey": ("string", f"99digital API key (secret); else ${stack_config.KEY_ENV}."),
@@ -87,6 +92,7 @@ def package_schema() -> Dict[str, Any]:
         apiKey={"type": "string", "secret": True, "description": API_KEY_DOC},
         adopt={"type": "boolean", "description": ADOPT_DOC},
         overwrite={"type": "boolean", "description": OVERWRITE_DOC},
+        verifyUrl={"type": "boolean", "description": VERIFY_URL_DOC},
     )
     required: List[str] = list(outputs)
     return {
