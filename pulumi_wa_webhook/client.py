@@ -19,6 +19,8 @@ from .errors import MalformedResponseError, TransportError, api_error
 from .model import WebhookSettings, from_wire
 
 RETRY_STATUSES = (500, 502, 503, 504)
+#: Connections kept per session (one session per API key and endpoint).
+POOL_SIZE = 64
 
 
 def _session(options: ClientOptions) -> requests.Session:
@@ -35,7 +37,9 @@ def _session(options: ClientOptions) -> requests.Session:
         raise_on_status=True,
     )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+    # Up to POOL_SIZE calls in flight per key and endpoint: the native plugin runs API calls
+    # in a thread pool as wide as the engine's --parallel.
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=POOL_SIZE)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

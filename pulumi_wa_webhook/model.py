@@ -43,12 +43,24 @@ class SettingsError(ValueError):
 class WebhookSettings:
     """The complete desired (or observed) webhook configuration of one account."""
 
-    from_number: str
-    url: str = ""
-    system: bool = False
-    system_phone_alerts: Tuple[str, ...] = field(default_factory=tuple)
-    read_status: bool = False
-    retry: bool = False
+    from_number: str = field(metadata={"doc": "The account, canonical international digits "
+                                       "(API field `from`); the resource ID. Changing it "
+                                       "replaces the resource."})
+    url: str = field(default="", metadata={"doc": "Webhook URL that receives messages and "
+                                                  "acknowledgements; empty for none."})
+    system: bool = field(default=False, metadata={"doc": "Whether system-message "
+                                                         "notifications are on."})
+    system_phone_alerts: Tuple[str, ...] = field(
+        default_factory=tuple,
+        metadata={"doc": "Up to 5 Israeli phones (international digits, any order) that "
+                         "receive system notifications by WhatsApp."},
+    )
+    read_status: bool = field(default=False, metadata={"doc": "Whether read-status "
+                                                              "notifications (sent / delivered "
+                                                              "/ read) are on."})
+    retry: bool = field(default=False, metadata={"doc": "Whether failed deliveries are "
+                                                        "retried (immediately, then 5 min "
+                                                        "... 24 h)."})
 
     def to_wire(self) -> Dict[str, Any]:
         """The setWebhook body (without `apiKey`): every field, unset values cleared."""

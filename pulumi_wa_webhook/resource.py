@@ -165,7 +165,8 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
                 "the import_ option does not work for Python dynamic resources (the engine "
                 "reads imports without the serialised provider, pulumi/pulumi#16175). Pass "
                 "adopt=True instead: the first `pulumi up` reads the account once and adopts "
-                "it if it matches the program, or stops and shows the differences."
+                "it if it matches the program, or stops and shows the differences. Or use "
+                "pulumi_wa_webhook.native.Webhook (same arguments), which supports import_."
             )
         if problems:
             raise WebhookArgumentError(

@@ -65,6 +65,9 @@ def test_wheel_in_a_clean_venv_runs_the_basic_example(dist, tmp_path, pulumi_env
     where = subprocess.run([str(python), "-c", "import pulumi_wa_webhook as p; print(p.__file__)"],
                            check=True, capture_output=True, text=True, cwd=tmp_path).stdout
     assert where.startswith(str(venv))
+    plugin = venv / "bin" / "pulumi-resource-wa-webhook"  # the native provider's console script
+    usage = subprocess.run([str(plugin), "--help"], check=True, capture_output=True, text=True)
+    assert "wa-webhook" in usage.stdout
 
     stack = Stack.from_project(REPO / "examples" / "basic", tmp_path / "example", pulumi_env,
                                virtualenv=str(venv))

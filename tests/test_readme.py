@@ -68,7 +68,7 @@ def check_pulumi(words: list[str], pulumi_dir: str) -> None:
     subcommand = [w for w in words[1:3] if re.fullmatch(r"[a-z]+", w)]
     help_text = subprocess.run([f"{pulumi_dir}/pulumi", *subcommand, "--help"], check=True,
                                capture_output=True, text=True).stdout
-    for flag in (w for w in words if w.startswith("--")):
+    for flag in (w.split("=")[0] for w in words if w.startswith("--")):
         assert flag in help_text, (words, flag)
 
 
