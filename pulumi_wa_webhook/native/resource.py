@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import pulumi
 
-from ..resource import WebhookArgumentError, _argument_problems, _claim
+from ..resource import webhook_inputs
 from . import WEBHOOK_TYPE
 from .names import camel, snake
 
@@ -57,31 +57,9 @@ class Webhook(pulumi.CustomResource):
         """Declare the webhook settings of the account `from_number`; the arguments mean what
         they mean for the dynamic `pulumi_wa_webhook.Webhook`. `opts.import_` (the account
         number) adopts an existing account: with matching arguments nothing is written."""
-        problems = _argument_problems(locals())
-        if problems:
-            raise WebhookArgumentError(
-                f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
-            )
-        if isinstance(from_number, (str, int)):
-            _claim(from_number, resource_name)
-        elif isinstance(from_number, pulumi.Output):
-            from_number.apply(lambda number: _claim(number, resource_name) if number else None)
-        props: Dict[str, Any] = {
-            "from_number": from_number,
-            "url": url or "",
-            "system": system,
-            "system_phone_alerts": system_phone_alerts or [],
-            "read_status": read_status,
-            "retry": retry,
-            "api_key": None if api_key is None else pulumi.Output.secret(api_key),
-            "endpoint": None,
-        }
-        if adopt:
-            props["adopt"] = True
-        if overwrite:
-            props["overwrite"] = True
-        if verify_url:
-            props["verify_url"] = True
+        props = webhook_inputs(resource_name, locals(), [])
+        props["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)
+        props["endpoint"] = None
         super().__init__(WEBHOOK_TYPE, resource_name, props, opts)
 
     def translate_input_property(self, prop: str) -> str:
