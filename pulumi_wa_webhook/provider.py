@@ -44,12 +44,18 @@ def _say(line: str) -> None:
     print(f"wa-webhook: {line}", file=sys.stderr, flush=True)
 
 
-def _clear_errors(method: _F) -> _F:
-    """Print an expected failure as one clear line before the SDK reports it.
+class ProviderCallFailed(Exception):
+    """Raised by the dynamic provider after an expected failure, chained to it."""
 
-    The SDK's dynamic server answers every exception with the full traceback text, which
-    the CLI prints; the line printed here comes first, so the user reads the message before
-    any stack trace.
+
+def _clear_errors(method: _F) -> _F:
+    """Report an expected failure with its message as the first line the user reads.
+
+    The SDK's dynamic server answers every exception with `traceback.format_exc()`. Python
+    prints a chained cause before the exception itself, and a cause without a traceback as
+    its bare `Type: message` line; so the failure, stripped of its traceback, is raised as
+    the cause of a ProviderCallFailed: the error starts with the message, and the short stack
+    the SDK insists on follows it.
     """
 
     @functools.wraps(method)
@@ -57,8 +63,9 @@ def _clear_errors(method: _F) -> _F:
         try:
             return method(*args, **kwargs)
         except WaWebhookError as err:
-            print(f"error: {err}", file=sys.stderr, flush=True)
-            raise err.with_traceback(None) from None  # the SDK prints a shorter stack
+            raise ProviderCallFailed("the call failed for the reason above") from (
+                err.with_traceback(None)
+            )
 
     return wrapper  # type: ignore[return-value]
 

@@ -69,9 +69,10 @@ pulumi.export("url", hook.url)
 
 
 def first_error(output: str) -> str:
-    """The first error line of the CLI's Diagnostics section: what the user reads first."""
+    """The first line of the Webhook's error in the CLI's Diagnostics section."""
     diagnostics = output.split("\nDiagnostics:\n", 1)[1]
-    return diagnostics.split("error: ", 1)[1].splitlines()[0]
+    webhook_section = diagnostics.split("wa-webhook:Webhook (", 1)[1]
+    return webhook_section.split("error: ", 1)[1].splitlines()[0]
 
 
 def calls(emulator, path: str) -> int:
