@@ -6,8 +6,11 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from harness import REPO, Stack
 from webhook_programs import ACCOUNT_1, KEY_1
+
+pytestmark = pytest.mark.engine
 
 
 def test_wheel_in_a_clean_venv_runs_the_basic_example(tmp_path, pulumi_env, emulator):
