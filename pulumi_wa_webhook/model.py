@@ -137,12 +137,9 @@ def parse_phone(value: Any, prop: str) -> str:
         raise SettingsError(
             [Problem(prop, f"{value!r} is not a phone number ({EXPECTED_PHONE_FORM})")]
         ) from None
+    # parse() has already refused an unknown country code (INVALID_COUNTRY_CODE above).
     # "Possible" (right length for its country) rather than "valid": the allocation tables
     # of libphonenumber lag behind real numbers, including the API docs' own examples.
-    if phonenumbers.region_code_for_country_code(number.country_code or 0) == "ZZ":
-        raise SettingsError(
-            [Problem(prop, f"{value!r} has no known country code ({EXPECTED_PHONE_FORM})")]
-        )
     if not phonenumbers.is_possible_number(number):
         raise SettingsError(
             [
