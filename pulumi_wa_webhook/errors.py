@@ -60,36 +60,44 @@ def api_error(call: str, account: str, reason: Optional[int]) -> ApiError:
     return ApiError(call, account, reason)
 
 
-class AdoptionMismatchError(WaWebhookError):
-    """`adopt=True` found settings on the account that differ from the program."""
+class _SettingsConflict(WaWebhookError):
+    """The account holds settings that differ from the program; nothing was written."""
 
     def __init__(self, account: str, current: WebhookSettings, desired: WebhookSettings) -> None:
         from .model import describe_differences
 
         self.account = account
-        super().__init__(
+        super().__init__(self.explain(account, describe_differences(current, desired)))
+
+    @staticmethod
+    def explain(account: str, differences: str) -> str:
+        raise NotImplementedError
+
+
+class AdoptionMismatchError(_SettingsConflict):
+    """`adopt=True` found settings on the account that differ from the program."""
+
+    @staticmethod
+    def explain(account: str, differences: str) -> str:
+        return (
             f"account {account} was not adopted because its settings differ from the program "
-            f"({describe_differences(current, desired)}); nothing was written. Change the "
-            "program to match, or replace adopt=True with overwrite=True to write the "
-            "program's settings."
+            f"({differences}); nothing was written. Change the program to match, or replace "
+            "adopt=True with overwrite=True to write the program's settings."
         )
 
 
-class AccountInUseError(WaWebhookError):
+class AccountInUseError(_SettingsConflict):
     """A first create found the account configured differently: another stack, a setting
     made by hand, or this resource under its old name. Nothing was written."""
 
-    def __init__(self, account: str, current: WebhookSettings, desired: WebhookSettings) -> None:
-        from .model import describe_differences
-
-        self.account = account
-        super().__init__(
+    @staticmethod
+    def explain(account: str, differences: str) -> str:
+        return (
             f"account {account} already holds a different webhook configuration "
-            f"({describe_differences(current, desired)}); nothing was written. It may be "
-            "managed by another stack, set by hand, or be this resource under its old name. "
-            "If you renamed this Webhook or moved it to another parent, add "
-            "`aliases=[pulumi.Alias(name=..., parent=...)]` with the old name or parent to its "
-            "options; to take the account over and write this program's settings, pass "
-            "overwrite=True; to adopt the account as it is, make the program match and pass "
-            "adopt=True."
+            f"({differences}); nothing was written. It may be managed by another stack, set by "
+            "hand, or be this resource under its old name. If you renamed this Webhook or moved "
+            "it to another parent, add `aliases=[pulumi.Alias(name=..., parent=...)]` with the "
+            "old name or parent to its options; to take the account over and write this "
+            "program's settings, pass overwrite=True; to adopt the account as it is, make the "
+            "program match and pass adopt=True."
         )

@@ -165,6 +165,8 @@ class Lifecycle:
             news.get(API_KEY) or None
         ):
             changed.append(API_KEY)
+            # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).
+            self._say(f"account {old.from_number}: api_key changed (secret, so not shown above)")
         if old_endpoint != self._endpoint(news):
             changed.append(ENDPOINT)
         number_changes = FROM_NUMBER in unknown or old.from_number != new.from_number

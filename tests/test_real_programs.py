@@ -269,7 +269,8 @@ def test_a_changed_endpoint_shows_in_preview_and_moves_the_settings(hook_stack, 
     with running_emulator({ACCOUNT_1: KEY_1}) as second:
         stack.set_config("wa-webhook:endpoint", second.base_url)
         preview = stack.preview()
-        assert "endpoint" in preview.stdout and second.base_url in preview.stdout
+        assert f'"{emulator.base_url}" => "{second.base_url}"' in preview.stdout
+        assert "(update)" in preview.stdout
         stack.up()
         assert stored(second) == STORED
 

@@ -202,7 +202,8 @@ def test_rotated_key_is_an_update_that_proves_the_new_key(hook_stack, emulator):
     emulator.add_account(ACCOUNT_1, "rotated-key")
     stack.set_config("wa-webhook:apiKey", "rotated-key", secret=True)
     preview = stack.preview()
-    assert "(update)" in preview.stdout and "api_key" in preview.stdout
+    assert "(update)" in preview.stdout
+    assert f"account {ACCOUNT_1}: api_key changed" in preview.output
     emulator.clear_requests()
     stack.up()
     assert emulator.count("setWebhook") == 1

@@ -18,7 +18,7 @@ BAD_AT_PREVIEW = [
     ({"url": "https://hooks.example.com/a b"}, "whitespace"),
     ({"system_phone_alerts": ["0502211234"]}, "system_phone_alerts[0]"),
     ({"system_phone_alerts": [f"97250000000{i}" for i in range(1, 7)]}, "at most 5"),
-    ({"system": "yes"}, "Webhook argument system must be True or False"),
+    ({"system": "yes"}, "Webhook 'support' has invalid arguments: system must be True or False"),
 ]
 
 
