@@ -243,11 +243,21 @@ def test_diff_of_equal_settings_is_no_change(emulator):
 
 
 def test_diff_names_changed_settings_key_and_endpoint(emulator):
-    cycle = make(emulator, key=KEY)
+    said: List[str] = []
+    cycle = make(emulator, key=KEY, said=said)
     new = props(retry=True, api_key="k2", endpoint="http://127.0.0.1:9/v2")
     outcome = cycle.diff(state(emulator, api_key="k1"), new)
     assert outcome.changed == ["retry", "api_key", "endpoint"]
     assert outcome.replaces == []
+    assert said == [f"account {ACCOUNT}: api_key changed (secret, so not shown above)"]
+    assert "k1" not in said[0] and "k2" not in said[0]
+
+
+def test_diff_without_a_key_change_says_nothing(emulator):
+    said: List[str] = []
+    make(emulator, key=KEY, said=said).diff(state(emulator, api_key="k1"),
+                                            props(api_key="k1", retry=True))
+    assert said == []
 
 
 def test_diff_of_another_account_is_a_replacement(emulator):
