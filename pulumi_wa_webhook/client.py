@@ -70,7 +70,7 @@ class WebhookClient:
             raise TransportError(
                 f"99digital {call} for account {account}: the API kept answering with an "
                 f"HTTP error after {self._options.retries + 1} attempts "
-                f"({self._clean(_cause(err) or err)})"
+                f"({_cause(err) or err})"  # urllib3's "too many 503 error responses"
             ) from None
         except requests.exceptions.RequestException as err:
             raise self._transport_error(call, account, url, err) from None
@@ -107,11 +107,6 @@ class WebhookClient:
             f"99digital {call} for account {account}: could not reach {url} after "
             f"{attempts} attempts ({type(err).__name__})"
         )
-
-    def _clean(self, err: Exception) -> str:
-        """An exception's text with the key removed, in case a library echoed it."""
-        text = str(err)
-        return text.replace(self._api_key, "***") if self._api_key else text
 
 
 def _cause(err: BaseException) -> Any:

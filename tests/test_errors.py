@@ -57,6 +57,9 @@ def test_reason_codes_sent_as_text_or_missing(emulator):
         client_for(emulator).get_webhook(ACCOUNT)
     assert type(caught.value) is ApiError and caught.value.reason == "busy"
     assert "unknown reason code 'busy'" in str(caught.value)
+    emulator.add_fault("getWebhook", body='{"status": "FAIL", "reason": [3]}')
+    with pytest.raises(ApiError, match=r"unknown reason code \[3\]"):
+        client_for(emulator).get_webhook(ACCOUNT)
     emulator.add_fault("getWebhook", body='{"status": "FAIL"}')
     with pytest.raises(ApiError, match="unknown reason code None"):
         client_for(emulator).get_webhook(ACCOUNT)
@@ -108,6 +111,23 @@ def test_every_documented_5xx_is_retried(emulator, status):
     emulator.add_fault("getWebhook", status=status)
     assert client_for(emulator, retries=1).get_webhook(ACCOUNT) == WebhookSettings(ACCOUNT)
     assert emulator.count("getWebhook") == 2
+
+
+def test_takeover_errors_say_what_to_do_in_full():
+    current = WebhookSettings(ACCOUNT, retry=True)
+    desired = WebhookSettings(ACCOUNT)
+    assert str(AccountInUseError(ACCOUNT, current, desired)) == (
+        f"account {ACCOUNT} already holds a different webhook configuration (retry: True -> "
+        "False); nothing was written. It may be managed by another stack, set by hand, or be "
+        "this resource under its old name. If you renamed this Webhook or moved it to another "
+        "parent, add `aliases=[pulumi.Alias(name=..., parent=...)]` with the old name or parent "
+        "to its options; to take the account over and write this program's settings, pass "
+        "overwrite=True; to adopt the account as it is, make the program match and pass "
+        "adopt=True.")
+    assert str(AdoptionMismatchError(ACCOUNT, current, desired)) == (
+        f"account {ACCOUNT} was not adopted because its settings differ from the program "
+        "(retry: True -> False); nothing was written. Change the program to match, or replace "
+        "adopt=True with overwrite=True to write the program's settings.")
 
 
 def test_takeover_errors_name_the_account_and_every_difference():

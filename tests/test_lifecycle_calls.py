@@ -103,11 +103,25 @@ def test_no_key_anywhere_is_a_configuration_error(emulator, monkeypatch):
 # -- which endpoint: the one in state, else the configured one ---------------------------------
 
 
-def test_calls_go_to_the_endpoint_kept_in_state(emulator):
-    cycle = make(emulator, key=KEY, **{"wa-webhook:endpoint": "http://127.0.0.1:9/v2"})
-    outcome = cycle.read(ACCOUNT, props(endpoint=emulator.base_url))
+ELSEWHERE = {"wa-webhook:endpoint": "http://127.0.0.1:9/v2"}  # nothing listens there
+
+
+@pytest.mark.parametrize("state_key", [None, KEY, "old-key"])
+def test_read_and_delete_go_to_the_endpoint_kept_in_state(emulator, state_key):
+    cycle = make(emulator, key=KEY, **ELSEWHERE)
+    outcome = cycle.read(ACCOUNT, props(endpoint=emulator.base_url, api_key=state_key))
     assert outcome.outputs["endpoint"] == emulator.base_url
-    assert emulator.count("getWebhook") == 1
+    cycle.delete(ACCOUNT, props(endpoint=emulator.base_url, api_key=state_key))
+    assert emulator.count() == (2 if state_key == "old-key" else 1) * 2
+
+
+def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator):
+    cycle = make(emulator, key=KEY, **ELSEWHERE)
+    _, outs = cycle.create(props(endpoint=emulator.base_url, api_key=KEY))
+    assert outs["endpoint"] == emulator.base_url
+    outs = cycle.update(props(endpoint=emulator.base_url, api_key=KEY, retry=True))
+    assert outs["endpoint"] == emulator.base_url
+    assert emulator.account(ACCOUNT)["retry"] == 1
 
 
 def test_an_endpoint_in_state_is_validated(emulator):
@@ -187,8 +201,16 @@ def test_delete_after_this_deployment_wrote_the_account_leaves_it_and_says_so(em
     cycle.create(props())
     cycle.delete(ACCOUNT, props())  # the old resource of a rename
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
-    [line] = said
-    assert line.startswith(f"account {ACCOUNT} was not cleared")
+    assert said == [f"account {ACCOUNT} was not cleared: it is now managed by another resource "
+                    "of this deployment (renamed, moved or replaced), which has just set it"]
+
+
+def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator):
+    cycle = make(emulator, key=KEY)
+    cycle.update(props(retry=True))
+    cycle.delete(ACCOUNT, props())
+    assert emulator.account(ACCOUNT)["retry"] == 1
+    assert emulator.count("setWebhook") == 1
 
 
 def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
@@ -217,6 +239,18 @@ def test_check_reports_every_problem_with_its_property(emulator, monkeypatch):
     assert [p.property for p in problems] == ["url", "overwrite", "api_key"]
     assert problems[1].reason == "adopt=True and overwrite=True exclude each other"
     assert "WA_WEBHOOK_API_KEY" in problems[2].reason
+
+
+@pytest.mark.parametrize("flag", ["adopt", "overwrite"])
+def test_adopt_or_overwrite_alone_is_fine(emulator, flag):
+    assert make(emulator, key=KEY).check({}, props(**{flag: True}))[1] == []
+
+
+def test_without_a_face_every_value_is_known_and_checked(emulator):
+    loaded = stack_config.load({"wa-webhook:apiKey": KEY})
+    inputs, problems = Lifecycle(lambda: loaded).check({}, props(url="ftp://x", retry=True))
+    assert [p.property for p in problems] == ["url"]
+    assert inputs["retry"] is True
 
 
 def test_check_reports_a_configuration_error_under_the_namespace(emulator):
@@ -277,6 +311,14 @@ def test_diff_with_unknown_values_is_a_change_and_an_unknown_account_replaces(em
                                                 endpoint=emulator.base_url))
     assert outcome.changed == ["from_number", "api_key"]
     assert outcome.replaces == ["from_number"]
+
+
+def test_diff_normalises_the_number_while_other_values_are_unknown(emulator):
+    outcome = make(emulator, key=KEY).diff(
+        state(emulator), props(from_number="+972 50-000-0001", url=UNKNOWN,
+                               endpoint=emulator.base_url))
+    assert outcome.changed == ["url"]
+    assert outcome.replaces == []
 
 
 def test_diff_after_refresh_compares_values_the_model_would_reject(emulator):

@@ -242,10 +242,13 @@ def test_switches_the_api_returns_in_any_type(stored, expected):
 def test_state_is_read_leniently():
     state = {"from_number": ACCOUNT, "url": " https://h.example/ ", "system": True,
              "system_phone_alerts": ["0500000002", "972500000001"], "read_status": 1,
-             "retry": "0", "api_key": "k", "endpoint": "http://127.0.0.1:1/x"}
+             "retry": "1", "api_key": "k", "endpoint": "http://127.0.0.1:1/x"}
     assert from_state(state) == WebhookSettings(
         from_number=ACCOUNT, url="https://h.example/", system=True,
-        system_phone_alerts=("972500000001", "972500000002"), read_status=True, retry=False)
+        system_phone_alerts=("972500000001", "972500000002"), read_status=True, retry=True)
+    assert from_state({**state, "system": 0, "read_status": "0", "retry": False}) == \
+        WebhookSettings(from_number=ACCOUNT, url="https://h.example/",
+                        system_phone_alerts=("972500000001", "972500000002"))
     assert from_state({"from_number": ACCOUNT, "system_phone_alerts": "972500000002,0500000001"}
                       ).system_phone_alerts == ("972500000001", "972500000002")
     assert from_state({}) == WebhookSettings(from_number="")
@@ -259,3 +262,13 @@ def test_differences_name_old_and_new_values_and_mask_url_query_values():
     assert text == ("url: 'https://h.example/wa?token=***&v=***' -> 'https://h.example/wa'; "
                     "system_phone_alerts: [] -> ['972500000002']; retry: True -> False")
     assert describe_differences(old, old) == ""
+
+
+def test_query_values_containing_equals_signs_are_masked_whole():
+    old = WebhookSettings(ACCOUNT, url="https://h.example/wa?sig=c2VjcmV0==&plain")
+    text = describe_differences(old, WebhookSettings(ACCOUNT))
+    assert text == "url: 'https://h.example/wa?sig=***&plain=***' -> ''"
+    assert "c2VjcmV0" not in text
+    redirect = WebhookSettings(ACCOUNT, url="https://h.example/wa?next=/in?token=s3cret")
+    assert describe_differences(redirect, WebhookSettings(ACCOUNT)) == \
+        "url: 'https://h.example/wa?next=***' -> ''"
