@@ -23,11 +23,8 @@ RETRY_STATUSES = (500, 502, 503, 504)
 
 def _session(options: ClientOptions) -> requests.Session:
     retry = Retry(
-        total=options.retries,
-        connect=options.retries,
-        read=options.retries,
-        status=options.retries,
-        other=0,
+        total=options.retries,  # one budget for refused, dropped and timed-out calls and 5xx
+        other=0,  # TLS errors (an untrusted certificate) fail the same way every time
         backoff_factor=options.backoff,
         backoff_max=2.0,
         status_forcelist=RETRY_STATUSES,
@@ -110,14 +107,14 @@ class WebhookClient:
 
 
 def _cause(err: BaseException) -> Any:
-    """What urllib3 reported underneath a requests error (its MaxRetryError's reason)."""
-    return getattr(err.args[0], "reason", None) if err.args else None
+    """What urllib3 reported underneath a requests error (its MaxRetryError's reason). The
+    adapter always passes the urllib3 error (or a message) as the first argument."""
+    return getattr(err.args[0], "reason", None)
 
 
 def _is_timeout(err: BaseException) -> bool:
-    """True if a requests error was, underneath the retry wrapper, a timeout."""
-    if isinstance(err, requests.exceptions.Timeout):
-        return True
+    """True if a requests error was, underneath the retry wrapper, a timeout (the adapter's
+    Timeout errors wrap the same MaxRetryError)."""
     reason = _cause(err)
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         return False  # refused or unroutable (urllib3 files it under connect timeouts)

@@ -88,6 +88,8 @@ def test_smallest_accepted_tuning(monkeypatch):
     [
         ("https://api.99digital.co.il/whatsapp/v2", "https://api.99digital.co.il/whatsapp/v2"),
         ("https://api.example.com:8443/v2/", "https://api.example.com:8443/v2"),
+        ("https://api.example.com/API-X//", "https://api.example.com/API-X"),
+        ("http://127.0.0.1/API-X/", "http://127.0.0.1/API-X"),
         ("https://10.0.0.5/v2", "https://10.0.0.5/v2"),
         ("http://127.0.0.1:8080/whatsapp/v2/", "http://127.0.0.1:8080/whatsapp/v2"),
         ("http://127.0.0.2/v2", "http://127.0.0.2/v2"),
@@ -112,7 +114,8 @@ def test_other_endpoints_are_refused_naming_both_sources(monkeypatch, endpoint):
     message = str(caught.value)
     assert repr(endpoint) in message
     assert "wa-webhook:endpoint" in message and "WA_WEBHOOK_ENDPOINT" in message
-    assert "https://" in message
+    assert message.endswith("must be an https:// URL; plain http:// is accepted only for "
+                            "loopback hosts such as 127.0.0.1")
 
 
 def test_options_for_an_endpoint_kept_in_state():

@@ -67,6 +67,26 @@ def test_settings_written_through_the_api_and_removals_survive_a_restart(tmp_pat
         ACCOUNT: {**CLEARED, "readStatus": 1, "systemPhoneAlert": "972500000009"}}
 
 
+def test_a_re_key_alone_through_set_account_survives_a_restart(tmp_path: Path):
+    state = tmp_path / "state.json"
+    EmulatorBackend({ACCOUNT: KEY}, state_file=state).set_account(ACCOUNT, {}, api_key="k2")
+    assert get(EmulatorBackend(state_file=state), key="k2")["status"] == "OK"
+
+
+def test_the_state_file_is_rewritten_only_when_something_changed(tmp_path: Path):
+    state = tmp_path / "state.json"
+    backend = EmulatorBackend({ACCOUNT: KEY}, state_file=state)
+    backend.set_account(ACCOUNT, {"url": "u"})
+    written = state.stat().st_ino  # each save replaces the file
+    backend.set_account(ACCOUNT, {"url": "u"}, api_key=KEY)
+    backend.add_account(ACCOUNT, KEY)
+    backend.set_webhook({"from": ACCOUNT, "apiKey": KEY, "url": "u"})
+    EmulatorBackend({ACCOUNT: KEY}, state_file=state)
+    assert state.stat().st_ino == written
+    backend.set_webhook({"from": ACCOUNT, "apiKey": KEY, "retry": 1})
+    assert state.stat().st_ino != written
+
+
 def test_keys_given_again_re_key_without_touching_settings(tmp_path: Path):
     state = tmp_path / "state.json"
     EmulatorBackend({ACCOUNT: KEY}, state_file=state).set_account(ACCOUNT, {"url": "u"})
@@ -259,6 +279,9 @@ def test_calls_by_name_and_answers():
     bad = backend.call("setWebhook", {"from": ACCOUNT, "apiKey": KEY, "retry": 2})
     assert bad == {"status": "FAIL", "reason": 4,
                    "message": "invalid value for 'retry': expected 0 or 1"}
+    bad = backend.call("setWebhook", {"from": ACCOUNT, "apiKey": KEY, "url": None})
+    assert bad == {"status": "FAIL", "reason": 4,
+                   "message": "invalid value for 'url': expected a string (send \" \" to clear it)"}
 
 
 def test_call_names_from_paths():
@@ -277,5 +300,7 @@ def test_keys_are_redacted_at_any_depth_and_the_log_keeps_order():
     backend.log_request("/whatsapp/v2/setWebhook", None)
     assert [e["body"] for e in backend.requests()] == [{"n": 2}, {"malformed": True}]
     assert [e["path"] for e in backend.requests("setWebhook")] == ["/whatsapp/v2/setWebhook"]
+    backend.requests()[0]["body"]["n"] = "changed by a test"  # a copy: the log is unchanged
+    assert backend.requests()[0]["body"] == {"n": 2}
     assert backend.clear_requests() == 2
     assert backend.requests() == []

@@ -43,6 +43,7 @@ class TlsFront:
         self._upstream = upstream
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
+        self.connections = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -51,6 +52,7 @@ class TlsFront:
                 conn, _ = self._listener.accept()
             except OSError:
                 return  # closed
+            self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -88,6 +90,7 @@ def tls_emulator(ca, tmp_path, monkeypatch) -> Iterator[Emulator]:
     with running_emulator({ACCOUNT: KEY}) as emu:
         front = TlsFront(context, ("127.0.0.1", urlsplit(emu.root_url).port or 0))
         emu.https_url = f"https://127.0.0.1:{front.port}/whatsapp/v2"  # type: ignore[attr-defined]
+        emu.tls_front = front  # type: ignore[attr-defined]
         try:
             yield emu
         finally:
@@ -131,10 +134,12 @@ def test_persistent_5xx_over_https_fails_after_the_configured_attempts(tls_emula
     assert tls_emulator.count("setWebhook") == 2
 
 
-def test_an_untrusted_certificate_is_refused(tls_emulator, monkeypatch):
+def test_an_untrusted_certificate_is_refused_without_retrying(tls_emulator, monkeypatch):
     monkeypatch.delenv("REQUESTS_CA_BUNDLE")
-    client = https_client(tls_emulator, retries=0)
+    client = https_client(tls_emulator, retries=2)
     with pytest.raises(TransportError) as caught:
         client.get_webhook(ACCOUNT)
     assert "SSLError" in str(caught.value)
     assert KEY not in str(caught.value)
+    assert tls_emulator.tls_front.connections == 1  # it would fail the same way again
+    assert tls_emulator.count() == 0

@@ -124,6 +124,12 @@ def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator):
     assert emulator.account(ACCOUNT)["retry"] == 1
 
 
+@pytest.mark.parametrize("stored", [None, "", 5, True])
+def test_a_state_without_a_usable_endpoint_uses_the_configured_one(emulator, stored):
+    outcome = make(emulator, key=KEY).read(ACCOUNT, props(endpoint=stored))
+    assert outcome.outputs["endpoint"] == emulator.base_url
+
+
 def test_an_endpoint_in_state_is_validated(emulator):
     with pytest.raises(ConfigurationError, match="must be an https:// URL"):
         make(emulator, key=KEY).read(ACCOUNT, props(endpoint="http://api.example.com/v2"))

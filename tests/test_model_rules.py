@@ -54,8 +54,8 @@ def test_http_and_https_webhook_urls_are_accepted_as_given(url):
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        (42, "must be a string URL"),
-        ("https://hooks.example.com/a b", "must not contain spaces"),
+        (42, "must be a string URL such as https://hooks.example.com/wa"),
+        ("https://hooks.example.com/a b", "must not contain spaces or other whitespace"),
         (" https://hooks.example.com/", "must not contain spaces"),
         ("https://hooks.example.com/\t", "must not contain spaces"),
         ("ftp://hooks.example.com/", "got scheme 'ftp'"),
@@ -66,7 +66,9 @@ def test_http_and_https_webhook_urls_are_accepted_as_given(url):
     ],
 )
 def test_bad_urls_are_rejected_with_the_reason(url, words):
-    assert words in problems({"from_number": ACCOUNT, "url": url})["url"]
+    reason = problems({"from_number": ACCOUNT, "url": url})["url"]
+    assert words in reason
+    assert reason.startswith(words) or reason.startswith(repr(url))
 
 
 @pytest.mark.parametrize("unset", [None, ""])
@@ -101,8 +103,9 @@ def test_account_numbers_given_as_whole_numbers_are_accepted(given):
     assert parse_phone(given, "from_number") == "972501234567"
 
 
-@pytest.mark.parametrize("given", [-972501234567, 972501234567.5, True, None, ["972501234567"]])
-def test_numbers_that_are_not_whole_non_negative_or_text_are_rejected(given):
+@pytest.mark.parametrize("given", [-972501234567, -1, 0, 972501234567.5, True, None,
+                                   ["972501234567"]])
+def test_numbers_that_are_neither_text_nor_positive_whole_numbers_are_rejected(given):
     with pytest.raises(SettingsError) as caught:
         parse_phone(given, "from_number")
     [problem] = caught.value.problems
@@ -116,6 +119,7 @@ def test_numbers_that_are_not_whole_non_negative_or_text_are_rejected(given):
         ("  ", "must not be empty"),
         ("972-50-abc", "contains characters other than digits"),
         ("0501234567", "in local format; use the international form without the leading 0"),
+        ("(050) 123-4567", "in local format; use the international form without the leading 0"),
         ("(-)", "is not a phone number"),
         ("99912345678", "is not a phone number"),  # no such country code
         ("9725012", "has the wrong number of digits for its country"),
@@ -172,8 +176,8 @@ def test_no_alert_phones(unset):
 
 @pytest.mark.parametrize("given", ["972500000001", 972500000001, {"a": 1}])
 def test_alert_phones_must_be_a_list(given):
-    assert "must be a list of phone numbers" in problems(
-        {"from_number": ACCOUNT, "system_phone_alerts": given})["system_phone_alerts"]
+    assert problems({"from_number": ACCOUNT, "system_phone_alerts": given}) == {
+        "system_phone_alerts": "must be a list of phone numbers, e.g. ['972502211234']"}
 
 
 def test_alert_phones_are_sorted_and_unknown_items_count_towards_the_limit():
@@ -223,11 +227,22 @@ def test_settings_as_properties():
     ("0501234567", "972501234567"),              # Israeli local form, as the API may return it
     ("+972 50-123-4567", "972501234567"),
     ("972501234567", "972501234567"),
+    ("972 050-123-4567", "972501234567"),        # international with the trunk 0 left in
+    ("+44 020 7946 0958", "442079460958"),
     ("12", "12"),                               # not a number: kept as its digits
 ])
 def test_alert_phones_the_api_returns_are_read_in_international_form(stored, expected):
     got = from_wire(ACCOUNT, {"systemPhoneAlert": f" {stored} ,, "})
     assert got.system_phone_alerts == (expected,)
+
+
+def test_entries_without_digits_are_dropped():
+    assert from_wire(ACCOUNT, {"systemPhoneAlert": "972500000001, -,"}).system_phone_alerts == (
+        "972500000001",)
+    assert from_wire(ACCOUNT, {"systemPhoneAlert": "972500000002,972500000001"}
+                     ).system_phone_alerts == ("972500000001", "972500000002")
+    assert from_wire(ACCOUNT, {}).system_phone_alerts == ()
+    assert from_state({"system_phone_alerts": None}).system_phone_alerts == ()
 
 
 @pytest.mark.parametrize(("stored", "expected"), [
