@@ -14,11 +14,13 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .config import ClientOptions
+from .config import ClientOptions, validate_endpoint
 from .errors import MalformedResponseError, TransportError, api_error
 from .model import WebhookSettings, from_wire
 
 RETRY_STATUSES = (500, 502, 503, 504)
+#: The longest wait between two attempts, in seconds (urllib3's default is two minutes).
+MAX_BACKOFF = 2.0
 
 
 def _session(options: ClientOptions) -> requests.Session:
@@ -26,13 +28,12 @@ def _session(options: ClientOptions) -> requests.Session:
         total=options.retries,  # one budget for refused, dropped and timed-out calls and 5xx
         other=0,  # TLS errors (an untrusted certificate) fail the same way every time
         backoff_factor=options.backoff,
-        backoff_max=2.0,
+        backoff_max=MAX_BACKOFF,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=None,  # POST is safe to repeat: both calls are idempotent
-        raise_on_status=True,
     )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+    adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -44,6 +45,7 @@ class WebhookClient:
     def __init__(self, api_key: str, options: Optional[ClientOptions] = None) -> None:
         self._api_key = api_key
         self._options = options or ClientOptions()
+        self._endpoint = validate_endpoint(self._options.endpoint)  # the rule of config.py
         self._session = _session(self._options)
 
     def set_webhook(self, settings: WebhookSettings) -> None:
@@ -59,7 +61,7 @@ class WebhookClient:
         self._session.close()
 
     def _call(self, call: str, account: str, payload: Dict[str, Any]) -> Dict[str, Any]:
-        url = f"{self._options.endpoint.rstrip('/')}/{call}"
+        url = f"{self._endpoint}/{call}"
         body = dict(payload, apiKey=self._api_key)
         try:
             response = self._session.post(url, json=body, timeout=self._options.timeout)
@@ -87,8 +89,7 @@ class WebhookClient:
                 f"99digital {call} for account {account}: the answer has no 'status' field"
             )
         if data["status"] != "OK":
-            reason = data.get("reason")
-            raise api_error(call, account, reason if isinstance(reason, int) else _int(reason))
+            raise api_error(call, account, _int(data.get("reason")))  # 3 or "3"
         return data
 
     def _transport_error(

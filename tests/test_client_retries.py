@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from pulumi_wa_webhook.client import ClientOptions, WebhookClient
-from pulumi_wa_webhook.errors import TransportError
+from pulumi_wa_webhook.client import MAX_BACKOFF, ClientOptions, WebhookClient
+from pulumi_wa_webhook.errors import ConfigurationError, TransportError
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
@@ -23,7 +23,8 @@ def test_retries_back_off_but_never_wait_more_than_two_seconds(emulator):
     client.get_webhook(ACCOUNT)
     waited = time.monotonic() - started
     # urllib3 retries the first failure at once, then waits backoff * 2 = 10 s, capped at 2 s.
-    assert 2.0 <= waited < 5.0
+    assert MAX_BACKOFF == 2.0
+    assert MAX_BACKOFF <= waited < MAX_BACKOFF + 0.9
     assert emulator.count("getWebhook") == 3
 
 
@@ -55,3 +56,14 @@ def test_an_answer_cut_off_in_the_middle_is_a_clear_transport_error(cut_off_serv
     assert str(caught.value).startswith(
         f"99digital getWebhook for account {ACCOUNT}: could not reach {cut_off_server}/getWebhook")
     assert KEY not in str(caught.value)
+
+
+def test_the_client_takes_an_endpoint_with_a_trailing_slash(emulator):
+    client = WebhookClient(KEY, ClientOptions(endpoint=emulator.base_url + "/", retries=0))
+    client.get_webhook(ACCOUNT)
+    assert [r["path"] for r in emulator.requests()] == ["/whatsapp/v2/getWebhook"]
+
+
+def test_the_client_refuses_plain_http_to_a_remote_host():
+    with pytest.raises(ConfigurationError, match="must be an https:// URL"):
+        WebhookClient(KEY, ClientOptions(endpoint="http://api.99digital.co.il/whatsapp/v2"))

@@ -78,6 +78,7 @@ def test_the_state_file_is_rewritten_only_when_something_changed(tmp_path: Path)
     backend = EmulatorBackend({ACCOUNT: KEY}, state_file=state)
     backend.set_account(ACCOUNT, {"url": "u"})
     written = state.stat().st_ino  # each save replaces the file
+    backend.set_account(ACCOUNT, {"url": "u"})
     backend.set_account(ACCOUNT, {"url": "u"}, api_key=KEY)
     backend.add_account(ACCOUNT, KEY)
     backend.set_webhook({"from": ACCOUNT, "apiKey": KEY, "url": "u"})
@@ -85,6 +86,42 @@ def test_the_state_file_is_rewritten_only_when_something_changed(tmp_path: Path)
     assert state.stat().st_ino == written
     backend.set_webhook({"from": ACCOUNT, "apiKey": KEY, "retry": 1})
     assert state.stat().st_ino != written
+
+
+def test_a_key_changed_for_one_of_several_accounts_at_start_is_saved(tmp_path: Path):
+    state = tmp_path / "state.json"
+    EmulatorBackend({ACCOUNT: KEY, OTHER: "other-key"}, state_file=state)
+    EmulatorBackend({ACCOUNT: "new-key", OTHER: "other-key"}, state_file=state)
+    assert get(EmulatorBackend(state_file=state), key="new-key")["status"] == "OK"
+
+
+def test_the_state_file_is_sorted_indented_json(tmp_path: Path):
+    state = tmp_path / "state.json"
+    backend = EmulatorBackend({OTHER: "k2", ACCOUNT: KEY}, state_file=state)
+    backend.set_account(ACCOUNT, {"url": "https://é.example/"})
+    data = json.loads(state.read_text(encoding="utf-8"))
+    assert data["accounts"][ACCOUNT]["url"] == "https://é.example/"
+    assert state.read_text(encoding="utf-8") == json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def test_a_failed_save_leaves_the_old_state_and_no_temporary_file(tmp_path: Path, monkeypatch):
+    state = tmp_path / "state.json"
+    backend = EmulatorBackend({ACCOUNT: KEY}, state_file=state)
+    before = state.read_text(encoding="utf-8")
+    replaced = []
+
+    def failing_replace(source, target):
+        replaced.append(Path(source))
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        backend.set_account(ACCOUNT, {"url": "u"})
+    [temporary] = replaced
+    assert temporary.parent == tmp_path  # same file system: the replace is atomic
+    assert temporary.name.startswith(".emulator-state-") and temporary.name.endswith(".tmp")
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+    assert state.read_text(encoding="utf-8") == before
 
 
 def test_keys_given_again_re_key_without_touching_settings(tmp_path: Path):
@@ -177,18 +214,25 @@ def test_valid_faults_are_kept_as_given(fault):
     assert isinstance(data.get("delay", 0.0), float)
 
 
-def test_fault_errors_name_the_field():
-    for fault, words in [({"times": 0}, "'times' must be a positive integer"),
-                         ({"status": 600}, "'status' must be an HTTP status code (200-599)"),
-                         ({"delay": -1}, "'delay' must be a non-negative number"),
-                         ({"body": 1}, "'body' must be a string"),
-                         ({"reason": "x"}, "'reason' must be an integer"),
-                         ({"reset": 1}, "'reset' must be true or false"),
-                         ({}, "needs one of status, delay, reset, body or reason"),
-                         ({"status": 503, "reset": True}, "takes one of status/reset/body/reason"),
-                         ({"colour": "red", "size": 1}, "unknown fault fields: colour, size")]:
-        with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
-            Fault.from_dict(fault)
+@pytest.mark.parametrize(("fault", "message"), [
+    ({"path": "x", "status": 503}, "fault path must be one of setWebhook, getWebhook or '*'"),
+    ({"times": 0}, "fault 'times' must be a positive integer"),
+    ({"status": 600}, "fault 'status' must be an HTTP status code (200-599)"),
+    ({"delay": -1}, "fault 'delay' must be a non-negative number of seconds"),
+    ({"body": 1}, "fault 'body' must be a string (the raw answer text)"),
+    ({"reason": "x"}, "fault 'reason' must be an integer reason code"),
+    ({"reset": 1}, "fault 'reset' must be true or false"),
+    ({}, "a fault needs one of status, delay, reset, body or reason"),
+    ({"status": 503, "reset": True}, "a fault takes one of status/reset/body/reason, "
+                                     "got ['status', 'reset']"),
+    ({"body": "", "reason": 3}, "a fault takes one of status/reset/body/reason, "
+                                "got ['body', 'reason']"),
+    ({"colour": "red", "size": 1}, "unknown fault fields: colour, size"),
+])
+def test_fault_errors_say_what_is_wrong(fault, message):
+    with pytest.raises(ValueError) as caught:
+        Fault.from_dict(fault)
+    assert str(caught.value) == message
 
 
 def admin_faults(emu, method: str, **kwargs: Any) -> requests.Response:
@@ -250,8 +294,9 @@ def test_out_of_band_changes_are_validated():
     assert caught.value.args == (OTHER,)
     with pytest.raises(ValueError, match="must be a non-empty string"):
         backend.add_account(OTHER, "")
-    with pytest.raises(ValueError, match="account number must be non-empty"):
+    with pytest.raises(ValueError) as caught:
         backend.add_account("", "k")
+    assert str(caught.value) == "the account number must be non-empty"
     assert backend.accounts() == {ACCOUNT: CLEARED}
     assert backend.account(OTHER) is None
 
@@ -288,6 +333,8 @@ def test_call_names_from_paths():
     assert call_name("/whatsapp/v2/setWebhook/") == "setWebhook"
     assert call_name("getWebhook") == "getWebhook"
     assert call_name("/whatsapp/v2/deleteWebhook") is None
+    assert call_name("/whatsapp/v2/setWebhookX") is None
+    assert call_name("/whatsapp/v2/getWebhook ") is None
 
 
 def test_keys_are_redacted_at_any_depth_and_the_log_keeps_order():
@@ -296,11 +343,22 @@ def test_keys_are_redacted_at_any_depth_and_the_log_keeps_order():
                             "from": "1"}
     backend = EmulatorBackend(log_limit=2)
     for n in range(3):
-        backend.log_request(f"/whatsapp/v2/getWebhook{n}", {"n": n})
+        logged = backend.log_request(f"/whatsapp/v2/getWebhook{n}", {"n": n, "apiKey": "k"})
+        assert logged["body"] == {"n": n, "apiKey": "***"}
+        logged["body"]["n"] = "changed by a test"
     backend.log_request("/whatsapp/v2/setWebhook", None)
-    assert [e["body"] for e in backend.requests()] == [{"n": 2}, {"malformed": True}]
+    assert [e["body"] for e in backend.requests()] == [{"n": 2, "apiKey": "***"},
+                                                        {"malformed": True}]
     assert [e["path"] for e in backend.requests("setWebhook")] == ["/whatsapp/v2/setWebhook"]
     backend.requests()[0]["body"]["n"] = "changed by a test"  # a copy: the log is unchanged
-    assert backend.requests()[0]["body"] == {"n": 2}
+    assert backend.requests()[0]["body"] == {"n": 2, "apiKey": "***"}
     assert backend.clear_requests() == 2
     assert backend.requests() == []
+
+
+def test_the_log_keeps_the_last_ten_thousand_calls_by_default():
+    backend = EmulatorBackend()
+    for n in range(10_001):
+        backend.log_request("/whatsapp/v2/getWebhook", {"n": n})
+    entries = backend.requests()
+    assert len(entries) == 10_000 and entries[0]["body"] == {"n": 1}
