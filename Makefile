@@ -44,6 +44,6 @@ mutation: venv
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,mutation]'
 	nice -n 15 $(PY) tools/mutation.py
 
-## demo: the dev stack against the local emulator: up, the account's settings, a preview --diff
+## demo: the dev stack against the local emulator: up, the account's settings, a preview --diff, one delivered message
 demo: venv
 	@$(PY) tools/demo.py

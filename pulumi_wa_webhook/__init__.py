@@ -14,6 +14,7 @@ from .errors import (
     InvalidApiKeyError,
     MalformedResponseError,
     TransportError,
+    UnreachableUrlError,
     WaWebhookError,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidApiKeyError",
     "MalformedResponseError",
     "TransportError",
+    "UnreachableUrlError",
     "WaWebhookError",
     "Webhook",
     "WebhookArgumentError",

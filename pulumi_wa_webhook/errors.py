@@ -27,6 +27,22 @@ class TransportError(WaWebhookError):
     """The API could not be reached, timed out or kept failing after retries."""
 
 
+class UnreachableUrlError(WaWebhookError):
+    """`verify_url=True`: the webhook URL did not take the test POST (nothing was written).
+
+    `url` is the URL with its path and query hidden (they may hold the receiver's secret).
+    """
+
+    def __init__(self, url: str, cause: str) -> None:
+        self.url = url
+        self.cause = cause
+        super().__init__(
+            f"webhook URL {url} is not reachable ({cause}); nothing was written to the account. "
+            "Fix the URL or the receiver, or remove verify_url=True to skip this check "
+            "(the path and query are not shown: they may hold your receiver's secret)"
+        )
+
+
 class MalformedResponseError(WaWebhookError):
     """The API answered with something that is not the documented JSON."""
 

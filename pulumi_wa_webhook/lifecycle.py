@@ -52,10 +52,11 @@ API_KEY = "api_key"
 ENDPOINT = "endpoint"
 ADOPT = "adopt"
 OVERWRITE = "overwrite"
+VERIFY_URL = "verify_url"
 FROM_NUMBER = "from_number"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
 #: Inputs that the program gives but the API never sees.
-FLAGS = (ADOPT, OVERWRITE)
+FLAGS = (ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,15 @@ class _Ledger:
 _LEDGER = _Ledger()
 _CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
 _CLIENTS_LOCK = threading.Lock()
+
+
+def _verify_new_url(props: Dict[str, Any], settings: WebhookSettings, old_url: str = "") -> None:
+    """With `verify_url` on, POST a test body to a new URL before anything is read or written;
+    raises UnreachableUrlError if the URL is dead. Check and diff (preview) never call this."""
+    if props.get(VERIFY_URL) and settings.url and settings.url != old_url:
+        from .delivery import verify_url  # imports requests: only when a check is asked for
+
+        verify_url(settings.url)
 
 
 def _never_unknown(_value: Any) -> bool:
@@ -176,6 +186,7 @@ class Lifecycle:
         """Take the account over: read first (unless this is a replacement or `overwrite`),
         write only what differs from the program. Returns the id and the outputs."""
         settings = parse_settings(props)
+        _verify_new_url(props, settings)
         endpoint = self._endpoint(props)
         account = (endpoint, settings.from_number)
         client = self._client(self._keys(props)[0], endpoint)
@@ -192,9 +203,11 @@ class Lifecycle:
         _LEDGER.note(_LEDGER.written, account)
         return settings.from_number, self._outputs(settings, props, endpoint)
 
-    def update(self, news: Dict[str, Any]) -> Dict[str, Any]:
-        """Write the program's settings (one call) to the endpoint the inputs name."""
+    def update(self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Write the program's settings (one call) to the endpoint the inputs name; `olds`
+        (the state) tells whether the URL changes, for `verify_url`."""
         settings = parse_settings(news)
+        _verify_new_url(news, settings, (olds or {}).get("url") or "")
         endpoint = self._endpoint(news)
         self._client(self._keys(news)[0], endpoint).set_webhook(settings)
         _LEDGER.note(_LEDGER.written, (endpoint, settings.from_number))

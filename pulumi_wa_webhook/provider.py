@@ -108,7 +108,7 @@ class WebhookProvider(ResourceProvider):
 
     @_clear_errors
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._lifecycle.update(news))
+        return UpdateResult(self._lifecycle.update(news, _olds))
 
     @_clear_errors
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:

@@ -74,7 +74,7 @@ def _argument_problems(args: Dict[str, Any]) -> List[str]:
     """Every argument whose Python type can never work (values are checked at preview)."""
     problems = _type_problem("from_number", args["from_number"], _NUMBER, "a phone number")
     problems += _type_problem("url", args["url"], (str,), "a URL string")
-    for name in ("system", "read_status", "retry", "adopt", "overwrite"):
+    for name in ("system", "read_status", "retry", "adopt", "overwrite", "verify_url"):
         problems += _type_problem(name, args[name], (bool,), "True or False")
     alerts = args["system_phone_alerts"]
     problems += _type_problem("system_phone_alerts", alerts, (list, tuple), "a list of numbers")
@@ -127,6 +127,7 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         api_key: Optional[pulumi.Input[str]] = None,
         adopt: bool = False,
         overwrite: bool = False,
+        verify_url: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         """Declare the webhook settings of the account `from_number`.
@@ -146,6 +147,9 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         :param overwrite: let the first `up` take over an account that holds a different
             configuration (another stack's, or one made by hand) and write the program's
             settings. Without it that `up` stops, lists the differences and writes nothing.
+        :param verify_url: before `up` writes a new URL, POST `{"status": "OK", "hook":
+            "test"}` to it (5 s, TLS verified) and fail, writing nothing, on a DNS error,
+            refused connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview.
         """
         problems = _argument_problems(locals())
         if opts is not None and opts.import_:
@@ -177,6 +181,8 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             props["adopt"] = True
         if overwrite:
             props["overwrite"] = True
+        if verify_url:
+            props["verify_url"] = True
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
+import ssl
 import subprocess
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 from harness import REPO, Stack, base_env
+from receivers import Receiver
+from s3_server import AWS_ENV, S3Server, running_s3_server
 from webhook_programs import KEY_1, webhook_program
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
@@ -68,5 +72,82 @@ def hook_stack(make_stack, emulator):
         secrets = {"wa-webhook:apiKey": key} if key else {}
         config = {"wa-webhook:endpoint": emulator.base_url, "wa-webhook:retries": "1"}
         return make_stack(webhook_program(*hooks, **kw), config=config, secrets=secrets)
+
+    return factory
+
+
+@pytest.fixture
+def make_receiver() -> Iterator[Callable[..., Receiver]]:
+    """Start webhook receivers on 127.0.0.1: make_receiver(statuses=[500, 200], delay=...)."""
+    started: list[Receiver] = []
+
+    def factory(**kw: object) -> Receiver:
+        receiver = Receiver(**kw).start()  # type: ignore[arg-type]
+        started.append(receiver)
+        return receiver
+
+    yield factory
+    for receiver in started:
+        receiver.stop()
+
+
+@pytest.fixture
+def self_signed_receiver(tmp_path: Path) -> Iterator[str]:
+    """The URL of an https receiver on 127.0.0.1 whose certificate nobody trusts."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+    receiver = Receiver().start()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    yield f"https://127.0.0.1:{receiver.port}/hook"
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A local S3-compatible server (moto) for the whole session, started on first use."""
+    with running_s3_server() as server:
+        yield server
+
+
+_buckets = itertools.count()
+
+
+@pytest.fixture
+def s3_backend(s3_server: S3Server) -> tuple[S3Server, str]:
+    """A new, empty bucket on the S3 server: (server, bucket name)."""
+    bucket = f"wa-state-{next(_buckets)}"
+    s3_server.create_bucket(bucket)
+    return s3_server, bucket
+
+
+#: The root project files a checkout of one stack needs.
+def root_files(stack: str) -> list[str]:
+    return ["Pulumi.yaml", "webhooks.py", f"Pulumi.{stack}.yaml"]
+
+
+MachineFactory = Callable[..., Stack]
+
+
+@pytest.fixture
+def machine(tmp_path: Path, pulumi_dir: str, s3_backend: tuple[S3Server, str]) -> MachineFactory:
+    """A "machine" working on the root project's `stack` in the shared S3 bucket: its own
+    PULUMI_HOME and its own copy of the project. The first machine creates the stack
+    (`stack init`), later ones select it, as a teammate or CI runner would."""
+    server, bucket = s3_backend
+    made: list[Stack] = []
+
+    def factory(name: str, stack: str = "dev", passphrase: str = "wa-webhook-demo") -> Stack:
+        home = tmp_path / name / "pulumi-home"
+        home.mkdir(parents=True)
+        env = dict(base_env(pulumi_dir, home), **AWS_ENV, PULUMI_CONFIG_PASSPHRASE=passphrase)
+        made.append(Stack.from_project(REPO, tmp_path / name, env, stack=stack,
+                                       files=root_files(stack),
+                                       backend_url=server.backend_url(bucket),
+                                       init=not made))
+        return made[-1]
 
     return factory

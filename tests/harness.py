@@ -103,11 +103,14 @@ class Stack:
     @classmethod
     def from_project(cls, source: Path, root: Path, env: Mapping[str, str], *,
                      stack: str = "dev", files: Optional[List[str]] = None,
-                     virtualenv: str = sys.prefix) -> Stack:
+                     virtualenv: str = sys.prefix, backend_url: Optional[str] = None,
+                     init: bool = True) -> Stack:
         """Copy an existing project (an example, or the root project's `files`) and init a stack.
 
         The copy's `virtualenv` option is pointed at `virtualenv` (absolute), so the project
-        runs the same whether it sits in the repo or in a temporary directory.
+        runs the same whether it sits in the repo or in a temporary directory. The backend is
+        a file backend in `root / "state"` unless `backend_url` is given; with `init=False` the
+        stack must already exist there and is selected instead.
         """
         project_dir = root / "project"
         if files is None:
@@ -116,12 +119,14 @@ class Stack:
             project_dir.mkdir(parents=True)
             for name in files:
                 shutil.copy(source / name, project_dir / name)
-        (root / "state").mkdir()
+        if backend_url is None:
+            (root / "state").mkdir()
+            backend_url = (root / "state").as_uri()
         settings = project_dir / "Pulumi.yaml"
         settings.write_text(re.sub(r"virtualenv: .*", f"virtualenv: {virtualenv}",
                                    settings.read_text()))
-        instance = cls(project_dir, dict(env, PULUMI_BACKEND_URL=(root / "state").as_uri()), stack)
-        instance.pulumi("stack", "init", stack)
+        instance = cls(project_dir, dict(env, PULUMI_BACKEND_URL=backend_url), stack)
+        instance.pulumi("stack", "init" if init else "select", stack)
         return instance
 
     def write_program(self, program: str) -> None:

@@ -1,4 +1,5 @@
-"""`make demo` runs to the end, shows the configured URL, and can run again."""
+"""`make demo` runs to the end, shows the configured URL and a delivered message, and can run
+again."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def test_demo_runs_twice_and_leaves_nothing_running(tmp_path, pulumi_dir):
                 "https://dev.hooks.example.com/whatsapp/support") in out
         assert "~ 1 to update" in out and "support-v2" in out
         assert ("+ 3 created" if run == 1 else "3 unchanged") in out
-    with socket.socket() as probe:  # the emulator was stopped: nothing listens on its port
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind(("127.0.0.1", 18099))
+        assert "What the sales app received:\nPOST /whatsapp/sales" in out
+        assert '"hook": "new"' in out and '"to": "972500000102"' in out
+        assert "Hi! Is the blue model in stock?" in out
+        assert "delivered after 1 attempt(s)" in out and "HTTP 200  error=None" in out
+    for port in (18099, 18098):  # the emulator and the app were stopped: nothing listens
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))

@@ -2,18 +2,24 @@
 
 Starts the 99digital emulator, logs in to a local file backend under .demo/, runs
 `pulumi up` for the dev stack, shows what the account now holds, previews a small config
-change with `pulumi preview --diff`, and stops everything it started.
+change with `pulumi preview --diff`, then has the emulator deliver one incoming message to the
+sales line's webhook (a stand-in app on 127.0.0.1:18098) and shows the delivery. It stops
+everything it started.
 """
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import urllib.request
 from pathlib import Path
+from typing import Any, Dict, List
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = Path(os.environ.get("WA_WEBHOOK_DEMO_DIR") or REPO / ".demo")  # git-ignored
@@ -21,6 +27,8 @@ PORT = 18099  # the dev stack's wa-webhook:endpoint points here
 ACCOUNTS = {"972500000101": "demo-key-dev", "972500000102": "demo-key-dev"}
 PASSPHRASE = "wa-webhook-demo"  # demo only; it encrypts the dev stack's demo API key
 NEW_URL = "https://dev.hooks.example.com/whatsapp/support-v2"
+APP_PORT = 18098  # the dev stack's sales line delivers to http://127.0.0.1:18098/whatsapp/sales
+SALES = "972500000102"
 
 
 BOLD, PLAIN = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
@@ -69,6 +77,59 @@ def show_account(number: str) -> None:
     print(f"\nThe webhook URL now configured for {number}: {BOLD}{settings['url']}{PLAIN}")
 
 
+def start_sales_app() -> tuple[http.server.ThreadingHTTPServer, List[Dict[str, Any]]]:
+    """A stand-in for the team's sales app: answers every webhook POST with 200."""
+    received: List[Dict[str, Any]] = []
+
+    class App(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append({"path": self.path, "payload": json.loads(body or b"null")})
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    try:
+        app = http.server.ThreadingHTTPServer(("127.0.0.1", APP_PORT), App)
+    except OSError:
+        sys.exit(f"demo: cannot start the stand-in sales app (is port {APP_PORT} in use?)")
+    app.daemon_threads = True
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    return app, received
+
+
+def admin(method: str, path: str, body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}/_emulator{path}", data=data,
+                                     method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def deliver_one_message(received: List[Dict[str, Any]]) -> None:
+    message = {"from": "972507654321", "body": "Hi! Is the blue model in stock?",
+               "senderName": "Dana"}
+    print(f"$ POST /_emulator/accounts/{SALES}/messages {json.dumps(message)}")
+    delivery_id = admin("POST", f"/accounts/{SALES}/messages", message)["delivery"]
+    for _ in range(200):
+        delivery = admin("GET", f"/deliveries/{delivery_id}")
+        if delivery["outcome"] != "pending":
+            break
+        time.sleep(0.05)
+    print("\nWhat the sales app received:")
+    for request in received:
+        print(f"POST {request['path']}\n{json.dumps(request['payload'], indent=2)}")
+    attempts = delivery["attempts"]
+    print(f"\nDelivery {delivery_id} to {delivery['url']}: {BOLD}{delivery['outcome']}{PLAIN} "
+          f"after {len(attempts)} attempt(s)")
+    for attempt in attempts:
+        print(f"  {attempt['at']}  HTTP {attempt['status']}  error={attempt['error']}  "
+              f"{attempt['seconds']} s")
+
+
 def main() -> None:
     step("Pulumi CLI (builds it once from Go modules if none is installed)")
     cli = pulumi_dir()
@@ -90,6 +151,7 @@ def main() -> None:
     step(f"Starting the 99digital emulator on port {PORT} (state in .demo/)")
     emulator, banner = start_emulator()
     print(banner)
+    app, received = start_sales_app()
     try:
         step("Local file backend in .demo/backend; selecting the dev stack")
         pulumi("stack", "select", "dev", "--create")
@@ -101,10 +163,15 @@ def main() -> None:
         pulumi("config", "set", "--path", "lines[0].url", NEW_URL)
         pulumi("preview", "--diff")
         print("\n(Previewed only: run `pulumi up` to apply. The change lives in .demo/project.)")
+        step(f"A customer writes to the sales line: the emulator delivers it to "
+             f"http://127.0.0.1:{APP_PORT}/whatsapp/sales")
+        deliver_one_message(received)
     finally:
-        step("Stopping the emulator")
+        step("Stopping the emulator and the stand-in sales app")
         emulator.terminate()
         emulator.wait(timeout=10)
+        app.shutdown()
+        app.server_close()
     step("Done: nothing left running. Run `make demo` again any time.")
 
 

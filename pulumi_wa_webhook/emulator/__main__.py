@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import textwrap
 import threading
 from types import FrameType
 from typing import List, Optional, Sequence, Tuple
@@ -32,16 +33,41 @@ def _account(text: str) -> Tuple[str, str]:
     return number, key
 
 
+def _time_scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+EPILOG = """\
+testing a webhook receiver (your app listening on port 8080):
+  python -m pulumi_wa_webhook.emulator --port 18099 --account 972501234567:ci-key --time-scale 3600
+  E=http://127.0.0.1:18099/_emulator
+  curl -X PUT $E/accounts/972501234567 -d '{"url": "http://127.0.0.1:8080/hook", "retry": 1}'
+  curl -X POST $E/accounts/972501234567/messages -d '{"from": "972507654321", "body": "hi"}'
+  curl $E/deliveries    # outcome (pending / delivered / failed) and every attempt
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(
         prog="python -m pulumi_wa_webhook.emulator",
-        description=(
-            "Run a local emulator of the 99digital WhatsApp webhook API (POST setWebhook and "
-            "getWebhook under /whatsapp/v2, plus /_emulator admin endpoints for tests). "
-            "Prints one line with the base URL once it accepts connections and serves until "
-            "SIGINT or SIGTERM."
+        description=textwrap.dedent(
+            """\
+            Run a local emulator of the 99digital WhatsApp webhook API (POST setWebhook and
+            getWebhook under /whatsapp/v2, plus /_emulator admin endpoints for tests). Prints
+            one line with the base URL once it accepts connections and serves until SIGINT or
+            SIGTERM. It also delivers incoming messages to an account's webhook URL the way
+            99digital does (HTTP 200 within 5 s counts; the account's retry schedule), so you
+            can test your receiver."""
         ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--host",
@@ -77,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--time-scale",
+        type=_time_scale,
+        default=1.0,
+        metavar="FACTOR",
+        help=(
+            "divide the waits between delivery retries (5 min ... 24 h) by FACTOR, e.g. 3600 "
+            "turns 24 h into 24 s; the 5-second answer limit is never scaled (default: 1)"
+        ),
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         help="log each request's method, path and status to stderr (never bodies or keys)",
@@ -89,7 +125,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     accounts: List[Tuple[str, str]] = args.account
     try:
-        backend = EmulatorBackend(dict(accounts), state_file=args.state)
+        backend = EmulatorBackend(
+            dict(accounts), state_file=args.state, time_scale=args.time_scale
+        )
     except (StateFileError, ValueError, OSError) as err:
         print(f"99digital emulator: {err}", file=sys.stderr)
         return 2
@@ -114,6 +152,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             pass
     finally:
         server.stop()
+        backend.close()
     return 0
 
 

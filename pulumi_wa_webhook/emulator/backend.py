@@ -1,4 +1,5 @@
-"""The emulator's model: accounts, their webhook settings, the request log and queued faults.
+"""The emulator's model: accounts, their webhook settings, the request log, queued faults and
+deliveries of incoming messages to the accounts' webhook URLs (``deliveries.py``).
 
 Everything here is plain data guarded by one lock, so the HTTP layer (``server.py``) and the
 in-process test handle (``testing.py``) can share one backend from any number of threads.
@@ -21,6 +22,8 @@ import threading
 import time
 from collections import deque
 from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
+
+from .deliveries import Deliveries, NoWebhookUrlError, incoming_message
 
 #: The two API calls, by the last segment of their path.
 CALLS = ("setWebhook", "getWebhook")
@@ -190,7 +193,8 @@ class EmulatorBackend:
     ``accounts`` maps ``from`` numbers to API keys; with ``state_file`` the accounts and their
     settings are loaded from (if the file exists) and saved atomically to that JSON file after
     every change, so a restarted emulator keeps them. Keys given here re-key accounts already in
-    the state file without touching their settings.
+    the state file without touching their settings. ``time_scale`` divides the waits between
+    delivery retries; pass ``deliveries`` to inject one with a test clock.
     """
 
     def __init__(
@@ -198,7 +202,11 @@ class EmulatorBackend:
         accounts: Optional[Mapping[str, str]] = None,
         state_file: Optional[StrPath] = None,
         log_limit: int = 10_000,
+        *,
+        time_scale: float = 1.0,
+        deliveries: Optional[Deliveries] = None,
     ) -> None:
+        self.deliveries = deliveries if deliveries is not None else Deliveries(time_scale)
         self._lock = threading.Lock()
         self._accounts: Dict[str, Dict[str, Any]] = {}
         self._log: Deque[Dict[str, Any]] = deque(maxlen=log_limit)
@@ -427,6 +435,32 @@ class EmulatorBackend:
             settings["keyDigest"] = digest
             return True
         return False
+
+    # -- deliveries ------------------------------------------------------------------------------
+
+    def send_message(self, number: str, fields: Mapping[str, Any]) -> str:
+        """Deliver a new incoming message to the account's webhook URL in the background, with
+        the account's ``retry`` setting; returns the delivery id.
+
+        KeyError for an unknown account, NoWebhookUrlError when it has no URL, MessageError
+        (a ValueError) for bad ``fields``.
+        """
+        with self._lock:
+            settings = self._accounts.get(number)
+            if settings is None:
+                raise KeyError(number)
+            url, retry = settings["url"], bool(settings["retry"])
+        if not url:
+            raise NoWebhookUrlError(
+                f"account {number} has no webhook URL: set one (setWebhook) before sending "
+                "messages to it"
+            )
+        payload = incoming_message(number, fields, self.deliveries.now())
+        return self.deliveries.start(number, url, retry, payload)
+
+    def close(self) -> None:
+        """Stop background deliveries (pending ones make no further attempts)."""
+        self.deliveries.close()
 
     # -- state file ----------------------------------------------------------------------------
 

@@ -8,6 +8,10 @@ endpoints for tests live under ``/_emulator``:
 * ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``), clear faults
 * ``GET /_emulator/accounts`` -- every account's settings
 * ``GET|PUT|DELETE /_emulator/accounts/NUMBER`` -- read, change out of band, remove one account
+* ``POST /_emulator/accounts/NUMBER/messages`` -- ``{"from", "body"[, "type", "senderName"]}``:
+  deliver an incoming message to the account's webhook URL; ``202 {"delivery": ID}``
+* ``GET|DELETE /_emulator/deliveries`` -- every delivery with its attempts; forget finished ones
+* ``GET /_emulator/deliveries/ID`` -- one delivery
 
 Standard library only. The server never writes request bodies (or API keys) anywhere.
 """
@@ -27,6 +31,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import CALLS, EmulatorBackend, Fault
+from .deliveries import MessageError, NoWebhookUrlError
 
 API_PREFIX = "/whatsapp/v2"
 ADMIN_PREFIX = "/_emulator"
@@ -327,6 +332,23 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(200, backend.accounts())
         if path.startswith("/accounts/") and path.count("/") == 2:
             return self._account(method, unquote(path[len("/accounts/") :]), raw)
+        if path.startswith("/accounts/") and path.endswith("/messages") and path.count("/") == 3:
+            if method != "POST":
+                return self._not_allowed("POST")
+            return self._message(unquote(path.split("/")[2]), raw)
+        if path == "/deliveries":
+            if method == "GET":
+                return self._send_json(200, backend.deliveries.list())
+            if method == "DELETE":
+                return self._send_json(200, {"status": "OK", "cleared": backend.deliveries.clear()})
+            return self._not_allowed("GET, DELETE")
+        if path.startswith("/deliveries/") and path.count("/") == 2:
+            if method != "GET":
+                return self._not_allowed("GET")
+            delivery = backend.deliveries.get(unquote(path[len("/deliveries/") :]))
+            if delivery is None:
+                return self._error(404, f"no delivery {path[len('/deliveries/') :]}")
+            return self._send_json(200, delivery)
         return self._error(404, f"not found: {ADMIN_PREFIX}{path}")
 
     def _account(self, method: str, number: str, raw: bytes) -> None:
@@ -358,6 +380,20 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._error(400, str(err))
             return self._send_json(200, settings)
         return self._not_allowed("GET, PUT, DELETE")
+
+    def _message(self, number: str, raw: bytes) -> None:
+        body, problem = _parse_object(raw)
+        if body is None:
+            return self._error(400, f"malformed JSON: {problem}")
+        try:
+            delivery = self.server.backend.send_message(number, body)
+        except KeyError:
+            return self._error(404, f"no account {number}")
+        except NoWebhookUrlError as err:
+            return self._error(409, str(err))
+        except MessageError as err:
+            return self._error(400, str(err))
+        return self._send_json(202, {"delivery": delivery})
 
     def _not_allowed(self, allow: str) -> None:
         self._send_json(

@@ -7,6 +7,11 @@
         ...  # point the client at emu.base_url
         assert emu.count("setWebhook") == 3
 
+        # Test a webhook receiver with realistic deliveries:
+        emu.set_account("972500000001", url="http://127.0.0.1:8080/hook")
+        delivery = emu.wait_for_delivery(emu.send_message("972500000001", "972507654321", "hi"))
+        assert delivery["outcome"] == "delivered"
+
 With pytest installed this module also provides an ``emulator`` fixture; enable it with
 ``pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]`` in a conftest.py.
 """
@@ -102,19 +107,53 @@ class Emulator:
         """Delete an account; KeyError if it does not exist."""
         self.backend.remove_account(number)
 
+    def send_message(
+        self,
+        number: str,
+        sender: str,
+        body: str,
+        type: str = "text",
+        sender_name: Optional[str] = None,
+    ) -> str:
+        """A new incoming message from ``sender`` to account ``number``: the emulator POSTs the
+        documented payload to the account's webhook URL in the background (retrying as the
+        account's ``retry`` says). Returns the delivery id; KeyError for an unknown account,
+        ValueError for bad fields or an account without URL."""
+        fields: Dict[str, Any] = {"from": sender, "body": body, "type": type}
+        if sender_name is not None:
+            fields["senderName"] = sender_name
+        return self.backend.send_message(number, fields)
+
+    def deliveries(self) -> List[Dict[str, Any]]:
+        """Every delivery, oldest first: ``id``, ``account``, ``url``, ``payload``, ``outcome``
+        (``pending``, ``delivered``, ``failed``) and ``attempts`` (``at``, ``status``,
+        ``error``, ``seconds``)."""
+        return self.backend.deliveries.list()
+
+    def wait_for_delivery(self, delivery_id: str, timeout: float = 30.0) -> Dict[str, Any]:
+        """The delivery once it is delivered or has failed for good; TimeoutError if it is
+        still pending after ``timeout`` seconds."""
+        return self.backend.deliveries.wait(delivery_id, timeout)
+
 
 @contextlib.contextmanager
 def running_emulator(
     accounts: Optional[Mapping[str, str]] = None,
     state_file: Optional[StrPath] = None,
+    time_scale: float = 1.0,
 ) -> Iterator[Emulator]:
-    """Run an emulator on a free port of 127.0.0.1 for the ``with`` block; yields its handle."""
-    server = EmulatorServer(EmulatorBackend(accounts, state_file=state_file), "127.0.0.1", 0)
+    """Run an emulator on a free port of 127.0.0.1 for the ``with`` block; yields its handle.
+
+    ``time_scale`` divides the waits between delivery retries (3600: 24 h become 24 s).
+    """
+    backend = EmulatorBackend(accounts, state_file=state_file, time_scale=time_scale)
+    server = EmulatorServer(backend, "127.0.0.1", 0)
     server.start()
     try:
         yield Emulator(server)
     finally:
         server.stop()
+        backend.close()
 
 
 def _make_fixture() -> Any:

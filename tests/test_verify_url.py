@@ -1,0 +1,152 @@
+"""`verify_url`: the core check against real receivers, then through the real engine."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from receivers import closed_port
+from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored, webhook_program
+
+from pulumi_wa_webhook.delivery import TEST_BODY, verify_url
+from pulumi_wa_webhook.errors import UnreachableUrlError
+
+SECRET_PATH = "/hooks/tok-9f8e7d6c5b4a?sig=s3cr3t-q"
+
+
+@pytest.mark.parametrize("status", [200, 202, 204, 301, 400, 401, 403, 405])
+def test_any_answer_but_404_410_5xx_is_reachable(make_receiver, status):
+    receiver = make_receiver(statuses=[status])
+    verify_url(receiver.url("/hook"))
+    [got] = receiver.received
+    assert got.body == dict(TEST_BODY) and got.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("status", [404, 410, 500, 502, 503])
+def test_dead_answers_fail_naming_the_url_and_status_but_not_the_path(make_receiver, status):
+    receiver = make_receiver(statuses=[status])
+    with pytest.raises(UnreachableUrlError) as caught:
+        verify_url(receiver.url(SECRET_PATH))
+    message = str(caught.value)
+    assert f"http://127.0.0.1:{receiver.port}/…" in message and f"HTTP {status}" in message
+    assert "tok-9f8e7d6c5b4a" not in message and "s3cr3t" not in message
+    assert caught.value.cause == f"HTTP {status}"
+
+
+def test_unreachable_urls_fail_naming_the_cause(make_receiver, self_signed_receiver):
+    port = closed_port()
+    slow = make_receiver(delay=1.0)
+    cases = {
+        f"http://127.0.0.1:{port}{SECRET_PATH}": f"refused: connection refused by 127.0.0.1:{port}",
+        f"http://hooks.invalid{SECRET_PATH}": "DNS: cannot resolve host 'hooks.invalid'",
+        self_signed_receiver + SECRET_PATH: "TLS: handshake with 127.0.0.1:",
+        slow.url(SECRET_PATH): "timeout: no answer from 127.0.0.1:",
+    }
+    for url, cause in cases.items():
+        with pytest.raises(UnreachableUrlError) as caught:
+            verify_url(url, timeout=0.3)  # the provider always uses the documented 5 s
+        assert caught.value.cause.startswith(cause), (url, caught.value.cause)
+        assert "tok-9f8e7d6c5b4a" not in str(caught.value) and "s3cr3t" not in str(caught.value)
+
+
+# --- through the real engine ----------------------------------------------------------------
+
+
+@pytest.fixture
+def verify_stack(make_stack, emulator):
+    def factory(program):
+        return make_stack(program,
+                          config={"wa-webhook:endpoint": emulator.base_url,
+                                  "wa-webhook:retries": "0"},
+                          secrets={"wa-webhook:apiKey": KEY_1})
+
+    return factory
+
+
+@pytest.mark.engine
+def test_a_dead_url_fails_up_and_nothing_is_written(verify_stack, emulator):
+    port = closed_port()
+    stack = verify_stack(webhook_program(
+        {"name": "support", "from_number": ACCOUNT_1, "url": f"http://127.0.0.1:{port}/wa",
+         "verify_url": True}))
+    stack.preview()
+    emulator.clear_requests()
+    failed = stack.up(check=False)
+    assert failed.code != 0
+    assert f"webhook URL http://127.0.0.1:{port}/… is not reachable" in failed.output
+    assert f"refused: connection refused by 127.0.0.1:{port}" in failed.output
+    assert "nothing was written" in failed.output
+    assert emulator.requests() == [] and stored(emulator) == CLEARED  # no read, no write
+    assert stack.resources("wa-webhook:Webhook") == []
+    assert KEY_1 not in stack.all_output()
+
+
+@pytest.mark.engine
+def test_a_live_url_passes_and_preview_never_calls_the_receiver(verify_stack, emulator,
+                                                                make_receiver):
+    receiver = make_receiver(statuses=[200, 404])
+    hook = {"name": "support", "from_number": ACCOUNT_1, "url": receiver.url("/wa"),
+            "verify_url": True}
+    stack = verify_stack(webhook_program(hook))
+    stack.preview()
+    assert receiver.received == [] and emulator.requests() == []
+
+    stack.up()
+    assert [(r.path, r.body) for r in receiver.received] == [("/wa", dict(TEST_BODY))]
+    assert emulator.count("setWebhook") == 1 and stored(emulator)["url"] == receiver.url("/wa")
+    [resource] = stack.resources("wa-webhook:Webhook")
+    assert "verify_url" not in resource["outputs"]  # a flag for the provider, not a setting
+
+    # An update that keeps the URL checks nothing.
+    stack.write_program(webhook_program(dict(hook, retry=True)))
+    stack.up()
+    assert len(receiver.received) == 1 and stored(emulator)["retry"] == 1
+
+    # A new URL that answers 404: the update fails, the account keeps the old URL.
+    stack.write_program(webhook_program(dict(hook, url=receiver.url("/gone"))))
+    emulator.clear_requests()
+    stack.preview()
+    assert len(receiver.received) == 1 and emulator.requests() == []
+    failed = stack.up(check=False)
+    assert failed.code != 0 and "HTTP 404" in failed.output
+    assert [r.path for r in receiver.received] == ["/wa", "/gone"]
+    assert emulator.count("setWebhook") == 0 and stored(emulator)["url"] == receiver.url("/wa")
+
+
+SECRET_URL_PROGRAM = """\
+import pulumi
+from pulumi_wa_webhook import Webhook
+
+hook = Webhook("support", from_number="{account}", verify_url=True,
+               url=pulumi.Output.secret("{url}"))
+pulumi.export("support_url", hook.url)
+"""
+
+
+@pytest.mark.engine
+def test_a_secret_url_never_appears_in_clear(verify_stack, emulator, make_receiver):
+    receiver = make_receiver(statuses=[200, 404])
+    first = receiver.url("/hooks/first-token-71c4?sig=first-sig-e5d2")
+    second = receiver.url("/hooks/second-token-09ab?sig=second-sig-77f3")
+    stack = verify_stack(SECRET_URL_PROGRAM.format(account=ACCOUNT_1, url=first))
+    stack.preview()
+    stack.up("--debug")
+    assert stored(emulator)["url"] == first  # the secret URL reached the account
+    stack.write_program(SECRET_URL_PROGRAM.format(account=ACCOUNT_1, url=second))
+    stack.preview("--debug")
+    failed = stack.up("--debug", check=False)
+    assert failed.code != 0 and "HTTP 404" in failed.output
+    assert [r.path for r in receiver.received] == [
+        "/hooks/first-token-71c4?sig=first-sig-e5d2",
+        "/hooks/second-token-09ab?sig=second-sig-77f3",
+    ]  # both were really checked
+    assert stack.outputs()["support_url"] == "[secret]"
+    state = stack.export()
+    [resource] = [r for r in state["deployment"]["resources"] if r.get("id") == ACCOUNT_1]
+    assert resource["outputs"]["url"]["ciphertext"] and resource["inputs"]["url"]["ciphertext"]
+
+    searched = stack.all_output() + json.dumps(state)
+    assert len(searched) > 10_000
+    for fragment in ("first-token-71c4", "first-sig-e5d2", "second-token-09ab", "second-sig"):
+        assert fragment not in searched, textwrap.shorten(fragment, 40)
