@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -126,13 +125,17 @@ def main() -> int:
             shutil.rmtree(MUTANTS, ignore_errors=True)
         patterns = [f"pulumi_wa_webhook.{m}.*" for m in args.modules]
         mutmut = Path(sys.executable).parent / "mutmut"
-        with open(os.devnull, "w") as quiet:  # mutmut's progress spinner is one long line
+        MUTANTS.mkdir(exist_ok=True)
+        log = MUTANTS / "mutmut-run.log"  # mutmut's progress spinner is one long line
+        with open(log, "w", encoding="utf-8") as out:
             run = subprocess.run(
                 [str(mutmut), "run", "--max-children", str(args.max_children), *patterns],
-                cwd=REPO, stdout=quiet,
+                cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
             )
         if run.returncode != 0:
-            print(f"mutmut run failed (exit {run.returncode})", file=sys.stderr)
+            tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            print(f"{tail}\nmutmut run failed (exit {run.returncode}); see {log}",
+                  file=sys.stderr)
             return run.returncode
     return report()
 
