@@ -14,6 +14,7 @@ from pulumi_wa_webhook.errors import (
     AdoptionMismatchError,
     ConfigurationError,
     InvalidApiKeyError,
+    UnreachableUrlError,
 )
 from pulumi_wa_webhook.lifecycle import Lifecycle
 
@@ -331,3 +332,35 @@ def test_diff_after_refresh_compares_values_the_model_would_reject(emulator):
     read_back = props(url="not a url", endpoint=emulator.base_url)
     outcome = make(emulator, key=KEY).diff(state(emulator), read_back)
     assert outcome.changed == ["url"]
+
+
+# -- verify_url: a new URL is tried before anything is written ---------------------------------
+
+DEAD_URL = "http://127.0.0.1:9/hook"  # nothing listens on the discard port: refused
+
+
+def test_create_with_verify_url_refuses_a_dead_url_before_any_call(emulator):
+    with pytest.raises(UnreachableUrlError):
+        make(emulator, key=KEY).create(props(url=DEAD_URL, verify_url=True))
+    assert emulator.count() == 0
+
+
+def test_update_with_verify_url_refuses_a_new_dead_url_and_writes_nothing(emulator):
+    with pytest.raises(UnreachableUrlError):
+        make(emulator, key=KEY).update(props(url=DEAD_URL, verify_url=True),
+                                       props(url="https://h.example.com/"))
+    with pytest.raises(UnreachableUrlError):
+        make(emulator, key=KEY).update(props(url=DEAD_URL, verify_url=True), {})
+    assert emulator.count() == 0
+
+
+def test_update_with_verify_url_does_not_try_an_unchanged_url_again(emulator):
+    make(emulator, key=KEY).update(props(url=DEAD_URL, verify_url=True, retry=True),
+                                   props(url=DEAD_URL))
+    assert emulator.account(ACCOUNT)["url"] == DEAD_URL
+    assert emulator.account(ACCOUNT)["retry"] == 1
+
+
+def test_without_verify_url_a_dead_url_is_written(emulator):
+    make(emulator, key=KEY).update(props(url=DEAD_URL))
+    assert emulator.account(ACCOUNT)["url"] == DEAD_URL
