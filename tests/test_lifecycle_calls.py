@@ -340,9 +340,16 @@ DEAD_URL = "http://127.0.0.1:9/hook"  # nothing listens on the discard port: ref
 
 
 def test_create_with_verify_url_refuses_a_dead_url_before_any_call(emulator):
-    with pytest.raises(UnreachableUrlError):
-        make(emulator, key=KEY).create(props(url=DEAD_URL, verify_url=True))
+    with pytest.raises(UnreachableUrlError) as caught:
+        make(emulator, key=KEY).create(props(url=DEAD_URL + "?secret=s3", verify_url=True))
     assert emulator.count() == 0
+    err = caught.value
+    assert err.url == "http://127.0.0.1:9/…"  # path and query hidden
+    assert err.cause.startswith("refused")
+    assert str(err) == (
+        f"webhook URL http://127.0.0.1:9/… is not reachable ({err.cause}); nothing was written "
+        "to the account. Fix the URL or the receiver, or remove verify_url=True to skip this "
+        "check (the path and query are not shown: they may hold your receiver's secret)")
 
 
 def test_update_with_verify_url_refuses_a_new_dead_url_and_writes_nothing(emulator):
