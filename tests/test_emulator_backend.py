@@ -362,3 +362,28 @@ def test_the_log_keeps_the_last_ten_thousand_calls_by_default():
         backend.log_request("/whatsapp/v2/getWebhook", {"n": n})
     entries = backend.requests()
     assert len(entries) == 10_000 and entries[0]["body"] == {"n": 1}
+
+
+def test_an_account_added_alone_survives_a_restart(tmp_path: Path):
+    state = tmp_path / "state.json"
+    EmulatorBackend({ACCOUNT: KEY}, state_file=state).add_account(OTHER, "other-key")
+    assert get(EmulatorBackend(state_file=state), OTHER, "other-key")["status"] == "OK"
+
+
+def test_messages_go_only_to_accounts_with_a_webhook_url():
+    backend = EmulatorBackend({ACCOUNT: KEY})
+    message = {"from": "972501111111", "body": "hi", "type": "text"}
+    try:
+        with pytest.raises(KeyError) as caught:
+            backend.send_message(OTHER, message)
+        assert caught.value.args == (OTHER,)
+        with pytest.raises(ValueError) as refused:
+            backend.send_message(ACCOUNT, message)
+        assert str(refused.value) == (f"account {ACCOUNT} has no webhook URL: set one "
+                                      "(setWebhook) before sending messages to it")
+        backend.set_account(ACCOUNT, {"url": "http://127.0.0.1:9/hook"})
+        delivery = backend.deliveries.get(backend.send_message(ACCOUNT, message))
+        assert delivery is not None
+        assert (delivery["account"], delivery["url"]) == (ACCOUNT, "http://127.0.0.1:9/hook")
+    finally:
+        backend.close()

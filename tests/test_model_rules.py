@@ -121,6 +121,7 @@ def test_numbers_that_are_neither_text_nor_positive_whole_numbers_are_rejected(g
         ("0501234567", "in local format; use the international form without the leading 0"),
         ("(050) 123-4567", "in local format; use the international form without the leading 0"),
         ("(-)", "is not a phone number"),
+        (1, "is not a phone number"),
         ("99912345678", "is not a phone number"),  # no such country code
         ("9725012", "has the wrong number of digits for its country"),
         ("97250123456789012", "has the wrong number of digits for its country"),
