@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv pulumi-cli lint typecheck test bench demo mutation
+.PHONY: venv pulumi-cli lint typecheck test test-compat bench demo mutation
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-## pulumi-cli: make sure a Pulumi CLI is available; the last line printed is its directory
+## pulumi-cli: make sure a Pulumi CLI and the Pulumi YAML language host are available; the
+## last line printed is the CLI's directory (tools/pulumi-yaml.sh prints the YAML host's)
 pulumi-cli:
+	@tools/pulumi-yaml.sh >/dev/null
 	@tools/pulumi-cli.sh
 
 ## lint: ruff on everything (package, tests, examples, tools, bench)
@@ -30,8 +32,15 @@ typecheck: venv
 
 ## test: lint, types, unit tests and the tests that drive the real Pulumi CLI
 test: lint typecheck
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
+	  $(PY) -m pytest
+
+## test-compat: the built wheel in venvs with the oldest (Python 3.10, every dependency at its
+## floor) and the newest (Python 3.13, newest releases) supported versions; real-engine tests
+test-compat: venv
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
-	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) -m pytest
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) tools/compat.py
 
 ## bench: engine and API cost of Webhook operations against the emulator (prints a table)
 bench: venv

@@ -311,7 +311,7 @@ def write_chart(results: Results, path: Path) -> None:
 
     sizes = list(results.sizes)
     fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
-    for ax, op in zip(axes.flat, ("create", "unchanged_up", "refresh", "destroy")):
+    for ax, op in zip(axes.flat, ("create", "unchanged_up", "refresh", "destroy"), strict=False):
         _engine_panel(ax, results, op, sizes)
     _direct_panel(axes.flat[4], results, sizes)
     axes.flat[5].axis("off")

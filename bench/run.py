@@ -12,6 +12,7 @@ counts the API calls of every operation; measures the serialised provider. Write
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import measure
+import native
 import programs
 import report
 from cli_harness import CommandFailed, Stack, base_env
@@ -47,6 +49,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark the Webhook resource (issue #7).")
     parser.add_argument("--quick", action="store_true", help="one run per size (smoke test)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
+    parser.add_argument("--native-only", action="store_true",
+                        help="only the native provider's measurements (issue #12)")
     return parser.parse_args(argv)
 
 
@@ -183,23 +187,43 @@ def run_all(cli_dir: str, quick: bool, progress: Progress) -> Results:
     return results
 
 
+def run_native(cli_dir: str, quick: bool, progress: Progress, out: Path) -> native.NativeResults:
+    """The native provider's measurements; writes `native.md` and `native.json`."""
+    with tempfile.TemporaryDirectory(prefix="wa-webhook-bench-native-") as tmp:
+        root = Path(tmp)
+        results = native.run_native(base_env(cli_dir, root / "pulumi-home"), root, progress,
+                                    quick)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "native.md").write_text(results.table() + "\n")
+    (out / "native.json").write_text(json.dumps(
+        {"seconds": results.seconds, "state_bytes": results.state_bytes,
+         "ratios": results.ratios()}, indent=2))
+    return results
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the benchmark, print the report and write the result files."""
     args = parse_args(argv)
     cli_dir = pulumi_dir()
     progress = Progress()
     try:
-        results = run_all(cli_dir, args.quick, progress)
+        results = None if args.native_only else run_all(cli_dir, args.quick, progress)
+        native_results = run_native(cli_dir, args.quick, progress, args.out)
     except CommandFailed as err:
         print(f"bench: a Pulumi command failed, no results written\n{err}", file=sys.stderr)
         return 1
+    print()
+    print(native_results.table())
+    if results is None:
+        print(f"bench: {native_results.line()}")
+        return 0
     results.meta["runtime_s"] = progress.elapsed()
     summary = report.summarise(results)
     text = report.write_all(results, summary, args.out)
     print()
     print(text)
-    print(f"(written to {args.out}/results.md, results.json and chart.png)")
-    print(summary.line())
+    print(f"(written to {args.out}/results.md, results.json, chart.png, native.md, native.json)")
+    print(f"{summary.line()} {native_results.line()}")
     return 0
 
 

@@ -1,7 +1,12 @@
 """A dynamic resource that does nothing: the engine's own cost, for tests and benchmarks.
 
-It lives in the installed package so that, like `Webhook`, its provider is pickled by
-reference and loaded by the provider process from the project's virtualenv.
+Why a module used only by `make bench` and tests ships in the wheel: the engine's provider
+process unpickles `NoopProvider` *by reference* (`pulumi_wa_webhook._noop.NoopProvider`), so
+the module must be importable by whatever virtualenv runs the Pulumi program, exactly as the
+`Webhook` provider is. The installed package is the one place every such virtualenv has; a
+module beside the tests would need path tricks in every program and provider process, and a
+class defined in the program itself would be pickled by value (large, fragile). It is private
+(not exported), imports nothing but `pulumi`, and costs the wheel about 1 KB.
 """
 
 from __future__ import annotations

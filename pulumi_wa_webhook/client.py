@@ -21,6 +21,8 @@ from .model import WebhookSettings, from_wire
 RETRY_STATUSES = (500, 502, 503, 504)
 #: The longest wait between two attempts, in seconds (urllib3's default is two minutes).
 MAX_BACKOFF = 2.0
+#: Connections kept per session (one session per API key and endpoint).
+POOL_SIZE = 64
 
 
 def _session(options: ClientOptions) -> requests.Session:
@@ -33,7 +35,9 @@ def _session(options: ClientOptions) -> requests.Session:
         allowed_methods=None,  # POST is safe to repeat: both calls are idempotent
     )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
+    # Up to POOL_SIZE calls in flight per key and endpoint: the native plugin runs API calls
+    # in a thread pool as wide as the engine's --parallel.
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=POOL_SIZE)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

@@ -8,9 +8,10 @@ passes the stack configuration in as a plain mapping.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import dataclass, replace
-from typing import Any, Optional, Protocol
+from typing import Any, Optional, Protocol, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
@@ -28,6 +29,11 @@ RETRIES_ENV = "WA_WEBHOOK_RETRIES"
 DEFAULT_ENDPOINT = "https://api.99digital.co.il/whatsapp/v2"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 3
+#: Bounds of `timeout` (seconds per answer): a typo such as 1e9 must not hang a deployment.
+MIN_TIMEOUT = 0.1
+MAX_TIMEOUT = 300.0
+#: Upper bound of `retries`: with the backoff cap of 2 s, 10 retries wait at most ~20 s.
+MAX_RETRIES = 10
 
 
 @dataclass(frozen=True)
@@ -60,20 +66,44 @@ class ProviderConfig:
     options: ClientOptions
 
 
+def clean_key(value: Any) -> Optional[str]:
+    """An API key as given, without surrounding whitespace (a file's trailing newline); None
+    when nothing is left. The program and the provider both clean keys with this."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _found(config: ConfigSource, config_key: str, env_key: str) -> Optional[Tuple[str, str]]:
+    """(value, where it came from) from stack config, else the environment; None if unset.
+
+    The source is named the way a user sets it: the config key, or "environment variable X".
+    """
+    configured = config.get(config_key)
+    if configured is not None and str(configured).strip():
+        return str(configured).strip(), config_key
+    from_env = os.environ.get(env_key)
+    if from_env is not None and from_env.strip():
+        return from_env.strip(), f"environment variable {env_key}"
+    return None
+
+
 def _pick(config: ConfigSource, config_key: str, env_key: str) -> Optional[str]:
-    value = config.get(config_key) or os.environ.get(env_key)
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    found = _found(config, config_key, env_key)
+    return found[0] if found else None
 
 
-def validate_endpoint(endpoint: str) -> str:
-    """An https URL, or http to a loopback host (the emulator). Raises ConfigurationError."""
+def validate_endpoint(endpoint: str, source: str = f"{ENDPOINT_CONFIG} / {ENDPOINT_ENV}") -> str:
+    """An https URL, or http to a loopback host (the emulator). Raises ConfigurationError
+    naming `source`, where the endpoint came from."""
     parts = urlsplit(endpoint)
     if parts.scheme == "https" and parts.hostname:
         return endpoint.rstrip("/")
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
         return endpoint.rstrip("/")
     raise ConfigurationError(
-        f"endpoint {endpoint!r} ({ENDPOINT_CONFIG} / {ENDPOINT_ENV}) must be an https:// URL; "
+        f"endpoint {endpoint!r} ({source}) must be an https:// URL; "
         "plain http:// is accepted only for loopback hosts such as 127.0.0.1"
     )
 
@@ -95,28 +125,41 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _number(text: Optional[str], name: str, default: float, minimum: float) -> float:
-    if text is None:
-        return default
+def parse_timeout(text: str, source: str) -> float:
+    """Seconds to wait for each answer: a finite number from MIN_TIMEOUT to MAX_TIMEOUT."""
+    expected = f"a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}"
     try:
         value = float(text)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a number, got {text!r}") from None
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be at least {minimum:g}, got {text!r}")
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}") from None
+    if not (math.isfinite(value) and MIN_TIMEOUT <= value <= MAX_TIMEOUT):
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}")
+    return value
+
+
+def parse_retries(text: str, source: str) -> int:
+    """Retries after a failed attempt: a whole number from 0 to MAX_RETRIES."""
+    expected = f"a whole number from 0 to {MAX_RETRIES}"
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}") from None
+    if not 0 <= value <= MAX_RETRIES:
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}")
     return value
 
 
 def load(config: ConfigSource) -> ProviderConfig:
-    """Resolve the stack-wide settings from stack configuration and the environment."""
-    endpoint = validate_endpoint(_pick(config, ENDPOINT_CONFIG, ENDPOINT_ENV) or DEFAULT_ENDPOINT)
-    timeout = _number(
-        _pick(config, TIMEOUT_CONFIG, TIMEOUT_ENV), TIMEOUT_CONFIG, DEFAULT_TIMEOUT, 0.1
+    """Resolve the stack-wide settings from stack configuration and the environment.
+
+    Raises ConfigurationError naming the config key or environment variable at fault.
+    """
+    endpoint = _found(config, ENDPOINT_CONFIG, ENDPOINT_ENV)
+    timeout = _found(config, TIMEOUT_CONFIG, TIMEOUT_ENV)
+    retries = _found(config, RETRIES_CONFIG, RETRIES_ENV)
+    options = ClientOptions(
+        endpoint=validate_endpoint(*endpoint) if endpoint else DEFAULT_ENDPOINT,
+        timeout=parse_timeout(*timeout) if timeout else DEFAULT_TIMEOUT,
+        retries=parse_retries(*retries) if retries else DEFAULT_RETRIES,
     )
-    retries = int(
-        _number(_pick(config, RETRIES_CONFIG, RETRIES_ENV), RETRIES_CONFIG, DEFAULT_RETRIES, 0)
-    )
-    return ProviderConfig(
-        api_key=_pick(config, KEY_CONFIG, KEY_ENV),
-        options=ClientOptions(endpoint=endpoint, timeout=timeout, retries=retries),
-    )
+    return ProviderConfig(api_key=clean_key(_pick(config, KEY_CONFIG, KEY_ENV)), options=options)

@@ -55,8 +55,6 @@ OVERWRITE = "overwrite"
 VERIFY_URL = "verify_url"
 FROM_NUMBER = "from_number"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
-#: Inputs that the program gives but the API never sees.
-FLAGS = (ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -253,7 +251,7 @@ class Lifecycle:
         """The endpoint a resource was written to (kept in its state), else the configured."""
         stored = props.get(ENDPOINT)
         if isinstance(stored, str) and stored:
-            return stack_config.validate_endpoint(stored)
+            return stack_config.validate_endpoint(stored, "the endpoint in the resource's state")
         return self._settings().options.endpoint
 
     def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:

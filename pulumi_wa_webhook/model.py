@@ -43,12 +43,24 @@ class SettingsError(ValueError):
 class WebhookSettings:
     """The complete desired (or observed) webhook configuration of one account."""
 
-    from_number: str
-    url: str = ""
-    system: bool = False
-    system_phone_alerts: Tuple[str, ...] = field(default_factory=tuple)
-    read_status: bool = False
-    retry: bool = False
+    from_number: str = field(metadata={"doc": "The account, canonical international digits "
+                                       "(API field `from`); the resource ID. Changing it "
+                                       "replaces the resource."})
+    url: str = field(default="", metadata={"doc": "Webhook URL that receives messages and "
+                                                  "acknowledgements; empty for none."})
+    system: bool = field(default=False, metadata={"doc": "Whether system-message "
+                                                         "notifications are on."})
+    system_phone_alerts: Tuple[str, ...] = field(
+        default_factory=tuple,
+        metadata={"doc": "Up to 5 Israeli phones (international digits, any order) that "
+                         "receive system notifications by WhatsApp."},
+    )
+    read_status: bool = field(default=False, metadata={"doc": "Whether read-status "
+                                                              "notifications (sent / delivered "
+                                                              "/ read) are on."})
+    retry: bool = field(default=False, metadata={"doc": "Whether failed deliveries are "
+                                                        "retried (immediately, then 5 min "
+                                                        "... 24 h)."})
 
     def to_wire(self) -> Dict[str, Any]:
         """The setWebhook body (without `apiKey`): every field, unset values cleared."""
@@ -140,7 +152,10 @@ def parse_phone(value: Any, prop: str) -> str:
     # parse() has already refused an unknown country code (INVALID_COUNTRY_CODE above).
     # "Possible" (right length for its country) rather than "valid": the allocation tables
     # of libphonenumber lag behind real numbers, including the API docs' own examples.
-    if not phonenumbers.is_possible_number(number):
+    # Lengths of the number types a WhatsApp account can have: a country's toll-free or
+    # universal-access lengths (Israel's 1-800 / 1-700: ten digits) must not make a mobile
+    # number with one digit too many look possible.
+    if not any(phonenumbers.is_possible_number_for_type(number, t) for t in _account_types()):
         raise SettingsError(
             [
                 Problem(
@@ -151,6 +166,14 @@ def parse_phone(value: Any, prop: str) -> str:
             ]
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+
+
+def _account_types() -> Tuple[int, ...]:
+    """The phonenumbers types of a number that can be a WhatsApp account."""
+    from phonenumbers import PhoneNumberType as Type
+
+    return (Type.MOBILE, Type.FIXED_LINE, Type.FIXED_LINE_OR_MOBILE, Type.VOIP,
+            Type.PERSONAL_NUMBER)
 
 
 def parse_url(value: Any, prop: str = "url") -> str:

@@ -49,14 +49,22 @@ def _claim(number: Any, resource_name: str) -> None:
 
 
 def _resolve_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
-    """The explicit key, else stack config `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY."""
+    """The explicit key, else stack config `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY.
+
+    Whitespace around the key (a file's trailing newline) is dropped with the same rule the
+    provider applies to the keys it reads itself (`config.clean_key`).
+    """
     if api_key is not None:
-        return pulumi.Output.secret(api_key)
+        return pulumi.Output.secret(api_key).apply(_clean_key)
     configured = pulumi.Config(stack_config.NAMESPACE).get_secret("apiKey")
     if configured is not None:
-        return configured
-    from_env = os.environ.get(stack_config.KEY_ENV)
+        return configured.apply(_clean_key)
+    from_env = stack_config.clean_key(os.environ.get(stack_config.KEY_ENV))
     return pulumi.Output.secret(from_env) if from_env else None
+
+
+def _clean_key(key: str) -> str:
+    return stack_config.clean_key(key) or ""  # "" counts as no key in the provider's check
 
 
 _NUMBER = (str, int)
@@ -87,6 +95,36 @@ def _argument_problems(args: Dict[str, Any]) -> List[str]:
     if args["adopt"] and args["overwrite"]:
         problems.append("adopt=True and overwrite=True exclude each other")
     return problems
+
+
+def webhook_inputs(
+    resource_name: str, args: Dict[str, Any], problems: List[str]
+) -> Dict[str, Any]:
+    """The inputs both `Webhook` classes send for their arguments `args` (without the key).
+
+    Raises WebhookArgumentError naming the resource and every argument problem (`problems`
+    holds those the caller found itself); claims the account for this program run.
+    """
+    problems = _argument_problems(args) + problems
+    if problems:
+        raise WebhookArgumentError(
+            f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
+        )
+    from_number = args["from_number"]
+    if isinstance(from_number, (str, int)):
+        _claim(from_number, resource_name)
+    elif isinstance(from_number, pulumi.Output):
+        from_number.apply(lambda number: _claim(number, resource_name) if number else None)
+    props: Dict[str, Any] = {
+        "from_number": from_number,
+        "url": args["url"] or "",
+        "system": args["system"],
+        "system_phone_alerts": args["system_phone_alerts"] or [],
+        "read_status": args["read_status"],
+        "retry": args["retry"],
+    }
+    props.update((flag, True) for flag in ("adopt", "overwrite", "verify_url") if args[flag])
+    return props
 
 
 class Webhook(Resource, module="wa-webhook", name="Webhook"):
@@ -151,38 +189,17 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             "test"}` to it (5 s, TLS verified) and fail, writing nothing, on a DNS error,
             refused connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview.
         """
-        problems = _argument_problems(locals())
+        problems = []
         if opts is not None and opts.import_:
             problems.append(
                 "the import_ option does not work for Python dynamic resources (the engine "
                 "reads imports without the serialised provider, pulumi/pulumi#16175). Pass "
                 "adopt=True instead: the first `pulumi up` reads the account once and adopts "
-                "it if it matches the program, or stops and shows the differences."
+                "it if it matches the program, or stops and shows the differences. Or use "
+                "pulumi_wa_webhook.native.Webhook (same arguments), which supports import_."
             )
-        if problems:
-            raise WebhookArgumentError(
-                f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
-            )
-        if isinstance(from_number, (str, int)):
-            _claim(from_number, resource_name)
-        elif isinstance(from_number, pulumi.Output):
-            from_number.apply(lambda number: _claim(number, resource_name) if number else None)
-
-        props: Dict[str, Any] = {
-            "from_number": from_number,
-            "url": url or "",
-            "system": system,
-            "system_phone_alerts": system_phone_alerts or [],
-            "read_status": read_status,
-            "retry": retry,
-            "api_key": _resolve_api_key(api_key),
-        }
-        if adopt:
-            props["adopt"] = True
-        if overwrite:
-            props["overwrite"] = True
-        if verify_url:
-            props["verify_url"] = True
+        props = webhook_inputs(resource_name, locals(), problems)
+        props["api_key"] = _resolve_api_key(api_key)
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )

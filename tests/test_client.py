@@ -15,6 +15,9 @@ from pulumi_wa_webhook.errors import (
 )
 from pulumi_wa_webhook.model import WebhookSettings, cleared
 
+#: Also run by `make test-compat` against the installed wheel (oldest and newest deps).
+pytestmark = pytest.mark.compat
+
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
 SETTINGS = WebhookSettings(ACCOUNT, url="https://hooks.example.com/wa", system=True,

@@ -37,7 +37,7 @@ def emu():
 
 def gaps(receiver):
     times = [r.at for r in receiver.received]
-    return [later - earlier for earlier, later in zip(times, times[1:])]
+    return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
 
 
 def test_a_message_sent_over_http_is_delivered_with_the_documented_payload(emu, make_receiver):
@@ -132,7 +132,7 @@ def test_retry_on_gives_up_after_the_24_hour_attempt(make_receiver):
     assert delivery["outcome"] == "failed"
     assert len(delivery["attempts"]) == len(receiver.received) == 7
     observed = gaps(receiver)
-    for seen, wait in zip(observed, RETRY_WAITS):
+    for seen, wait in zip(observed, RETRY_WAITS, strict=False):
         assert wait / scale <= seen < wait / scale + 0.5, (observed, wait)
 
 

@@ -598,3 +598,106 @@ def test_cli_rejects_bad_account_without_echoing_the_key() -> None:
     )
     assert result.returncode == 2
     assert "--account" in result.stderr and "hush-key" not in result.stderr
+
+
+# -- bad input: one-line errors, exit code 2 for the CLI, JSON 400 over HTTP ------------------
+
+
+def _cli_run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pulumi_wa_webhook.emulator", *args],
+                          capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_cli_rejects_a_port_out_of_range_in_one_line(port: str) -> None:
+    result = _cli_run(f"--port={port}")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert f"argument --port: expected a TCP port from 0 to 65535, got {port!r}" in result.stderr
+
+
+def test_cli_state_in_a_missing_directory_names_the_directory(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such"
+    result = _cli_run("--state", str(missing / "state.json"), "--account", f"{ACCOUNT}:{KEY}")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert f"the directory {missing} does not exist" in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_cli_normalises_account_numbers_like_the_admin_api(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    proc = _cli("--port", "0", "--state", str(state), "--account", f"+972 50 000 0001:{KEY}")
+    try:
+        assert proc.stdout is not None
+        base_url = proc.stdout.readline().split()[-1]
+        response = requests.post(f"{base_url}/getWebhook", timeout=TIMEOUT,
+                                 json={"apiKey": KEY, "from": ACCOUNT})
+        assert response.json()["status"] == "OK"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert list(json.loads(state.read_text())["accounts"]) == [ACCOUNT]
+
+
+@pytest.mark.parametrize("number", ["abc", "97250abc", "1234567890123456", "+", "972-50"])
+def test_admin_api_refuses_account_numbers_that_are_not_digits(
+        emulator: Emulator, number: str) -> None:
+    for method, body in (("PUT", {"apiKey": "key-x"}), ("GET", None), ("DELETE", None)):
+        response = admin(emulator, method, f"/accounts/{number}", json=body)
+        assert response.status_code == 400, (method, response.text)
+        assert response.json()["error"].startswith("the account number must be up to 15 digits")
+    assert set(emulator.backend.accounts()) == {ACCOUNT, OTHER}
+
+
+@pytest.mark.parametrize("spelling", ["+972500000004", "972%20500%20000%20004", "%2B972500000004"])
+def test_admin_api_normalises_plus_and_spaces_like_the_cli(
+        emulator: Emulator, spelling: str) -> None:
+    created = admin(emulator, "PUT", f"/accounts/{spelling}", json={"apiKey": "key-4"})
+    assert created.status_code == 200, created.text
+    assert "972500000004" in emulator.backend.accounts()
+    assert admin(emulator, "GET", f"/accounts/{spelling}").status_code == 200
+    assert get_webhook(emulator, "972500000004", "key-4")["status"] == "OK"
+
+
+@pytest.mark.parametrize("delay", [301, 1e9, "Infinity", "NaN", -1])
+def test_fault_delay_above_the_maximum_is_refused(emulator: Emulator, delay: Any) -> None:
+    raw = json.dumps({"path": "setWebhook"})[:-1] + f', "delay": {json.dumps(delay)}' + "}"
+    if isinstance(delay, str):
+        raw = raw.replace(f'"{delay}"', delay)  # JSON's non-standard Infinity / NaN literals
+    response = admin(emulator, "POST", "/faults", data=raw.encode())
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "fault 'delay' must be a number of seconds from 0 to 300"
+    assert emulator.backend.faults() == []
+
+
+@pytest.mark.parametrize("request_line", [
+    b"GARBAGE\r\n\r\n",
+    b'GET /_emulator/health HTTP/1.1"\r\n\r\n',
+    b"GET /a b c d HTTP/1.1\r\n\r\n",
+    b"GET / HTTP/9.9\r\n\r\n",
+])
+def test_malformed_request_line_gets_a_json_error(emulator: Emulator, request_line: bytes) -> None:
+    import socket
+
+    with socket.create_connection((emulator.server.host, emulator.server.port), timeout=5) as conn:
+        conn.sendall(request_line)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ", 2)[1] in (b"400", b"505"), head
+    assert b"Content-Type: application/json" in head
+    data = json.loads(body)
+    assert data["status"] == "FAIL" and data["error"]
+
+
+def test_message_endpoint_takes_account_numbers_by_the_same_rule(emulator: Emulator) -> None:
+    refused = admin(emulator, "POST", "/accounts/abc/messages", json={"body": "hi"})
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith("the account number must be up to 15 digits")
+    # "+972..." names the same account as "972...": no webhook URL is set on it yet (409),
+    # where an unknown account would be a 404.
+    assert admin(emulator, "POST", f"/accounts/%2B{ACCOUNT}/messages",
+                 json={"body": "hi"}).status_code == 409

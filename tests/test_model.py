@@ -12,6 +12,9 @@ from pulumi_wa_webhook.model import (
     parse_settings,
 )
 
+#: Also run by `make test-compat` against the installed wheel (oldest and newest deps).
+pytestmark = pytest.mark.compat
+
 GOOD = {"from_number": "972500000001"}
 #: What setWebhook receives for an account with nothing set: single spaces clear, switches 0.
 CLEARED_WIRE = {"from": "972500000001", "url": " ", "system": 0, "systemPhoneAlert": " ",
@@ -45,6 +48,9 @@ BAD_INPUTS = [
     ({"from_number": 97250.5}, "from_number", "must be a string"),
     ({"from_number": "123"}, "from_number", "wrong number of digits"),
     ({"from_number": "97250123456789012"}, "from_number", "wrong number of digits"),
+    # One digit too many for an Israeli mobile; ten digits is only a 1-800 / 1-700 length.
+    ({"from_number": "+972 50-123-45678"}, "from_number", "wrong number of digits"),
+    ({"from_number": "+44 7911 1234567"}, "from_number", "wrong number of digits"),
     ({"from_number": "99912345678"}, "from_number", "not a phone number"),
     ({"from_number": "+972+501234567"}, "from_number", "characters other than digits"),
     ({**GOOD, "url": "ftp://hooks.example.com/x"}, "url", "https://"),

@@ -68,7 +68,7 @@ def check_pulumi(words: list[str], pulumi_dir: str) -> None:
     subcommand = [w for w in words[1:3] if re.fullmatch(r"[a-z]+", w)]
     help_text = subprocess.run([f"{pulumi_dir}/pulumi", *subcommand, "--help"], check=True,
                                capture_output=True, text=True).stdout
-    for flag in (w for w in words if w.startswith("--")):
+    for flag in (w.split("=")[0] for w in words if w.startswith("--")):
         assert flag in help_text, (words, flag)
 
 
@@ -112,3 +112,33 @@ def test_config_keys_and_environment_variables_are_documented():
     for name in ("KEY", "ENDPOINT", "TIMEOUT", "RETRIES"):
         assert f"`{getattr(config, name + '_CONFIG')}`" in README
         assert f"`{getattr(config, name + '_ENV')}`" in README
+
+
+def test_requirements_line_matches_pyproject():
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: `build` (a dev extra) brings tomli
+        import tomli as tomllib
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    python = project["requires-python"].removeprefix(">=")
+    floors = []
+    for text in project["dependencies"]:
+        requirement = Requirement(text)
+        [floor] = [s.version for s in requirement.specifier if s.operator == ">="]
+        floors.append(f"`{requirement.name}` {floor}+")
+    line = f"Requirements: Python {python}+, " + ", ".join(floors)
+    assert line in " ".join(README.split()), line
+    assert f"Both need Python {python}+" in README
+
+
+def test_bounds_of_timeout_and_retries_are_documented():
+    assert f"from {config.MIN_TIMEOUT:g} to {config.MAX_TIMEOUT:g}" in README
+    assert f"whole number from 0 to {config.MAX_RETRIES}" in README
+
+
+def test_ci_runs_the_compatibility_run_after_the_tests():
+    steps = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
+             if line.startswith("make ")]
+    assert steps == ["make test", "make test-compat"]

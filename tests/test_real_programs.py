@@ -69,9 +69,9 @@ pulumi.export("url", hook.url)
 
 
 def first_error(output: str) -> str:
-    """The first error line the CLI printed: what the user reads first."""
-    print(output)
-    return output.split("error: ", 1)[1].splitlines()[0]
+    """The first error line of the CLI's Diagnostics section: what the user reads first."""
+    diagnostics = output.split("\nDiagnostics:\n", 1)[1]
+    return diagnostics.split("error: ", 1)[1].splitlines()[0]
 
 
 def calls(emulator, path: str) -> int:

@@ -255,3 +255,18 @@ def test_key_from_the_environment_and_per_resource_key(hook_stack, emulator):
     assert set(hooks) == {ACCOUNT_1, ACCOUNT_2}
     assert all(h["outputs"]["api_key"]["4dabf18193072939515e22adb298388d"]
                for h in hooks.values())  # stored as secrets
+
+
+def test_api_keys_with_surrounding_whitespace_are_trimmed(hook_stack, emulator):
+    # A key pasted from a file keeps its newline; the program and the provider drop it alike.
+    stack = hook_stack(dict(FULL, api_key=KEY_2 + "\n", from_number=ACCOUNT_2),
+                       dict(name="envkey", from_number=ACCOUNT_1, url=FULL["url"]), key=None)
+    stack.up(env={"WA_WEBHOOK_API_KEY": f"  {KEY_1}\n"})
+    assert stored(emulator, ACCOUNT_2) == STORED_FULL
+    assert stored(emulator, ACCOUNT_1) == dict(CLEARED, url=FULL["url"])
+    emulator.clear_requests()
+    stack.pulumi("config", "set", "--secret", "wa-webhook:apiKey", f"{KEY_1}\r\n",
+                 "--stack", stack.name)
+    stack.preview("--expect-no-changes")  # the same key from stack config: no change
+    stack.destroy()
+    assert stored(emulator, ACCOUNT_1) == CLEARED and stored(emulator, ACCOUNT_2) == CLEARED

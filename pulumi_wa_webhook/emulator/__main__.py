@@ -14,23 +14,41 @@ import sys
 import textwrap
 import threading
 from types import FrameType
-from typing import List, Optional, Sequence, Tuple
+from typing import List, NoReturn, Optional, Sequence, Tuple
 
-from .backend import EmulatorBackend, StateFileError
+from .backend import EmulatorBackend, StateFileError, account_number
 from .server import EmulatorServer
 
 
 def _account(text: str) -> Tuple[str, str]:
-    number, sep, key = text.partition(":")
-    number = number.strip().lstrip("+")
+    given, sep, key = text.partition(":")
     # ArgumentTypeError messages are shown as-is: never echo the key back.
     if not sep or not key:
         raise argparse.ArgumentTypeError("expected NUMBER:KEY, e.g. 972500000001:test-key-1")
-    if not number.isdigit():
+    try:
+        number = account_number(given)
+    except ValueError:
         raise argparse.ArgumentTypeError(
             "the account NUMBER must be digits in international format, e.g. 972500000001"
-        )
+        ) from None
     return number, key
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a TCP port from 0 to 65535, got {text!r}")
+    return port
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a usage error in one line (and exit code 2), without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def _time_scale(text: str) -> float:
@@ -55,7 +73,7 @@ testing a webhook receiver (your app listening on port 8080):
 
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m pulumi_wa_webhook.emulator",
         description=textwrap.dedent(
             """\
@@ -76,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=0,
         help="TCP port to listen on; 0 (the default) picks a free port, shown in the output line",
     )

@@ -15,6 +15,7 @@ import copy
 import hashlib
 import hmac
 import json
+import math
 import os
 import posixpath
 import tempfile
@@ -50,6 +51,10 @@ REASON_BAD_KEY = 3
 REASON_BAD_VALUE = 4
 
 STATE_VERSION = 1
+#: Longest delay a fault may ask for, in seconds (longer than any client timeout worth testing).
+MAX_FAULT_DELAY = 300.0
+#: Longest account number: E.164 allows 15 digits including the country code.
+MAX_NUMBER_DIGITS = 15
 _KEY_FIELD_NAMES = frozenset({"apikey", "api_key", "api-key", "key", "token", "authorization"})
 
 StrPath = Union[str, "os.PathLike[str]"]
@@ -79,6 +84,26 @@ def call_name(path: str) -> Optional[str]:
     """``"setWebhook"`` / ``"getWebhook"`` for a path or bare name ending in one, else None."""
     tail = posixpath.basename(path.rstrip("/"))
     return tail if tail in CALLS else None
+
+
+def account_number(text: Any) -> str:
+    """An account number as the emulator keys it: digits only, international, no ``+``.
+
+    ``" +972500000001 "`` and ``"972 50 000 0001"`` become ``"972500000001"``; anything else
+    that is not 1-15 digits raises ValueError. The CLI and the admin API both use this.
+    """
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str):
+        raise ValueError("the account number must be a string of digits")
+    digits = text.strip().replace(" ", "")
+    digits = digits[1:] if digits.startswith("+") else digits
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= MAX_NUMBER_DIGITS):
+        raise ValueError(
+            f"the account number must be up to {MAX_NUMBER_DIGITS} digits in international "
+            f"format, e.g. 972500000001 (got {text!r})"
+        )
+    return digits
 
 
 def _switch(value: Any) -> Optional[int]:
@@ -119,9 +144,13 @@ class Fault:
         ):
             raise ValueError("fault 'status' must be an HTTP status code (200-599)")
         if delay is not None and (
-            isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0
+            isinstance(delay, bool)
+            or not isinstance(delay, (int, float))
+            or not (math.isfinite(delay) and 0 <= delay <= MAX_FAULT_DELAY)
         ):
-            raise ValueError("fault 'delay' must be a non-negative number of seconds")
+            raise ValueError(
+                f"fault 'delay' must be a number of seconds from 0 to {MAX_FAULT_DELAY:g}"
+            )
         if not isinstance(reset, bool):
             raise ValueError("fault 'reset' must be true or false")
         if body is not None and not isinstance(body, str):
@@ -213,11 +242,17 @@ class EmulatorBackend:
         self._faults: List[Fault] = []
         self._state_file = os.fspath(state_file) if state_file is not None else None
         if self._state_file is not None:
+            directory = os.path.dirname(os.path.abspath(self._state_file))
+            if not os.path.isdir(directory):
+                raise StateFileError(
+                    f"cannot keep state in {self._state_file}: "
+                    f"the directory {directory} does not exist"
+                )
             self._load()
         with self._lock:
             changed = False
             for number, key in (accounts or {}).items():
-                changed |= self._put_key(str(number), key)
+                changed |= self._put_key(account_number(number), key)
             if changed or (self._state_file is not None and not os.path.exists(self._state_file)):
                 self._save()
 
@@ -422,10 +457,10 @@ class EmulatorBackend:
             self._save()
 
     def _put_key(self, number: str, api_key: str) -> bool:
+        if account_number(number) != number:
+            raise ValueError(f"account {number!r}: give the number as digits only, no + or spaces")
         if not isinstance(api_key, str) or not api_key:
             raise ValueError(f"the API key for account {number} must be a non-empty string")
-        if not number:
-            raise ValueError("the account number must be non-empty")
         digest = _digest(api_key)
         settings = self._accounts.get(number)
         if settings is None:

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .backend import CALLS, EmulatorBackend, Fault
+from .backend import CALLS, EmulatorBackend, Fault, account_number
 from .deliveries import MessageError, NoWebhookUrlError
 
 API_PREFIX = "/whatsapp/v2"
@@ -142,8 +142,6 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # header and body go out in separate writes
     server_version = "99digital-emulator/1"
     timeout = IDLE_TIMEOUT
-    error_content_type = "application/json"
-    error_message_format = '{"status": "FAIL", "error": "%(message)s", "code": %(code)d}'
     server: _HTTPServer
 
     def version_string(self) -> str:
@@ -237,6 +235,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _error(self, status: int, message: str, **extra: Any) -> None:
         self._send_json(status, {"status": "FAIL", "error": message, **extra})
+
+    def send_error(
+        self, code: int, message: Optional[str] = None, explain: Optional[str] = None
+    ) -> None:
+        """Errors the standard library finds (a malformed request line, a header too long),
+        answered like every other error: a JSON body built by json, not a text template."""
+        if self.request_version == "HTTP/0.9":  # the request line was unreadable
+            self.request_version = "HTTP/1.0"  # still answer with a status line and headers
+        self.close_connection = True
+        self._error(code, message or self.responses.get(code, ("error",))[0])
 
     # -- routing -------------------------------------------------------------------------------
 
@@ -351,8 +359,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(200, delivery)
         return self._error(404, f"not found: {ADMIN_PREFIX}{path}")
 
-    def _account(self, method: str, number: str, raw: bytes) -> None:
+    def _account(self, method: str, given: str, raw: bytes) -> None:
         backend = self.server.backend
+        try:
+            number = account_number(given)
+        except ValueError as err:
+            return self._error(400, str(err))
         if method == "GET":
             settings = backend.account(number)
             if settings is None:
@@ -381,7 +393,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(200, settings)
         return self._not_allowed("GET, PUT, DELETE")
 
-    def _message(self, number: str, raw: bytes) -> None:
+    def _message(self, given: str, raw: bytes) -> None:
+        try:
+            number = account_number(given)
+        except ValueError as err:
+            return self._error(400, str(err))
         body, problem = _parse_object(raw)
         if body is None:
             return self._error(400, f"malformed JSON: {problem}")

@@ -1,0 +1,201 @@
+"""The native provider's part of `make bench` (issue #12).
+
+- native Webhook `up` of N = 50 at API latency 0 and 300 ms, with `--parallel 8` and 64,
+  beside a native no-op resource (`native_noop.py`: the engine's cost for a native plugin);
+- N = 500 at latency 0: the dynamic `Webhook`, the dynamic no-op and the native Webhook, and
+  the dynamic `Webhook` again with PULUMI_SKIP_CHECKPOINTS=true; state bytes per resource.
+
+    native_latency_ratio = native up (N=50, 300 ms, --parallel 64) / (0.3 s + native no-op up)
+    scale_ratio          = Webhook up (N=500) / dynamic no-op up (N=500), latency 0
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import measure
+import programs
+from cli_harness import Stack
+from measure import Progress
+
+from pulumi_wa_webhook.emulator.testing import Emulator, running_emulator
+
+BENCH_DIR = Path(__file__).resolve().parent
+#: Where pip put `pulumi-resource-wa-webhook`: the bin directory of this Python.
+PLUGIN_DIR = str(Path(sys.executable).parent)
+NATIVE_SIZE = 50
+SCALE_SIZE = 500
+PARALLELS = (8, 64)
+LATENCIES = (0.0, 0.3)
+COLD_START = "plugin cold start (to its port line)"
+
+
+def numbers(count: int) -> List[str]:
+    """`count` distinct Israeli mobile numbers: 972500000001 ... (12 digits, up to 999)."""
+    return [f"972500000{index:03d}" for index in range(1, count + 1)]
+
+
+def webhook_program(count: int, native: bool) -> str:
+    module = "pulumi_wa_webhook.native" if native else "pulumi_wa_webhook"
+    lines = [f"from {module} import Webhook", ""]
+    lines += [f"Webhook('hook{i}', from_number={n!r}, url={programs.URL!r})"
+              for i, n in enumerate(numbers(count))]
+    return "\n".join(lines) + "\n"
+
+
+def native_noop_program(count: int) -> str:
+    head = textwrap.dedent(f"""\
+        import pulumi
+
+
+        class Noop(pulumi.CustomResource):
+            def __init__(self, name, value):
+                super().__init__({'wa-noop:index:Noop'!r}, name, {{"value": value}})
+
+
+        """)
+    return head + "".join(f"Noop('noop{i}', 'v{i}')\n" for i in range(count))
+
+
+def noop_plugin(bin_dir: Path) -> Path:
+    """An executable `pulumi-resource-wa-noop` in `bin_dir` that serves native_noop."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    script = bin_dir / "pulumi-resource-wa-noop"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(BENCH_DIR)!r})\n"
+        "from native_noop import main\nmain()\n"
+    )
+    script.chmod(0o755)
+    return bin_dir
+
+
+def cold_start(samples: int = 5) -> List[float]:
+    """Seconds from starting `pulumi-resource-wa-webhook` to its port line (target < 0.5 s)."""
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(Path(PLUGIN_DIR) / "pulumi-resource-wa-webhook"),
+                                 "127.0.0.1:1"], stdout=subprocess.PIPE)
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        times.append(time.perf_counter() - start)
+        proc.terminate()
+        proc.wait()
+    return times
+
+
+@dataclass
+class NativeResults:
+    """Medians in seconds, keyed by a short description; state bytes per resource."""
+
+    seconds: Dict[str, List[float]] = field(default_factory=dict)
+    state_bytes: Dict[str, int] = field(default_factory=dict)
+
+    def median(self, key: str) -> float:
+        return statistics.median(self.seconds[key])
+
+    def ratios(self) -> Dict[str, float]:
+        native = self.median(f"native N={NATIVE_SIZE} 300ms --parallel 64")
+        noop = self.median(f"native-noop N={NATIVE_SIZE} --parallel 64")
+        webhook = self.median(f"Webhook N={SCALE_SIZE} 0ms")
+        dynamic_noop = self.median(f"dynamic-noop N={SCALE_SIZE}")
+        return {
+            "native_latency_ratio": native / (0.3 + noop),
+            "scale_ratio": webhook / dynamic_noop,
+        }
+
+    def line(self) -> str:
+        return " ".join(f"{name}={value:.2f}" for name, value in self.ratios().items())
+
+    def table(self) -> str:
+        rows = ["| run | seconds (median) | samples |", "|---|---|---|"]
+        for key, samples in self.seconds.items():
+            shown = ", ".join(f"{s:.2f}" for s in samples)
+            rows.append(f"| {key} | {statistics.median(samples):.2f} | {shown} |")
+        rows += ["", "| resource | state bytes per resource |", "|---|---|"]
+        rows += [f"| {kind} | {size} |" for kind, size in self.state_bytes.items()]
+        return "\n".join(rows)
+
+
+class Runner:
+    """Creates a stack per program and times `up` (then an untimed destroy)."""
+
+    def __init__(self, root: Path, env: Dict[str, str], emu: Emulator, progress: Progress,
+                 results: NativeResults) -> None:
+        self.root, self.env, self.emu, self.progress = root, env, emu, progress
+        self.results = results
+        self.noop_dir = noop_plugin(root / "noop-bin")
+        self.made = 0
+
+    def stack(self, program: str) -> Stack:
+        self.made += 1
+        stack = Stack.create(self.root / f"s{self.made}", self.env, program)
+        stack.set_config("wa-webhook:endpoint", self.emu.base_url)
+        stack.set_config("wa-webhook:apiKey", programs.API_KEY, secret=True)
+        settings = stack.root / "Pulumi.yaml"
+        settings.write_text(settings.read_text() + textwrap.dedent(f"""\
+            plugins:
+              providers:
+                - name: wa-webhook
+                  path: {PLUGIN_DIR}
+                - name: wa-noop
+                  path: {self.noop_dir}
+            """))
+        return stack
+
+    def time_up(self, key: str, stack: Stack, repeats: int, *flags: str,
+                env: Optional[Dict[str, str]] = None, state_kind: str = "") -> None:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            stack.up(*flags, env=env)
+            seconds = time.perf_counter() - start
+            self.results.seconds.setdefault(key, []).append(seconds)
+            if state_kind and state_kind not in self.results.state_bytes:
+                resources = stack.export()["deployment"]["resources"]
+                custom = [r for r in resources if r.get("custom") and "providers" not in r["type"]]
+                size = sum(len(json.dumps(r)) for r in custom)
+                self.results.state_bytes[state_kind] = size // max(len(custom), 1)
+            stack.destroy(*flags, env=env)
+            self.progress.log(f"native bench: {key}: up {seconds:.2f}s")
+
+
+def run_native(cli_env: Dict[str, str], root: Path, progress: Progress,
+               quick: bool) -> NativeResults:
+    """Every native measurement, with an emulator of its own (SCALE_SIZE accounts)."""
+    results = NativeResults()
+    results.seconds[COLD_START] = cold_start()
+    progress.log(f"native bench: plugin cold start {results.median(COLD_START):.2f}s")
+    repeats = 1 if quick else 3
+    accounts = {number: programs.API_KEY for number in numbers(SCALE_SIZE)}
+    with running_emulator(accounts) as emu:
+        run = Runner(root, cli_env, emu, progress, results)
+        native = run.stack(webhook_program(NATIVE_SIZE, native=True))
+        noop = run.stack(native_noop_program(NATIVE_SIZE))
+        for parallel in PARALLELS:
+            flag = ("--parallel", str(parallel))
+            run.time_up(f"native-noop N={NATIVE_SIZE} --parallel {parallel}", noop, repeats,
+                        *flag)
+            for latency in LATENCIES:
+                with measure.api_latency(emu, latency):
+                    run.time_up(f"native N={NATIVE_SIZE} {latency * 1000:.0f}ms --parallel "
+                                f"{parallel}", native, repeats, *flag)
+        scale_repeats = 1 if quick else 2
+        for key, program, kind in (
+            (f"Webhook N={SCALE_SIZE} 0ms", webhook_program(SCALE_SIZE, native=False), "Webhook"),
+            (f"dynamic-noop N={SCALE_SIZE}", programs.noop_program(SCALE_SIZE), "dynamic no-op"),
+            (f"native N={SCALE_SIZE} 0ms", webhook_program(SCALE_SIZE, native=True),
+             "native Webhook"),
+        ):
+            run.time_up(key, run.stack(program), scale_repeats, state_kind=kind)
+        run.time_up(f"Webhook N={SCALE_SIZE} 0ms PULUMI_SKIP_CHECKPOINTS=true",
+                    run.stack(webhook_program(SCALE_SIZE, native=False)), scale_repeats,
+                    env={"PULUMI_SKIP_CHECKPOINTS": "true"})
+    return results

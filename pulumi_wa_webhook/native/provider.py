@@ -1,0 +1,211 @@
+"""The native provider: the experimental Provider API's face of `lifecycle.Lifecycle`.
+
+It translates requests (camelCase PropertyValues) to the core's plain snake_case dicts and
+back, and runs every blocking API call in a thread pool so that the engine's `--parallel`
+calls really run in parallel. Every rule (validation, normalisation, adoption, ownership,
+which key and endpoint to use) stays in the core.
+
+The API key lives in the resource's inputs only (a secret), not in its outputs: the engine
+sends the old inputs to Diff, Read and Delete (see `server`), so one copy in state suffices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, Mapping, Optional, TypeVar
+
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from .. import config as stack_config
+from ..errors import ConfigurationError
+from ..lifecycle import API_KEY, ENDPOINT, SETTING_NAMES, Lifecycle
+from .names import camel
+from .schema import CONFIG_DOCS, schema_json
+from .values import from_props, is_unknown, to_plain, to_props
+
+_T = TypeVar("_T")
+
+#: Threads for API calls: enough for `pulumi up --parallel 64`.
+DEFAULT_WORKERS = 64
+#: What a resource keeps in its outputs: the settings and the endpoint they were written to.
+OUTPUT_NAMES = SETTING_NAMES + (ENDPOINT,)
+
+
+def _say(line: str) -> None:
+    # The engine shows a plugin's stderr lines as diagnostics.
+    print(f"wa-webhook: {line}", file=sys.stderr, flush=True)
+
+
+def config_mapping(values: Mapping[str, Any]) -> Dict[str, str]:
+    """Provider configuration (camelCase names, any scalar type: YAML and the engine send
+    numbers as numbers) as the `wa-webhook:*` text mapping `config.load` resolves."""
+    mapping: Dict[str, str] = {}
+    for name in CONFIG_DOCS:
+        value = values.get(name)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if value is not None and value != "" and not is_unknown(value):
+            mapping[f"{stack_config.NAMESPACE}:{name}"] = str(value)
+    return mapping
+
+
+def _outputs(props: Mapping[str, Any]) -> Dict[str, Any]:
+    return {name: props[name] for name in OUTPUT_NAMES if name in props}
+
+
+def _with_key(props: Dict[str, Any], *sources: Mapping[str, PropertyValue]) -> Dict[str, Any]:
+    """`props` with the API key taken from the first source that has one (old inputs)."""
+    if not props.get(API_KEY):
+        for source in sources:
+            key = source.get(camel(API_KEY))
+            if key is not None and key.value:
+                return dict(props, **{API_KEY: to_plain(key)})
+    return props
+
+
+class WebhookProvider(Provider):
+    """Serves `wa-webhook:index:Webhook` on the shared Webhook lifecycle."""
+
+    def __init__(self, workers: int = DEFAULT_WORKERS) -> None:
+        self._config_source: Dict[str, str] = {}
+        self._loaded: Optional[stack_config.ProviderConfig] = None
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wa-webhook")
+        self._lifecycle = Lifecycle(self._config, is_unknown, _say)
+
+    def _config(self) -> stack_config.ProviderConfig:
+        """The provider configuration, resolved once (errors are raised again each time)."""
+        if self._loaded is None:
+            self._loaded = stack_config.load(self._config_source)
+        return self._loaded
+
+    async def _blocking(self, call: Callable[..., _T], *args: Any) -> _T:
+        """Run a blocking core call (it may call the API) in the thread pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(call, *args))
+
+    # --- provider ----------------------------------------------------------------------
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=schema_json())
+
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        inputs = dict(request.new_inputs)
+        if camel(API_KEY) in inputs:  # kept as a secret in the provider's state
+            inputs[camel(API_KEY)] = inputs[camel(API_KEY)].with_secret(True)
+        plain = {name: to_plain(value) for name, value in request.new_inputs.items()}
+        try:
+            stack_config.load(config_mapping(plain))
+        except ConfigurationError as err:
+            return CheckResponse(inputs, [CheckFailure(stack_config.NAMESPACE, str(err))])
+        return CheckResponse(inputs, [])
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        plain = {name: to_plain(value) for name, value in request.args.items()}
+        if not plain:  # an engine that only sends variables ("wa-webhook:config:apiKey")
+            prefix = f"{stack_config.NAMESPACE}:config:"
+            plain = {k[len(prefix):]: v for k, v in request.variables.items()
+                     if k.startswith(prefix)}
+        self._config_source = config_mapping(plain)
+        self._loaded = None
+        # Output values stay off: the experimental layer cannot unmarshal an unknown output
+        # value (no "value" field) or one without a "secret" field.
+        return ConfigureResponse(
+            accept_secrets=True, supports_preview=True, accept_outputs=False,
+            accept_resources=False,
+        )
+
+    # --- resource ----------------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        inputs, problems = self._lifecycle.check(
+            to_props(request.old_inputs), to_props(request.new_inputs)
+        )
+        return CheckResponse(
+            from_props(inputs, secret=[API_KEY]),
+            [CheckFailure(camel(p.property), p.reason) for p in problems],
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        old_inputs: Mapping[str, PropertyValue] = getattr(request, "old_inputs", {})
+        olds = _with_key(to_props(request.old_state), old_inputs)
+        news = to_props(request.new_inputs)
+        if not olds.get(API_KEY):
+            # Imported with `pulumi import` (the state holds no key): the key the program or
+            # configuration now gives is a credential, not a difference from the account.
+            news.pop(API_KEY, None)
+        outcome = self._lifecycle.diff(olds, news)
+        detailed = {
+            camel(name): PropertyDiff(
+                PropertyDiffKind.UPDATE_REPLACE if name in outcome.replaces
+                else PropertyDiffKind.UPDATE,
+                input_diff=name != ENDPOINT,
+            )
+            for name in dict.fromkeys(outcome.changed + outcome.replaces)
+        }
+        return DiffResponse(
+            changes=bool(detailed),
+            replaces=[camel(name) for name in outcome.replaces],
+            delete_before_replace=False,
+            diffs=list(detailed),
+            detailed_diff=detailed,
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        props = to_props(request.properties)
+        if request.preview:  # no API call in preview: the outputs will be the inputs
+            return CreateResponse("", from_props(_outputs(props)))
+        id_, outputs = await self._blocking(self._lifecycle.create, props)
+        return CreateResponse(id_, from_props(_outputs(outputs)))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        props = to_props(request.news)
+        if request.preview:
+            return UpdateResponse(from_props(_outputs(props)))
+        outputs = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
+        return UpdateResponse(from_props(_outputs(outputs)))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        # Refresh sends the state and the inputs; `import_` only the program's inputs;
+        # `pulumi import` nothing but the ID.
+        props = _with_key(to_props(request.properties or request.inputs), request.inputs)
+        outcome = await self._blocking(self._lifecycle.read, request.resource_id, props)
+        if outcome.id is None:
+            return ReadResponse(resource_id="")  # the server answers "does not exist"
+        inputs = _outputs(outcome.outputs)
+        if props.get(API_KEY):
+            inputs[API_KEY] = props[API_KEY]
+        return ReadResponse(
+            resource_id=outcome.id,
+            properties=from_props(_outputs(outcome.outputs)),
+            inputs=from_props(inputs, secret=[API_KEY]),
+        )
+
+    async def delete(self, request: DeleteRequest) -> None:
+        old_inputs: Mapping[str, PropertyValue] = getattr(request, "old_inputs", {})
+        props = _with_key(to_props(request.properties), old_inputs)
+        await self._blocking(self._lifecycle.delete, request.resource_id, props)
+

@@ -1,0 +1,69 @@
+"""`Webhook` on the native provider, for Python programs: same arguments as the dynamic
+`pulumi_wa_webhook.Webhook`, served by the `wa-webhook` plugin."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+import pulumi
+
+from ..resource import webhook_inputs
+from . import WEBHOOK_TYPE
+from .names import camel, snake
+
+
+class Webhook(pulumi.CustomResource):
+    """The webhook settings of one 99digital WhatsApp account, managed by the native
+    `wa-webhook` provider plugin (`pulumi-resource-wa-webhook`).
+
+    Unlike the dynamic `Webhook` it supports `pulumi import` and the `import_` option, runs
+    API calls in parallel, and is the same resource that other Pulumi languages use. The API
+    key comes from `api_key`, else the provider configuration `wa-webhook:apiKey`, else
+    $WA_WEBHOOK_API_KEY in the plugin's environment; it is kept (as a secret) in the inputs
+    only, so there is no `api_key` output.
+    """
+
+    from_number: pulumi.Output[str]
+    """The account, canonical international digits; the resource ID."""
+    url: pulumi.Output[str]
+    """Webhook URL that receives messages and acknowledgements; "" when none."""
+    system: pulumi.Output[bool]
+    """Whether system-message notifications are on."""
+    system_phone_alerts: pulumi.Output[Sequence[str]]
+    """Phones (international digits, sorted) that receive system notifications."""
+    read_status: pulumi.Output[bool]
+    """Whether read-status notifications are on."""
+    retry: pulumi.Output[bool]
+    """Whether failed deliveries are retried."""
+    endpoint: pulumi.Output[str]
+    """The API endpoint the settings were written to; refresh and destroy use it."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        from_number: pulumi.Input[Union[str, int]],
+        url: Optional[pulumi.Input[str]] = None,
+        system: pulumi.Input[bool] = False,
+        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[Union[str, int]]]]] = None,
+        read_status: pulumi.Input[bool] = False,
+        retry: pulumi.Input[bool] = False,
+        api_key: Optional[pulumi.Input[str]] = None,
+        adopt: bool = False,
+        overwrite: bool = False,
+        verify_url: bool = False,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        """Declare the webhook settings of the account `from_number`; the arguments mean what
+        they mean for the dynamic `pulumi_wa_webhook.Webhook`. `opts.import_` (the account
+        number) adopts an existing account: with matching arguments nothing is written."""
+        props = webhook_inputs(resource_name, locals(), [])
+        props["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)
+        props["endpoint"] = None
+        super().__init__(WEBHOOK_TYPE, resource_name, props, opts)
+
+    def translate_input_property(self, prop: str) -> str:
+        return camel(prop)
+
+    def translate_output_property(self, prop: str) -> str:
+        return snake(prop)

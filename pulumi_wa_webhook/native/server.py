@@ -1,0 +1,161 @@
+"""`pulumi-resource-wa-webhook`: serves the native provider to the Pulumi engine over gRPC.
+
+It uses the SDK's experimental servicer and works around its rough edges (SDK 3.272):
+
+- every exception reaches the engine with a Python stack appended. An expected failure
+  (`WaWebhookError`: the API said no, the account is taken, the key is missing) is answered
+  here as one clear gRPC error message instead; anything else keeps its traceback (a bug).
+- a Read that finds nothing still sends an (empty) properties struct, which the engine takes
+  for a resource with no properties; here the answer carries no properties at all, so refresh
+  drops the resource and `pulumi import` reports that it does not exist.
+- Diff and Delete requests lose the old inputs on the way to the Provider; they are passed on
+  here (the API key lives only in the inputs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from typing import Any, Awaitable, Callable, Optional
+
+import grpc
+import grpc.aio
+from google.protobuf import empty_pb2
+from pulumi.provider.experimental import provider as experimental
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime import proto
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2_grpc
+
+from .. import __version__
+from ..errors import WaWebhookError
+from .provider import WebhookProvider
+
+
+def expected_failure(err: BaseException) -> Optional[WaWebhookError]:
+    """The WaWebhookError behind `err` (the SDK re-raises it as a plain Exception with the
+    stack in its text, keeping the original as `__context__`), if there is one."""
+    seen: set[int] = set()
+    current: Optional[BaseException] = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, WaWebhookError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+async def _answer(context: Any, call: Callable[[], Awaitable[Any]]) -> Any:
+    try:
+        return await call()
+    except Exception as err:
+        failure = expected_failure(err)
+        if failure is None:
+            raise
+        await context.abort(grpc.StatusCode.UNKNOWN, str(failure))
+
+
+class WebhookServicer(ProviderServicer):
+    """The SDK's servicer with clean errors, honest "not found" reads and old inputs."""
+
+    async def CheckConfig(self, request: Any, context: Any) -> Any:
+        return await _answer(context, lambda: super(WebhookServicer, self).CheckConfig(
+            request, context))
+
+    async def Configure(self, request: Any, context: Any) -> Any:
+        return await _answer(context, lambda: super(WebhookServicer, self).Configure(
+            request, context))
+
+    async def Check(self, request: Any, context: Any) -> Any:
+        return await _answer(context, lambda: super(WebhookServicer, self).Check(
+            request, context))
+
+    async def Create(self, request: Any, context: Any) -> Any:
+        return await _answer(context, lambda: super(WebhookServicer, self).Create(
+            request, context))
+
+    async def Update(self, request: Any, context: Any) -> Any:
+        return await _answer(context, lambda: super(WebhookServicer, self).Update(
+            request, context))
+
+    async def Diff(self, request: Any, context: Any) -> Any:
+        async def diff() -> Any:
+            ask = experimental.DiffRequest(
+                request.urn, request.id, PropertyValue.unmarshal_map(request.olds),
+                PropertyValue.unmarshal_map(request.news), list(request.ignoreChanges),
+            )
+            ask.old_inputs = PropertyValue.unmarshal_map(request.old_inputs)  # type: ignore[attr-defined]
+            answer = await self._provider.diff(ask)
+            kinds = {kind: proto.PropertyDiff.Kind.Value(kind.name)
+                     for kind in experimental.PropertyDiffKind}
+            return proto.DiffResponse(
+                replaces=answer.replaces,
+                stables=answer.stables,
+                deleteBeforeReplace=answer.delete_before_replace,
+                changes=proto.DiffResponse.DIFF_SOME if answer.changes
+                else proto.DiffResponse.DIFF_NONE,
+                diffs=answer.diffs,
+                detailedDiff={
+                    name: proto.PropertyDiff(kind=kinds[d.kind], inputDiff=d.input_diff)
+                    for name, d in answer.detailed_diff.items()
+                },
+                hasDetailedDiff=True,
+            )
+
+        return await _answer(context, diff)
+
+    async def Read(self, request: Any, context: Any) -> Any:
+        async def read() -> Any:
+            answer = await super(WebhookServicer, self).Read(request, context)
+            if not answer.id:
+                return proto.ReadResponse()  # no properties: the resource does not exist
+            return answer
+
+        return await _answer(context, read)
+
+    async def Delete(self, request: Any, context: Any) -> Any:
+        async def delete() -> Any:
+            ask = experimental.DeleteRequest(
+                request.urn, request.id, PropertyValue.unmarshal_map(request.properties),
+                timeout=request.timeout,
+            )
+            ask.old_inputs = PropertyValue.unmarshal_map(request.old_inputs)  # type: ignore[attr-defined]
+            await self._provider.delete(ask)
+            return empty_pb2.Empty()
+
+        return await _answer(context, delete)
+
+
+def serve(args: list[str], provider: experimental.Provider) -> None:
+    """Run the plugin: print the port for the engine, then serve until stopped (the SDK's
+    `server.main`, with `WebhookServicer`)."""
+    parser = argparse.ArgumentParser(description="Pulumi provider plugin wa-webhook")
+    parser.add_argument("engine", help="Pulumi engine address")
+    parser.add_argument("--logflow", action="store_true", help="ignored")
+    parser.add_argument("--logtostderr", action="store_true", help="ignored")
+    known, _ = parser.parse_known_args(args)
+
+    async def run() -> None:
+        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+        servicer = WebhookServicer(args, __version__, provider, engine_address=known.engine)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port(address="127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+def main() -> None:
+    """Console script `pulumi-resource-wa-webhook`."""
+    serve(sys.argv[1:], WebhookProvider())
+
+
+if __name__ == "__main__":
+    main()
