@@ -218,7 +218,7 @@ def test_valid_faults_are_kept_as_given(fault):
     ({"path": "x", "status": 503}, "fault path must be one of setWebhook, getWebhook or '*'"),
     ({"times": 0}, "fault 'times' must be a positive integer"),
     ({"status": 600}, "fault 'status' must be an HTTP status code (200-599)"),
-    ({"delay": -1}, "fault 'delay' must be a non-negative number of seconds"),
+    ({"delay": -1}, "fault 'delay' must be a number of seconds from 0 to 300"),
     ({"body": 1}, "fault 'body' must be a string (the raw answer text)"),
     ({"reason": "x"}, "fault 'reason' must be an integer reason code"),
     ({"reset": 1}, "fault 'reset' must be true or false"),
@@ -296,7 +296,8 @@ def test_out_of_band_changes_are_validated():
         backend.add_account(OTHER, "")
     with pytest.raises(ValueError) as caught:
         backend.add_account("", "k")
-    assert str(caught.value) == "the account number must be non-empty"
+    assert str(caught.value) == ("the account number must be up to 15 digits in international "
+                                 "format, e.g. 972500000001 (got '')")
     assert backend.accounts() == {ACCOUNT: CLEARED}
     assert backend.account(OTHER) is None
 
