@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv pulumi-cli lint typecheck test test-compat bench demo
+.PHONY: venv pulumi-cli lint typecheck test test-compat bench demo mutation
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -47,6 +47,11 @@ bench: venv
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) bench/run.py
+
+## mutation: mutmut over the core modules with the fast tests; a table and `mutation: score=...`
+mutation: venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,mutation]'
+	nice -n 15 $(PY) tools/mutation.py
 
 ## demo: the dev stack against the local emulator: up, the account's settings, a preview --diff, one delivered message
 demo: venv

@@ -14,27 +14,25 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .config import ClientOptions
+from .config import ClientOptions, validate_endpoint
 from .errors import MalformedResponseError, TransportError, api_error
 from .model import WebhookSettings, from_wire
 
 RETRY_STATUSES = (500, 502, 503, 504)
+#: The longest wait between two attempts, in seconds (urllib3's default is two minutes).
+MAX_BACKOFF = 2.0
 #: Connections kept per session (one session per API key and endpoint).
 POOL_SIZE = 64
 
 
 def _session(options: ClientOptions) -> requests.Session:
     retry = Retry(
-        total=options.retries,
-        connect=options.retries,
-        read=options.retries,
-        status=options.retries,
-        other=0,
+        total=options.retries,  # one budget for refused, dropped and timed-out calls and 5xx
+        other=0,  # TLS errors (an untrusted certificate) fail the same way every time
         backoff_factor=options.backoff,
-        backoff_max=2.0,
+        backoff_max=MAX_BACKOFF,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=None,  # POST is safe to repeat: both calls are idempotent
-        raise_on_status=True,
     )
     session = requests.Session()
     # Up to POOL_SIZE calls in flight per key and endpoint: the native plugin runs API calls
@@ -51,6 +49,7 @@ class WebhookClient:
     def __init__(self, api_key: str, options: Optional[ClientOptions] = None) -> None:
         self._api_key = api_key
         self._options = options or ClientOptions()
+        self._endpoint = validate_endpoint(self._options.endpoint)  # the rule of config.py
         self._session = _session(self._options)
 
     def set_webhook(self, settings: WebhookSettings) -> None:
@@ -66,7 +65,7 @@ class WebhookClient:
         self._session.close()
 
     def _call(self, call: str, account: str, payload: Dict[str, Any]) -> Dict[str, Any]:
-        url = f"{self._options.endpoint.rstrip('/')}/{call}"
+        url = f"{self._endpoint}/{call}"
         body = dict(payload, apiKey=self._api_key)
         try:
             response = self._session.post(url, json=body, timeout=self._options.timeout)
@@ -74,7 +73,7 @@ class WebhookClient:
             raise TransportError(
                 f"99digital {call} for account {account}: the API kept answering with an "
                 f"HTTP error after {self._options.retries + 1} attempts "
-                f"({self._clean(_cause(err) or err)})"
+                f"({_cause(err) or err})"  # urllib3's "too many 503 error responses"
             ) from None
         except requests.exceptions.RequestException as err:
             raise self._transport_error(call, account, url, err) from None
@@ -94,8 +93,7 @@ class WebhookClient:
                 f"99digital {call} for account {account}: the answer has no 'status' field"
             )
         if data["status"] != "OK":
-            reason = data.get("reason")
-            raise api_error(call, account, reason if isinstance(reason, int) else _int(reason))
+            raise api_error(call, account, _int(data.get("reason")))  # 3 or "3"
         return data
 
     def _transport_error(
@@ -112,21 +110,16 @@ class WebhookClient:
             f"{attempts} attempts ({type(err).__name__})"
         )
 
-    def _clean(self, err: Exception) -> str:
-        """An exception's text with the key removed, in case a library echoed it."""
-        text = str(err)
-        return text.replace(self._api_key, "***") if self._api_key else text
-
 
 def _cause(err: BaseException) -> Any:
-    """What urllib3 reported underneath a requests error (its MaxRetryError's reason)."""
-    return getattr(err.args[0], "reason", None) if err.args else None
+    """What urllib3 reported underneath a requests error (its MaxRetryError's reason). The
+    adapter always passes the urllib3 error (or a message) as the first argument."""
+    return getattr(err.args[0], "reason", None)
 
 
 def _is_timeout(err: BaseException) -> bool:
-    """True if a requests error was, underneath the retry wrapper, a timeout."""
-    if isinstance(err, requests.exceptions.Timeout):
-        return True
+    """True if a requests error was, underneath the retry wrapper, a timeout (the adapter's
+    Timeout errors wrap the same MaxRetryError)."""
     reason = _cause(err)
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         return False  # refused or unroutable (urllib3 files it under connect timeouts)

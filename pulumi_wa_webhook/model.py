@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 MAX_ALERT_PHONES = 5
@@ -111,7 +111,7 @@ def _phone_text(value: Any) -> Optional[str]:
         return None
     if isinstance(value, float) and not value.is_integer():
         return None
-    return str(int(value)) if value >= 0 else None
+    return str(int(value)) if value > 0 else None
 
 
 def parse_phone(value: Any, prop: str) -> str:
@@ -149,12 +149,9 @@ def parse_phone(value: Any, prop: str) -> str:
         raise SettingsError(
             [Problem(prop, f"{value!r} is not a phone number ({EXPECTED_PHONE_FORM})")]
         ) from None
+    # parse() has already refused an unknown country code (INVALID_COUNTRY_CODE above).
     # "Possible" (right length for its country) rather than "valid": the allocation tables
     # of libphonenumber lag behind real numbers, including the API docs' own examples.
-    if phonenumbers.region_code_for_country_code(number.country_code or 0) == "ZZ":
-        raise SettingsError(
-            [Problem(prop, f"{value!r} has no known country code ({EXPECTED_PHONE_FORM})")]
-        )
     # Lengths of the number types a WhatsApp account can have: a country's toll-free or
     # universal-access lengths (Israel's 1-800 / 1-700: ten digits) must not make a mobile
     # number with one digit too many look possible.
@@ -323,16 +320,16 @@ def _lenient_switch(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     try:
-        return int(str(value).strip() or "0") == 1
-    except ValueError:
+        return int(str(value).strip()) == 1
+    except ValueError:  # "", None, "yes": off
         return False
 
 
-def _lenient_settings(
-    from_number: Any, url: Any, alerts: Iterable[Any], **switches: Any
-) -> WebhookSettings:
-    """Settings from values someone else stored (the API, the state): never raises."""
-    numbers = {_lenient_phone(str(item).strip()) for item in alerts}
+def _lenient_settings(from_number: Any, url: Any, alerts: Any, **switches: Any) -> WebhookSettings:
+    """Settings from values someone else stored (the API, the state): never raises. `alerts`
+    is a list or comma-separated text; entries without digits (None, "") are dropped."""
+    items = alerts if isinstance(alerts, (list, tuple)) else str(alerts).split(",")
+    numbers = {_lenient_phone(str(item).strip()) for item in items}
     return WebhookSettings(
         from_number=str(from_number or ""),
         url=str(url or "").strip(),
@@ -346,7 +343,7 @@ def from_wire(from_number: str, body: Mapping[str, Any]) -> WebhookSettings:
     return _lenient_settings(
         from_number,
         body.get("url"),
-        str(body.get("systemPhoneAlert") or "").split(","),
+        body.get("systemPhoneAlert"),
         system=body.get("system"),
         read_status=body.get("readStatus"),
         retry=body.get("retry"),
@@ -357,11 +354,10 @@ def from_state(props: Mapping[str, Any]) -> WebhookSettings:
     """Settings as a resource's state holds them. Lenient: the state may hold whatever the
     API returned on refresh (an out-of-band value the model would reject); reading it must
     never fail, such a value simply differs from the program's."""
-    alerts = props.get("system_phone_alerts") or []
     return _lenient_settings(
         props.get("from_number"),
         props.get("url"),
-        alerts if isinstance(alerts, (list, tuple)) else str(alerts).split(","),
+        props.get("system_phone_alerts"),
         system=props.get("system"),
         read_status=props.get("read_status"),
         retry=props.get("retry"),

@@ -7,7 +7,10 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from harness import REPO
+
+pytestmark = pytest.mark.engine
 
 
 def test_demo_runs_twice_and_leaves_nothing_running(tmp_path, pulumi_dir):

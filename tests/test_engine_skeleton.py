@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
+pytestmark = pytest.mark.engine
+
 PROGRAM = """
 import pulumi
 from pulumi_wa_webhook._noop import Noop

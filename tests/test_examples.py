@@ -8,6 +8,8 @@ import pytest
 from harness import REPO, Stack
 from webhook_programs import ACCOUNT_1, ACCOUNT_2, CLEARED, KEY_1
 
+pytestmark = pytest.mark.engine
+
 EXAMPLES = REPO / "examples"
 
 

@@ -18,6 +18,8 @@ import pytest
 from harness import Result, Stack
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, KEY_2, stored, webhook_program
 
+pytestmark = pytest.mark.engine
+
 ROTATED_KEY = "rotated-key-3f9a"
 ROTATED_AGAIN = "rotated-key-8c1d"
 ALL_KEYS = (KEY_1, KEY_2, ROTATED_KEY, ROTATED_AGAIN)

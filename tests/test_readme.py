@@ -85,6 +85,7 @@ def check_emulator(words: list[str], tmp_path: Path) -> None:
         proc.wait(timeout=10)
 
 
+@pytest.mark.engine
 def test_shell_commands_exist_and_take_these_flags(pulumi_dir, tmp_path):
     seen = set()
     for words in commands():

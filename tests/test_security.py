@@ -18,6 +18,7 @@ from pulumi_wa_webhook.errors import TransportError
 SECRET_KEY = "sk-live-7f3a9c2e1d5b4a60"
 
 
+@pytest.mark.engine
 def test_api_key_appears_nowhere_in_clear(make_stack, emulator):
     emulator.add_account(ACCOUNT_1, SECRET_KEY)
     hook = {"name": "support", "from_number": ACCOUNT_1, "url": "https://hooks.example.com/a"}
@@ -54,6 +55,7 @@ def test_api_key_appears_nowhere_in_clear(make_stack, emulator):
     assert len(emulator.requests()) >= 5  # the searched log is not empty
 
 
+@pytest.mark.engine
 def test_key_from_the_environment_stays_out_of_verbose_engine_logs(make_stack, emulator):
     emulator.add_account(ACCOUNT_1, SECRET_KEY)
     hook = {"name": "support", "from_number": ACCOUNT_1, "url": "https://hooks.example.com/a"}

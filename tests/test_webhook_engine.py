@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
 from webhook_programs import (
     ACCOUNT_1,
     ACCOUNT_2,
@@ -17,6 +18,8 @@ from webhook_programs import (
     stored,
     webhook_program,
 )
+
+pytestmark = pytest.mark.engine
 
 FULL = {
     "name": "support",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from webhook_programs import KEY_1, webhook_program
 
+pytestmark = pytest.mark.engine
+
 BASE = {"name": "support", "from_number": "972500000001"}
 
 # (arguments, words that the CLI output must contain)

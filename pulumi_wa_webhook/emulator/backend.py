@@ -17,6 +17,7 @@ import hmac
 import json
 import math
 import os
+import posixpath
 import tempfile
 import threading
 import time
@@ -81,7 +82,7 @@ def redact(body: Any) -> Any:
 
 def call_name(path: str) -> Optional[str]:
     """``"setWebhook"`` / ``"getWebhook"`` for a path or bare name ending in one, else None."""
-    tail = path.rstrip("/").rsplit("/", 1)[-1]
+    tail = posixpath.basename(path.rstrip("/"))
     return tail if tail in CALLS else None
 
 
@@ -325,10 +326,8 @@ class EmulatorBackend:
     def _authenticate(
         self, body: Mapping[str, Any]
     ) -> Tuple[Optional[str], Optional[Dict[str, Any]]]:
-        number = body.get("from")
-        if isinstance(number, int) and not isinstance(number, bool):
-            number = str(number)
-        if not isinstance(number, str) or number not in self._accounts:
+        number = str(body.get("from"))  # 972500000001 may come as a JSON number
+        if number not in self._accounts:
             return None, {"status": "FAIL", "reason": REASON_NO_ACCOUNT}
         key = body.get("apiKey")
         if not isinstance(key, str) or not hmac.compare_digest(
@@ -440,9 +439,7 @@ class EmulatorBackend:
                     raise ValueError(f"{field} must be 0 or 1")
                 update[field] = switch
         with self._lock:
-            changed = False
-            if api_key is not None:
-                changed |= self._put_key(number, api_key)
+            changed = api_key is not None and self._put_key(number, api_key)
             if number not in self._accounts:
                 raise KeyError(number)
             settings = self._accounts[number]

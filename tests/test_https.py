@@ -1,0 +1,145 @@
+"""The client over TLS: an https endpoint (the only kind allowed off loopback, and the default)
+works, keeps its retries and timeouts, and checks certificates.
+
+The emulator is served over TLS by a small TLS front with a certificate from a throw-away
+test CA (trustme); the client trusts that CA through REQUESTS_CA_BUNDLE, as a user's
+corporate CA would be trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+from typing import Iterator, Tuple
+from urllib.parse import urlsplit
+
+import pytest
+import trustme
+
+from pulumi_wa_webhook.client import WebhookClient
+from pulumi_wa_webhook.config import ClientOptions, load
+from pulumi_wa_webhook.emulator import Emulator, running_emulator
+from pulumi_wa_webhook.errors import TransportError
+from pulumi_wa_webhook.model import WebhookSettings
+
+ACCOUNT = "972500000001"
+KEY = "tls-key-5c7e"
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+class TlsFront:
+    """A TLS front for a plain-HTTP server, as a load balancer would put before an API: each
+    TLS connection is piped to its own TCP connection to `upstream`; when either side ends,
+    both are closed (a reset upstream drops the client's connection)."""
+
+    def __init__(self, context: ssl.SSLContext, upstream: Tuple[str, int]) -> None:
+        self._context = context
+        self._upstream = upstream
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            tls = self._context.wrap_socket(conn, server_side=True)
+        except (OSError, ssl.SSLError):
+            conn.close()  # the client refused our certificate
+            return
+        upstream = socket.create_connection(self._upstream)
+        threading.Thread(target=self._pipe, args=(tls, upstream), daemon=True).start()
+        self._pipe(upstream, tls)
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (sink, source):  # shutdown also wakes the other direction's recv
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture
+def tls_emulator(ca, tmp_path, monkeypatch) -> Iterator[Emulator]:
+    """The emulator behind https://127.0.0.1:PORT, its CA trusted by requests."""
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    with running_emulator({ACCOUNT: KEY}) as emu:
+        front = TlsFront(context, ("127.0.0.1", urlsplit(emu.root_url).port or 0))
+        emu.https_url = f"https://127.0.0.1:{front.port}/whatsapp/v2"  # type: ignore[attr-defined]
+        emu.tls_front = front  # type: ignore[attr-defined]
+        try:
+            yield emu
+        finally:
+            front.close()
+
+
+def https_client(emu: Emulator, **options) -> WebhookClient:
+    endpoint = load({"wa-webhook:endpoint": emu.https_url}).options.endpoint
+    return WebhookClient(KEY, ClientOptions(endpoint=endpoint, backoff=0.01, **options))
+
+
+def test_settings_round_trip_over_https(tls_emulator):
+    client = https_client(tls_emulator, retries=0)
+    wanted = WebhookSettings(ACCOUNT, url="https://hooks.example.com/wa", retry=True)
+    client.set_webhook(wanted)
+    assert client.get_webhook(ACCOUNT) == wanted
+    assert tls_emulator.count() == 2
+
+
+def test_5xx_over_https_is_retried(tls_emulator):
+    tls_emulator.add_fault("getWebhook", status=503, times=2)
+    client = https_client(tls_emulator, retries=2)
+    assert client.get_webhook(ACCOUNT) == WebhookSettings(ACCOUNT)
+    assert tls_emulator.count("getWebhook") == 3
+
+
+def test_dropped_connection_over_https_is_retried(tls_emulator):
+    tls_emulator.add_fault("getWebhook", reset=True, times=1)
+    client = https_client(tls_emulator, retries=1)
+    assert client.get_webhook(ACCOUNT) == WebhookSettings(ACCOUNT)
+    assert tls_emulator.count("getWebhook") == 2
+
+
+def test_persistent_5xx_over_https_fails_after_the_configured_attempts(tls_emulator):
+    tls_emulator.add_fault("setWebhook", status=502, times=10)
+    client = https_client(tls_emulator, retries=1)
+    with pytest.raises(TransportError) as caught:
+        client.set_webhook(WebhookSettings(ACCOUNT))
+    assert "after 2 attempts" in str(caught.value)
+    assert KEY not in str(caught.value)
+    assert tls_emulator.count("setWebhook") == 2
+
+
+def test_an_untrusted_certificate_is_refused_without_retrying(tls_emulator, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    client = https_client(tls_emulator, retries=2)
+    with pytest.raises(TransportError) as caught:
+        client.get_webhook(ACCOUNT)
+    assert "SSLError" in str(caught.value)
+    assert KEY not in str(caught.value)
+    assert tls_emulator.tls_front.connections == 1  # it would fail the same way again
+    assert tls_emulator.count() == 0

@@ -1,0 +1,290 @@
+"""The input rules at their exact limits, the accepted forms, and reading back what the API or
+the state holds (pure, no HTTP)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_wa_webhook.model import (
+    MAX_ALERT_PHONES,
+    MAX_URL_LENGTH,
+    SettingsError,
+    WebhookSettings,
+    describe_differences,
+    from_state,
+    from_wire,
+    parse_alert_phones,
+    parse_phone,
+    parse_settings,
+    parse_switch,
+    parse_url,
+)
+
+ACCOUNT = "972500000001"
+
+
+def problems(props):
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(props)
+    return {p.property: p.reason for p in caught.value.problems}
+
+
+def url_of_length(length: int) -> str:
+    base = "https://hooks.example.com/"
+    return base + "a" * (length - len(base))
+
+
+# -- URL -------------------------------------------------------------------------------------
+
+
+def test_url_of_exactly_the_maximum_length_is_accepted_one_more_is_not():
+    longest = url_of_length(MAX_URL_LENGTH)
+    assert MAX_URL_LENGTH == 2048
+    assert parse_url(longest) == longest
+    reason = problems({"from_number": ACCOUNT, "url": longest + "a"})["url"]
+    assert reason == "is 2049 characters long; at most 2048"
+
+
+@pytest.mark.parametrize("url", ["http://hooks.example.com/wa", "https://hooks.example.com:8443/wa",
+                                 "HTTPS://hooks.example.com/wa?x=1"])
+def test_http_and_https_webhook_urls_are_accepted_as_given(url):
+    assert parse_settings({"from_number": ACCOUNT, "url": url}).url == url
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        (42, "must be a string URL such as https://hooks.example.com/wa"),
+        ("https://hooks.example.com/a b", "must not contain spaces or other whitespace"),
+        (" https://hooks.example.com/", "must not contain spaces"),
+        ("https://hooks.example.com/\t", "must not contain spaces"),
+        ("ftp://hooks.example.com/", "got scheme 'ftp'"),
+        ("hooks.example.com/wa", "must start with https:// or http://"),
+        ("https:///wa", "has no host name"),
+        ("https://hooks.example.com:99999/", "has an invalid port"),
+        ("https://hooks.example.com:port/", "has an invalid port"),
+    ],
+)
+def test_bad_urls_are_rejected_with_the_reason(url, words):
+    reason = problems({"from_number": ACCOUNT, "url": url})["url"]
+    assert words in reason
+    assert reason.startswith(words) or reason.startswith(repr(url))
+
+
+@pytest.mark.parametrize("unset", [None, ""])
+def test_no_url_means_none(unset):
+    assert parse_url(unset) == ""
+
+
+# -- switches ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "expected"), [(True, True), (False, False), (1, True),
+                                                 (0, False), (1.0, True), (0.0, False),
+                                                 (None, False)])
+def test_switches_take_booleans_and_the_integers_0_and_1(given, expected):
+    assert parse_switch(given, "system") is expected
+    settings = parse_settings({"from_number": ACCOUNT, "system": given, "read_status": given,
+                               "retry": given})
+    assert (settings.system, settings.read_status, settings.retry) == (expected,) * 3
+
+
+@pytest.mark.parametrize("given", [2, -1, 0.5, "1", "true", [1]])
+def test_other_switch_values_are_rejected_naming_the_value(given):
+    reason = problems({"from_number": ACCOUNT, "read_status": given})["read_status"]
+    assert reason == f"must be True or False, got {given!r}"
+
+
+# -- phone numbers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given", [972501234567, 972501234567.0, "972501234567"])
+def test_account_numbers_given_as_whole_numbers_are_accepted(given):
+    assert parse_phone(given, "from_number") == "972501234567"
+
+
+@pytest.mark.parametrize("given", [-972501234567, -1, 0, 972501234567.5, True, None,
+                                   ["972501234567"]])
+def test_numbers_that_are_neither_text_nor_positive_whole_numbers_are_rejected(given):
+    with pytest.raises(SettingsError) as caught:
+        parse_phone(given, "from_number")
+    [problem] = caught.value.problems
+    assert problem.property == "from_number"
+    assert problem.reason.startswith("must be a string (international digits")
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("  ", "must not be empty"),
+        ("972-50-abc", "contains characters other than digits"),
+        ("0501234567", "in local format; use the international form without the leading 0"),
+        ("(050) 123-4567", "in local format; use the international form without the leading 0"),
+        ("(-)", "is not a phone number"),
+        (1, "is not a phone number"),
+        ("99912345678", "is not a phone number"),  # no such country code
+        ("9725012", "has the wrong number of digits for its country"),
+        ("97250123456789012", "has the wrong number of digits for its country"),
+    ],
+)
+def test_bad_numbers_name_the_rule_they_break(given, words):
+    with pytest.raises(SettingsError) as caught:
+        parse_phone(given, "from_number")
+    [problem] = caught.value.problems
+    assert problem.property == "from_number"
+    assert words in problem.reason
+    assert "e.g. 972501234567" in problem.reason
+
+
+def test_numbers_of_other_countries_are_accepted_as_the_account():
+    assert parse_phone("+1 202-555-0143", "from_number") == "12025550143"
+
+
+# -- alert phones ----------------------------------------------------------------------------
+
+
+def alerts(count: int):
+    return [f"97250000000{i}" for i in range(1, count + 1)]
+
+
+def test_exactly_five_alert_phones_are_accepted_six_are_not():
+    assert MAX_ALERT_PHONES == 5
+    assert parse_alert_phones(alerts(5)) == tuple(alerts(5))
+    reason = problems({"from_number": ACCOUNT, "system_phone_alerts": alerts(6)})
+    assert reason == {"system_phone_alerts": "has 6 numbers; the API takes at most 5"}
+
+
+def test_every_bad_alert_phone_is_reported_by_its_position():
+    found = problems({"from_number": ACCOUNT, "system_phone_alerts": [
+        "0501234567", "972500000001", "+1 202 555 0143", "972 50-000-0001", "x"]})
+    assert sorted(found) == [f"system_phone_alerts[{i}]" for i in (0, 2, 3, 4)]
+    assert "local format" in found["system_phone_alerts[0]"]
+    assert "must be Israeli numbers starting with 972" in found["system_phone_alerts[2]"]
+    assert found["system_phone_alerts[3]"] == "'972 50-000-0001' is listed twice"
+    assert "characters other than digits" in found["system_phone_alerts[4]"]
+
+
+def test_bad_phones_and_too_many_are_reported_together():
+    found = problems({"from_number": ACCOUNT,
+                      "system_phone_alerts": ["0501234567", *alerts(5)]})
+    assert set(found) == {"system_phone_alerts[0]", "system_phone_alerts"}
+
+
+@pytest.mark.parametrize("unset", [None, "", [], ()])
+def test_no_alert_phones(unset):
+    assert parse_alert_phones(unset) == ()
+
+
+@pytest.mark.parametrize("given", ["972500000001", 972500000001, {"a": 1}])
+def test_alert_phones_must_be_a_list(given):
+    assert problems({"from_number": ACCOUNT, "system_phone_alerts": given}) == {
+        "system_phone_alerts": "must be a list of phone numbers, e.g. ['972502211234']"}
+
+
+def test_alert_phones_are_sorted_and_unknown_items_count_towards_the_limit():
+    unknown = object()
+    got = parse_alert_phones(["972500000002", unknown, "972500000001"],
+                             is_unknown=lambda v: v is unknown)
+    assert got == ("972500000001", "972500000002")
+    with pytest.raises(SettingsError, match="has 6 numbers"):
+        parse_alert_phones([*alerts(5), unknown], is_unknown=lambda v: v is unknown)
+
+
+def test_unknown_values_are_skipped_and_known_ones_still_checked():
+    unknown = object()
+    def is_unknown(value):
+        return value is unknown
+    settings = parse_settings({"from_number": unknown, "url": unknown, "retry": True},
+                              is_unknown)
+    assert settings == WebhookSettings(from_number="", retry=True)
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": unknown, "url": "ftp://x"}, is_unknown)
+    assert [p.property for p in caught.value.problems] == ["url"]
+
+
+def test_the_error_message_lists_every_problem():
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": ACCOUNT, "url": "ftp://x", "retry": 2})
+    assert str(caught.value) == (
+        "url: 'ftp://x' must start with https:// or http:// (got scheme 'ftp'); "
+        "retry: must be True or False, got 2"
+    )
+
+
+def test_settings_as_properties():
+    settings = parse_settings({"from_number": "+972 50-000-0001", "url": "https://h.example/",
+                               "system": 1, "system_phone_alerts": ["972500000002"],
+                               "read_status": True, "retry": 0})
+    assert settings.to_props() == {
+        "from_number": ACCOUNT, "url": "https://h.example/", "system": True,
+        "system_phone_alerts": ["972500000002"], "read_status": True, "retry": False,
+    }
+
+
+# -- reading back what the API or the state holds ----------------------------------------------
+
+
+@pytest.mark.parametrize(("stored", "expected"), [
+    ("0501234567", "972501234567"),              # Israeli local form, as the API may return it
+    ("+972 50-123-4567", "972501234567"),
+    ("972501234567", "972501234567"),
+    ("972 050-123-4567", "972501234567"),        # international with the trunk 0 left in
+    ("+44 020 7946 0958", "442079460958"),
+    ("12", "12"),                               # not a number: kept as its digits
+])
+def test_alert_phones_the_api_returns_are_read_in_international_form(stored, expected):
+    got = from_wire(ACCOUNT, {"systemPhoneAlert": f" {stored} ,, "})
+    assert got.system_phone_alerts == (expected,)
+
+
+def test_entries_without_digits_are_dropped():
+    assert from_wire(ACCOUNT, {"systemPhoneAlert": "972500000001, -,"}).system_phone_alerts == (
+        "972500000001",)
+    assert from_wire(ACCOUNT, {"systemPhoneAlert": "972500000002,972500000001"}
+                     ).system_phone_alerts == ("972500000001", "972500000002")
+    assert from_wire(ACCOUNT, {}).system_phone_alerts == ()
+    assert from_state({"system_phone_alerts": None}).system_phone_alerts == ()
+
+
+@pytest.mark.parametrize(("stored", "expected"), [
+    (1, True), ("1", True), (" 1 ", True), (True, True),
+    (0, False), ("0", False), ("", False), (None, False), ("yes", False), (False, False),
+])
+def test_switches_the_api_returns_in_any_type(stored, expected):
+    got = from_wire(ACCOUNT, {"system": stored, "readStatus": stored, "retry": stored})
+    assert (got.system, got.read_status, got.retry) == (expected,) * 3
+
+
+def test_state_is_read_leniently():
+    state = {"from_number": ACCOUNT, "url": " https://h.example/ ", "system": True,
+             "system_phone_alerts": ["0500000002", "972500000001"], "read_status": 1,
+             "retry": "1", "api_key": "k", "endpoint": "http://127.0.0.1:1/x"}
+    assert from_state(state) == WebhookSettings(
+        from_number=ACCOUNT, url="https://h.example/", system=True,
+        system_phone_alerts=("972500000001", "972500000002"), read_status=True, retry=True)
+    assert from_state({**state, "system": 0, "read_status": "0", "retry": False}) == \
+        WebhookSettings(from_number=ACCOUNT, url="https://h.example/",
+                        system_phone_alerts=("972500000001", "972500000002"))
+    assert from_state({"from_number": ACCOUNT, "system_phone_alerts": "972500000002,0500000001"}
+                      ).system_phone_alerts == ("972500000001", "972500000002")
+    assert from_state({}) == WebhookSettings(from_number="")
+
+
+def test_differences_name_old_and_new_values_and_mask_url_query_values():
+    old = WebhookSettings(ACCOUNT, url="https://h.example/wa?token=s3cret&v=2", retry=True)
+    new = WebhookSettings(ACCOUNT, url="https://h.example/wa",
+                          system_phone_alerts=("972500000002",))
+    text = describe_differences(old, new)
+    assert text == ("url: 'https://h.example/wa?token=***&v=***' -> 'https://h.example/wa'; "
+                    "system_phone_alerts: [] -> ['972500000002']; retry: True -> False")
+    assert describe_differences(old, old) == ""
+
+
+def test_query_values_containing_equals_signs_are_masked_whole():
+    old = WebhookSettings(ACCOUNT, url="https://h.example/wa?sig=c2VjcmV0==&plain")
+    text = describe_differences(old, WebhookSettings(ACCOUNT))
+    assert text == "url: 'https://h.example/wa?sig=***&plain=***' -> ''"
+    assert "c2VjcmV0" not in text
+    redirect = WebhookSettings(ACCOUNT, url="https://h.example/wa?next=/in?token=s3cret")
+    assert describe_differences(redirect, WebhookSettings(ACCOUNT)) == \
+        "url: 'https://h.example/wa?next=***' -> ''"
