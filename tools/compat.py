@@ -6,8 +6,8 @@ Two virtualenvs under `.compat/`:
            pinned exactly to the floor in pyproject.toml (`pulumi==3.216.0`, ...);
 * newest - the newest Python we support (NEWEST_PYTHON) with the newest releases the bounds allow.
 
-Each gets the wheel (built fresh), pytest and pytest-timeout; then the tests marked `compat` run
-with that venv's interpreter from a directory outside the repository, so `import
+Each gets the wheel (built fresh), pytest, pytest-timeout and trustme; then the tests marked
+`compat` run with that venv's interpreter from a directory outside the repository, so `import
 pulumi_wa_webhook` finds the installed wheel, not the source tree. The tests' Pulumi programs
 and dynamic providers run in the same venv (tests/harness.py uses `sys.prefix`).
 
@@ -37,7 +37,9 @@ REPO = Path(__file__).resolve().parent.parent
 VENVS = REPO / ".compat"
 #: The newest Python the package declares and tests (see the classifiers in pyproject.toml).
 NEWEST_PYTHON = "3.13"
-TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2.3"]
+#: What the test run needs beside the wheel: pytest collects every module under tests/ (one
+#: imports trustme at module level) before it selects the `compat` ones.
+TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2.3", "trustme>=1.1"]
 
 
 class CompatError(Exception):
