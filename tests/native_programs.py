@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import Stack
+from webhook_programs import webhook_program
 
 #: The directory holding the console script `pulumi-resource-wa-webhook` (the venv's bin).
 PLUGIN_DIR = str(Path(sys.executable).parent)
@@ -14,17 +15,8 @@ PLUGIN_DIR = str(Path(sys.executable).parent)
 
 def native_program(*hooks: dict[str, Any], imports: str = "") -> str:
     """A program declaring one native Webhook per dict (keys: name, opts and the arguments)."""
-    lines = ["import pulumi", "from pulumi_wa_webhook.native import Webhook", imports]
-    for index, hook in enumerate(hooks):
-        hook = dict(hook)
-        name = hook.pop("name", f"hook{index}")
-        opts = hook.pop("opts", None)
-        args = ", ".join(f"{key}={value!r}" for key, value in hook.items())
-        if opts:
-            args += f", opts={opts}"
-        lines.append(f"h{index} = Webhook({name!r}, {args})")
-        lines.append(f"pulumi.export({name + '_url'!r}, h{index}.url)")
-    return "\n".join(lines) + "\n"
+    return webhook_program(*hooks, imports=imports, package="pulumi_wa_webhook.native",
+                           export_from=False)
 
 
 def use_plugin_dir(stack: Stack, path: str = PLUGIN_DIR) -> None:

@@ -21,9 +21,11 @@ def stored(emulator: Any, number: str = ACCOUNT_1) -> Optional[Dict[str, Any]]:
     return {name: account[name] for name in CLEARED}
 
 
-def webhook_program(*hooks: dict[str, Any], imports: str = "") -> str:
-    """A program declaring one Webhook per dict (keys: name, opts and the arguments)."""
-    lines = ["import pulumi", "from pulumi_wa_webhook import Webhook", imports]
+def webhook_program(*hooks: dict[str, Any], imports: str = "",
+                    package: str = "pulumi_wa_webhook", export_from: bool = True) -> str:
+    """A program declaring one `package.Webhook` per dict (keys: name, opts and the
+    arguments), exporting each one's url (and from_number unless `export_from` is off)."""
+    lines = ["import pulumi", f"from {package} import Webhook", imports]
     for index, hook in enumerate(hooks):
         hook = dict(hook)
         name = hook.pop("name", f"hook{index}")
@@ -33,5 +35,6 @@ def webhook_program(*hooks: dict[str, Any], imports: str = "") -> str:
             args += f", opts={opts}"
         lines.append(f"h{index} = Webhook({name!r}, {args})")
         lines.append(f"pulumi.export({name + '_url'!r}, h{index}.url)")
-        lines.append(f"pulumi.export({name + '_from'!r}, h{index}.from_number)")
+        if export_from:
+            lines.append(f"pulumi.export({name + '_from'!r}, h{index}.from_number)")
     return "\n".join(lines) + "\n"
