@@ -131,6 +131,20 @@ def test_a_failed_save_leaves_the_old_state_and_no_temporary_file(tmp_path: Path
     assert state.read_text(encoding="utf-8") == before
 
 
+def test_a_failed_save_reports_its_cause_even_if_the_temporary_file_is_gone(
+        tmp_path: Path, monkeypatch):
+    state = tmp_path / "state.json"
+    backend = EmulatorBackend({ACCOUNT: KEY}, state_file=state)
+
+    def failing_replace(source, target):
+        Path(source).unlink()  # e.g. the directory was cleaned up meanwhile
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):  # not the cleanup's FileNotFoundError
+        backend.set_account(ACCOUNT, {"url": "u"})
+
+
 def test_keys_given_again_re_key_without_touching_settings(tmp_path: Path):
     state = tmp_path / "state.json"
     EmulatorBackend({ACCOUNT: KEY}, state_file=state).set_account(ACCOUNT, {"url": "u"})
