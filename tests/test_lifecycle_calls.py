@@ -132,8 +132,12 @@ def test_a_state_without_a_usable_endpoint_uses_the_configured_one(emulator, sto
 
 
 def test_an_endpoint_in_state_is_validated(emulator):
-    with pytest.raises(ConfigurationError, match="must be an https:// URL"):
+    with pytest.raises(ConfigurationError) as caught:
         make(emulator, key=KEY).read(ACCOUNT, props(endpoint="http://api.example.com/v2"))
+    # Named as coming from the state, not the stack configuration the user would look at.
+    assert str(caught.value).startswith(
+        "endpoint 'http://api.example.com/v2' (the endpoint in the resource's state) must be "
+        "an https:// URL")
 
 
 # -- create -----------------------------------------------------------------------------------
