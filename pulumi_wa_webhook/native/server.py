@@ -18,7 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional, Sequence, Tuple
 
 import grpc
 import grpc.aio
@@ -129,6 +129,19 @@ class WebhookServicer(ProviderServicer):
         return await _answer(context, delete)
 
 
+async def start(
+    provider: experimental.Provider, args: Sequence[str] = (), engine: str = ""
+) -> Tuple[grpc.aio.Server, int]:
+    """Serve `provider` with `WebhookServicer` on a free port of 127.0.0.1 (in the running
+    event loop); returns the started server and its port."""
+    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+    servicer = WebhookServicer(list(args), __version__, provider, engine_address=engine)
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+    port = server.add_insecure_port(address="127.0.0.1:0")
+    await server.start()
+    return server, port
+
+
 def serve(args: list[str], provider: experimental.Provider) -> None:
     """Run the plugin: print the port for the engine, then serve until stopped (the SDK's
     `server.main`, with `WebhookServicer`)."""
@@ -139,11 +152,7 @@ def serve(args: list[str], provider: experimental.Provider) -> None:
     known, _ = parser.parse_known_args(args)
 
     async def run() -> None:
-        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        servicer = WebhookServicer(args, __version__, provider, engine_address=known.engine)
-        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
-        port = server.add_insecure_port(address="127.0.0.1:0")
-        await server.start()
+        server, port = await start(provider, args, known.engine)
         sys.stdout.write(f"{port}\n")
         sys.stdout.flush()
         await server.wait_for_termination()
