@@ -61,14 +61,6 @@ async def _answer(context: Any, call: Callable[[], Awaitable[Any]]) -> Any:
 class WebhookServicer(ProviderServicer):
     """The SDK's servicer with clean errors, honest "not found" reads and old inputs."""
 
-    async def CheckConfig(self, request: Any, context: Any) -> Any:
-        return await _answer(context, lambda: super(WebhookServicer, self).CheckConfig(
-            request, context))
-
-    async def Configure(self, request: Any, context: Any) -> Any:
-        return await _answer(context, lambda: super(WebhookServicer, self).Configure(
-            request, context))
-
     async def Check(self, request: Any, context: Any) -> Any:
         return await _answer(context, lambda: super(WebhookServicer, self).Check(
             request, context))
@@ -155,7 +147,10 @@ def serve(args: list[str], provider: experimental.Provider) -> None:
         server, port = await start(provider, args, known.engine)
         sys.stdout.write(f"{port}\n")
         sys.stdout.flush()
-        await server.wait_for_termination()
+        try:
+            await server.wait_for_termination()
+        finally:  # interrupted (Ctrl-C): stop while the event loop still runs, quietly
+            await server.stop(None)
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
