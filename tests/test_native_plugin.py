@@ -8,9 +8,13 @@ import grpc
 import pytest
 from plugin_client import UNKNOWN, URN, clear_texts, plain, running_plugin, secret, struct
 from pulumi.runtime import proto
+from receivers import closed_port
 from webhook_programs import ACCOUNT_1, KEY_1
 
 from pulumi_wa_webhook import lifecycle
+from pulumi_wa_webhook.errors import InvalidApiKeyError
+from pulumi_wa_webhook.native.provider import WebhookProvider
+from pulumi_wa_webhook.native.server import expected_failure
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +32,15 @@ def plugin(emulator):
     with running_plugin() as served:
         served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), retries=0.0)
         yield served
+
+
+def test_unknown_provider_configuration_is_left_to_the_defaults(emulator, monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_ENDPOINT", emulator.base_url)
+    with running_plugin() as served:
+        served.configure(endpoint=UNKNOWN, apiKey=secret(KEY_1), timeout=0.5)
+        answer = served.check({"fromNumber": ACCOUNT_1})
+    assert list(answer.failures) == []
+    assert plain(answer.inputs)["endpoint"] == emulator.base_url
 
 
 # -- unknown values (preview) -------------------------------------------------------------
@@ -117,6 +130,7 @@ def test_check_config_rejects_a_bad_setting_naming_its_key(name, value, named):
     assert failure.property == "wa-webhook"
     assert named in failure.reason
     assert KEY_1 not in failure.reason
+    assert plain(answer.inputs)["apiKey"] == secret(KEY_1)
 
 
 def test_check_config_keeps_the_key_secret_and_accepts_good_settings(emulator):
@@ -208,7 +222,7 @@ def test_a_new_endpoint_is_a_change_but_not_an_input_diff(plugin, emulator):
     assert (endpoint.kind, endpoint.inputDiff) == (proto.PropertyDiff.UPDATE, False)
 
 
-def test_the_key_in_the_old_inputs_is_compared(plugin, emulator):
+def test_the_key_in_the_old_inputs_is_compared(plugin, emulator, capfd):
     state = dict(STATE, endpoint=emulator.base_url)  # outputs: no key
     same = diff(plugin, state, dict(state, apiKey=secret(KEY_1)),
                 old_inputs=dict(state, apiKey=secret(KEY_1)))
@@ -218,11 +232,16 @@ def test_the_key_in_the_old_inputs_is_compared(plugin, emulator):
     assert list(rotated.diffs) == ["apiKey"]
     assert rotated.detailedDiff["apiKey"].kind == proto.PropertyDiff.UPDATE
     assert "new-key" not in clear_texts(rotated) and KEY_1 not in clear_texts(rotated)
+    said = capfd.readouterr().err  # the engine shows the plugin's stderr lines
+    assert f"wa-webhook: account {ACCOUNT_1}: api_key changed (secret" in said
+    assert "new-key" not in said and KEY_1 not in said
 
 
 def test_an_imported_state_without_key_is_never_a_diff_on_the_key(plugin, emulator):
     state = dict(STATE, endpoint=emulator.base_url)
     answer = diff(plugin, state, dict(state, apiKey=secret(KEY_1)), old_inputs=state)
+    assert answer.changes == proto.DiffResponse.DIFF_NONE
+    answer = diff(plugin, state, state, old_inputs=state)  # the key from configuration
     assert answer.changes == proto.DiffResponse.DIFF_NONE
 
 
@@ -275,6 +294,35 @@ def test_update_writes_once_and_preview_update_not_at_all(plugin, emulator):
     assert "apiKey" not in properties and KEY_1 not in clear_texts(answer)
 
 
+def test_update_verifies_only_a_new_url(plugin, emulator):
+    dead = f"http://127.0.0.1:{closed_port()}/hook"
+    olds = dict(STATE, url=dead, endpoint=emulator.base_url)
+    news = dict(INPUTS, url=dead, verifyUrl=True, retry=True, endpoint=emulator.base_url)
+    plugin.call("Update", proto.UpdateRequest(urn=URN, id=ACCOUNT_1, olds=struct(olds),
+                                              news=struct(news)))
+    assert emulator.account(ACCOUNT_1)["retry"] == 1  # the unchanged URL was not checked
+    with pytest.raises(grpc.RpcError) as raised:
+        plugin.call("Update", proto.UpdateRequest(
+            urn=URN, id=ACCOUNT_1, olds=struct(dict(olds, url="https://old.example/")),
+            news=struct(news)))
+    assert raised.value.details().startswith("webhook URL http://127.0.0.1:")
+    assert "verify_url" in raised.value.details()
+    assert emulator.count("setWebhook") == 1
+
+
+def test_api_calls_of_parallel_requests_run_in_parallel(emulator):
+    calls = 33  # more than any default thread pool runs at once
+    emulator.add_fault("getWebhook", delay=1.0, times=calls)
+    with running_plugin(WebhookProvider(workers=calls)) as served:
+        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1))
+        request = proto.ReadRequest(urn=URN, id=ACCOUNT_1, properties=struct(STATE))
+        answers = [served.stub.Read.future(request, timeout=30) for _ in range(calls)]
+        assert {answer.result().id for answer in answers} == {ACCOUNT_1}
+    arrived = [call["time"] for call in emulator.requests("getWebhook")]
+    assert len(arrived) == calls
+    assert max(arrived) - min(arrived) < 0.8  # all were waiting at once, none queued
+
+
 # -- read -----------------------------------------------------------------------------------
 
 
@@ -301,6 +349,16 @@ def test_read_uses_the_key_in_the_inputs_when_none_is_configured(emulator):
         answer = read(served, {"fromNumber": ACCOUNT_1}, {"apiKey": secret(KEY_1)})
     assert answer.id == ACCOUNT_1
     assert plain(answer.inputs)["apiKey"] == secret(KEY_1)
+
+
+def test_the_import_option_reads_with_the_programs_inputs(emulator):
+    emulator.set_account(ACCOUNT_1, url="https://h.example.com/")
+    with running_plugin() as served:
+        served.configure(endpoint=emulator.base_url)  # the key is the resource's own
+        answer = read(served, inputs=dict(STATE, apiKey=secret(KEY_1)))  # `import_=` option
+    assert answer.id == ACCOUNT_1
+    assert plain(answer.inputs) == dict(STATE, apiKey=secret(KEY_1), endpoint=emulator.base_url)
+    assert KEY_1 not in clear_texts(answer)
 
 
 def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, emulator):
@@ -407,3 +465,19 @@ def test_a_bad_endpoint_in_state_is_a_clear_error_in_every_call(plugin, emulator
         "state) must be an https:// URL; plain http:// is accepted only for loopback hosts "
         "such as 127.0.0.1")
     assert emulator.requests() == []
+
+
+def test_the_expected_failure_is_found_behind_causes_and_contexts():
+    failure = InvalidApiKeyError("getWebhook", ACCOUNT_1, 3)
+    try:
+        try:
+            raise failure
+        except InvalidApiKeyError:
+            raise ValueError("while handling") from KeyError("an explicit cause")
+    except ValueError as err:  # the cause is followed first, then the context
+        assert expected_failure(err) is None
+        err.__cause__ = None
+        assert expected_failure(err) is failure
+    looped, other = ValueError("a"), ValueError("b")
+    looped.__context__, other.__context__ = other, looped  # a cycle ends the search
+    assert expected_failure(looped) is None

@@ -21,7 +21,8 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from pulumi_wa_webhook import __version__
 from pulumi_wa_webhook.native import WEBHOOK_TYPE
-from pulumi_wa_webhook.native.server import main
+from pulumi_wa_webhook.native.provider import WebhookProvider
+from pulumi_wa_webhook.native.server import main, serve
 
 PLUGIN = Path(sys.executable).parent / "pulumi-resource-wa-webhook"
 
@@ -80,9 +81,9 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch)
 
 
 def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", [str(PLUGIN), "--help"])
+    monkeypatch.setattr(sys, "argv", [str(PLUGIN)])  # serve reads its args, not sys.argv
     with pytest.raises(SystemExit) as exited:
-        main()
+        serve(["--help"], WebhookProvider(workers=1))
     assert exited.value.code == 0
     usage = capsys.readouterr().out
     assert "Pulumi provider plugin wa-webhook" in usage

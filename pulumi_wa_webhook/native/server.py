@@ -27,7 +27,6 @@ from pulumi.provider.experimental import provider as experimental
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from .. import __version__
@@ -85,8 +84,6 @@ class WebhookServicer(ProviderServicer):
                      for kind in experimental.PropertyDiffKind}
             return proto.DiffResponse(
                 replaces=answer.replaces,
-                stables=answer.stables,
-                deleteBeforeReplace=answer.delete_before_replace,
                 changes=proto.DiffResponse.DIFF_SOME if answer.changes
                 else proto.DiffResponse.DIFF_NONE,
                 diffs=answer.diffs,
@@ -126,7 +123,7 @@ async def start(
 ) -> Tuple[grpc.aio.Server, int]:
     """Serve `provider` with `WebhookServicer` on a free port of 127.0.0.1 (in the running
     event loop); returns the started server and its port."""
-    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+    server = grpc.aio.server()  # its 4 MB message limit is far above a Webhook's KB
     servicer = WebhookServicer(list(args), __version__, provider, engine_address=engine)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port(address="127.0.0.1:0")
@@ -139,9 +136,7 @@ def serve(args: list[str], provider: experimental.Provider) -> None:
     `server.main`, with `WebhookServicer`)."""
     parser = argparse.ArgumentParser(description="Pulumi provider plugin wa-webhook")
     parser.add_argument("engine", help="Pulumi engine address")
-    parser.add_argument("--logflow", action="store_true", help="ignored")
-    parser.add_argument("--logtostderr", action="store_true", help="ignored")
-    known, _ = parser.parse_known_args(args)
+    known, _ = parser.parse_known_args(args)  # other options (--logtostderr, -v=9) are ignored
 
     async def run() -> None:
         server, port = await start(provider, args, known.engine)
