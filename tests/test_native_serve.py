@@ -53,7 +53,7 @@ class _Lines:
 def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch):
     out = _Lines()
     monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "argv", [str(PLUGIN), "--logtostderr", "-v=9", "127.0.0.1:1"])
+    monkeypatch.setattr(sys, "argv", [str(PLUGIN), "127.0.0.1:1", "--logtostderr", "-v=9"])
     answers: list[object] = []
     main_thread = threading.get_ident()
 
@@ -86,7 +86,7 @@ def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
         serve(["--help"], WebhookProvider(workers=1))
     assert exited.value.code == 0
     usage = capsys.readouterr().out
-    assert "Pulumi provider plugin wa-webhook" in usage
+    assert "\n\nPulumi provider plugin wa-webhook\n\n" in usage
     assert re.search(r"\n +engine +Pulumi engine address\n", usage)
 
 
