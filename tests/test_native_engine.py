@@ -281,3 +281,18 @@ def test_verify_url_dead_url_fails_cleanly_and_writes_nothing(native_stack, emul
     assert "Traceback" not in failed.output and 'File "' not in failed.output
     assert emulator.requests() == [] and stored(emulator) == CLEARED
     assert stack.resources("wa-webhook:index:Webhook") == []
+
+
+def test_preview_with_an_input_not_known_yet(native_stack, emulator):
+    """The second Webhook's url depends on the first one's id, unknown until it is created."""
+    emulator.add_account("972500000003", KEY_1)
+    stack = native_stack()
+    stack.write_program(native_program() + (
+        f"first = Webhook('first', from_number={ACCOUNT_1!r}, url='https://hooks.example.com/a')\n"
+        "second = Webhook('second', from_number='972500000003',\n"
+        "                 url=first.id.apply(lambda i: f'https://hooks.example.com/{i}'))\n"))
+    preview = stack.preview()
+    assert "Traceback" not in preview.output
+    assert emulator.requests() == []
+    stack.up()
+    assert emulator.account("972500000003")["url"] == f"https://hooks.example.com/{ACCOUNT_1}"
