@@ -209,7 +209,8 @@ def test_delete_after_this_deployment_wrote_the_account_leaves_it_and_says_so(em
     cycle.delete(ACCOUNT, props())  # the old resource of a rename
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
     assert said == [f"account {ACCOUNT} was not cleared: it is now managed by another resource "
-                    "of this deployment (renamed, moved or replaced), which has just set it"]
+                    "of this deployment (renamed, moved, replaced, or moved between the dynamic "
+                    "and the native provider), which has just set or adopted it"]
 
 
 def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator):

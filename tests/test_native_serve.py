@@ -19,7 +19,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from pulumi_wa_webhook import __version__
+from pulumi_wa_webhook import __version__, handover
 from pulumi_wa_webhook.native import WEBHOOK_TYPE
 from pulumi_wa_webhook.native.provider import WebhookProvider
 from pulumi_wa_webhook.native.server import main, serve
@@ -54,6 +54,7 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch)
     out = _Lines()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "argv", [str(PLUGIN), "127.0.0.1:1", "--logtostderr", "-v=9"])
+    monkeypatch.setattr(handover, "_joined", None)  # main joins the deployment at 127.0.0.1:1
     answers: list[object] = []
     main_thread = threading.get_ident()
 
