@@ -371,6 +371,26 @@ def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, e
     assert emulator.count("getWebhook") == 1
 
 
+def test_an_imported_account_is_not_cleared_by_a_delete_in_the_same_deployment(plugin, emulator,
+                                                                              capfd):
+    emulator.set_account(ACCOUNT_1, url="https://h.example.com/")
+    state = dict(STATE, endpoint=emulator.base_url)
+    read(plugin, state, dict(state, apiKey=secret(KEY_1)))  # a refresh takes nothing over
+    read(plugin)  # `pulumi import` (only the ID) adopts the account for the new resource
+    delete(plugin, state, old_inputs=dict(state, apiKey=secret(KEY_1)))  # the old resource
+    assert emulator.count("setWebhook") == 0
+    assert emulator.account(ACCOUNT_1)["url"] == "https://h.example.com/"
+    assert f"account {ACCOUNT_1} was not cleared" in capfd.readouterr().err
+
+
+def test_a_refreshed_account_is_cleared_by_its_delete(plugin, emulator):
+    emulator.set_account(ACCOUNT_1, url="https://h.example.com/")
+    state = dict(STATE, endpoint=emulator.base_url)
+    read(plugin, state, dict(state, apiKey=secret(KEY_1)))
+    delete(plugin, state, old_inputs=dict(state, apiKey=secret(KEY_1)))
+    assert emulator.account(ACCOUNT_1)["url"] == ""
+
+
 def test_read_of_a_number_that_does_not_exist_has_no_properties(plugin, emulator):
     emulator.remove_account(ACCOUNT_1)
     answer = read(plugin, dict(STATE, endpoint=emulator.base_url))

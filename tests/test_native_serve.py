@@ -11,15 +11,18 @@ import signal
 import subprocess
 import sys
 import threading
+from concurrent import futures
 from pathlib import Path
+from typing import Iterator
 
 import grpc
 import pytest
 from google.protobuf import empty_pb2
+from plugin_client import struct
 from pulumi.runtime import proto
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2_grpc
 
-from pulumi_wa_webhook import __version__, handover
+from pulumi_wa_webhook import __version__, handover, lifecycle
 from pulumi_wa_webhook.native import WEBHOOK_TYPE
 from pulumi_wa_webhook.native.provider import WebhookProvider
 from pulumi_wa_webhook.native.server import main, serve
@@ -50,11 +53,44 @@ class _Lines:
         self.flushed.set()
 
 
-def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch):
+class RecordingEngine(engine_pb2_grpc.EngineServicer):
+    """The engine's Log service, recording each line."""
+
+    def __init__(self) -> None:
+        self.logged: list[str] = []
+
+    def Log(self, request, context):  # noqa: N802 (gRPC method name)
+        self.logged.append(request.message)
+        return empty_pb2.Empty()
+
+
+@pytest.fixture
+def engine() -> Iterator[tuple[str, RecordingEngine]]:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    recorder = RecordingEngine()
+    engine_pb2_grpc.add_EngineServicer_to_server(recorder, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    yield f"127.0.0.1:{port}", recorder
+    server.stop(0)
+
+
+def say_something(port: int) -> None:
+    """A Diff with a changed key: the plugin tells the user (the key is not shown)."""
+    state = {"fromNumber": "972500000001", "endpoint": "https://api.example.com/v2"}
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        provider_pb2_grpc.ResourceProviderStub(channel).Diff(proto.DiffRequest(
+            olds=struct(state), news=struct(dict(state, apiKey="new-key")),
+            old_inputs=struct(dict(state, apiKey="old-key"))), timeout=10)
+
+
+def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch, engine):
+    address, recorder = engine
     out = _Lines()
     monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "argv", [str(PLUGIN), "127.0.0.1:1", "--logtostderr", "-v=9"])
-    monkeypatch.setattr(handover, "_joined", None)  # main joins the deployment at 127.0.0.1:1
+    monkeypatch.setattr(sys, "argv", [str(PLUGIN), address, "--logtostderr", "-v=9"])
+    monkeypatch.setattr(handover, "_joined", None)  # main joins the deployment at `address`
+    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
     answers: list[object] = []
     main_thread = threading.get_ident()
 
@@ -64,6 +100,7 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch)
             assert out.flushed.wait(10)
             answers.append(line)
             answers.append(ask_info(int(line)))
+            say_something(int(line))
         finally:
             signal.pthread_kill(main_thread, signal.SIGINT)  # Ctrl-C
 
@@ -79,6 +116,9 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch)
     assert line.endswith("\n") and line.strip().isdigit()
     assert version == __version__
     assert WEBHOOK_TYPE in schema["resources"]
+    assert handover.deployment() == address  # the deployment's plugins share what they took
+    assert recorder.logged == [  # the user sees the plugin's lines through the engine
+        "account 972500000001: api_key changed (secret, so not shown above)"]
 
 
 def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
