@@ -321,3 +321,18 @@ def test_swapping_back_to_the_dynamic_class_never_clears_the_account(native_stac
     assert len(stack.resources("wa-webhook:Webhook")) == 1
     stack.destroy()
     assert stored(emulator) == CLEARED
+
+
+def test_preview_with_an_input_not_known_yet(native_stack, emulator):
+    """The second Webhook's url depends on the first one's id, unknown until it is created."""
+    emulator.add_account("972500000003", KEY_1)
+    stack = native_stack()
+    stack.write_program(native_program() + (
+        f"first = Webhook('first', from_number={ACCOUNT_1!r}, url='https://hooks.example.com/a')\n"
+        "second = Webhook('second', from_number='972500000003',\n"
+        "                 url=first.id.apply(lambda i: f'https://hooks.example.com/{i}'))\n"))
+    preview = stack.preview()
+    assert "Traceback" not in preview.output
+    assert emulator.requests() == []
+    stack.up()
+    assert emulator.account("972500000003")["url"] == f"https://hooks.example.com/{ACCOUNT_1}"

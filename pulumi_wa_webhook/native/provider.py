@@ -77,13 +77,11 @@ def _outputs(props: Mapping[str, Any]) -> Dict[str, Any]:
     return {name: props[name] for name in OUTPUT_NAMES if name in props}
 
 
-def _with_key(props: Dict[str, Any], *sources: Mapping[str, PropertyValue]) -> Dict[str, Any]:
-    """`props` with the API key taken from the first source that has one (old inputs)."""
-    if not props.get(API_KEY):
-        for source in sources:
-            key = source.get(camel(API_KEY))
-            if key is not None and key.value:
-                return dict(props, **{API_KEY: to_plain(key)})
+def _with_key(props: Dict[str, Any], inputs: Mapping[str, PropertyValue]) -> Dict[str, Any]:
+    """`props` (a state: it never holds the key) with the API key of `inputs`, if any."""
+    key = inputs.get(camel(API_KEY))
+    if key is not None and key.value:
+        return dict(props, **{API_KEY: to_plain(key)})
     return props
 
 
@@ -97,7 +95,7 @@ class WebhookProvider(Provider):
         log; a plugin's stderr is only shown at high verbosity)."""
         self._config_source: Dict[str, str] = {}
         self._loaded: Optional[stack_config.ProviderConfig] = None
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wa-webhook")
+        self._pool = ThreadPoolExecutor(max_workers=workers)
         self._lifecycle = Lifecycle(self._config, is_unknown, say)
 
     def _config(self) -> stack_config.ProviderConfig:
@@ -121,11 +119,12 @@ class WebhookProvider(Provider):
         if camel(API_KEY) in inputs:  # kept as a secret in the provider's state
             inputs[camel(API_KEY)] = inputs[camel(API_KEY)].with_secret(True)
         plain = {name: to_plain(value) for name, value in request.new_inputs.items()}
+        failures = []
         try:
             stack_config.load(config_mapping(plain))
         except ConfigurationError as err:
-            return CheckResponse(inputs, [CheckFailure(stack_config.NAMESPACE, str(err))])
-        return CheckResponse(inputs, [])
+            failures.append(CheckFailure(stack_config.NAMESPACE, str(err)))
+        return CheckResponse(inputs, failures)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         plain = {name: to_plain(value) for name, value in request.args.items()}
@@ -135,12 +134,9 @@ class WebhookProvider(Provider):
                      if k.startswith(prefix)}
         self._config_source = config_mapping(plain)
         self._loaded = None
-        # Output values stay off: the experimental layer cannot unmarshal an unknown output
-        # value (no "value" field) or one without a "secret" field.
-        return ConfigureResponse(
-            accept_secrets=True, supports_preview=True, accept_outputs=False,
-            accept_resources=False,
-        )
+        # Output values stay off (the default): the experimental layer cannot unmarshal an
+        # unknown output value (no "value" field) or one without a "secret" field.
+        return ConfigureResponse(accept_secrets=True, supports_preview=True)
 
     # --- resource ----------------------------------------------------------------------
 
@@ -154,8 +150,7 @@ class WebhookProvider(Provider):
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        old_inputs: Mapping[str, PropertyValue] = getattr(request, "old_inputs", {})
-        olds = _with_key(to_props(request.old_state), old_inputs)
+        olds = _with_key(to_props(request.old_state), request.old_inputs)  # type: ignore[attr-defined]
         news = to_props(request.new_inputs)
         if not olds.get(API_KEY):
             # Imported with `pulumi import` (the state holds no key): the key the program or
@@ -173,7 +168,6 @@ class WebhookProvider(Provider):
         return DiffResponse(
             changes=bool(detailed),
             replaces=[camel(name) for name in outcome.replaces],
-            delete_before_replace=False,
             diffs=list(detailed),
             detailed_diff=detailed,
         )
@@ -181,7 +175,7 @@ class WebhookProvider(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         props = to_props(request.properties)
         if request.preview:  # no API call in preview: the outputs will be the inputs
-            return CreateResponse("", from_props(_outputs(props)))
+            return CreateResponse(properties=from_props(_outputs(props)))
         id_, outputs = await self._blocking(self._lifecycle.create, props)
         return CreateResponse(id_, from_props(_outputs(outputs)))
 
@@ -201,7 +195,7 @@ class WebhookProvider(Provider):
             self._lifecycle.read, request.resource_id, props, importing
         )
         if outcome.id is None:
-            return ReadResponse(resource_id="")  # the server answers "does not exist"
+            return ReadResponse()  # no id: the server answers "does not exist"
         inputs = _outputs(outcome.outputs)
         if props.get(API_KEY):
             inputs[API_KEY] = props[API_KEY]
@@ -212,7 +206,6 @@ class WebhookProvider(Provider):
         )
 
     async def delete(self, request: DeleteRequest) -> None:
-        old_inputs: Mapping[str, PropertyValue] = getattr(request, "old_inputs", {})
-        props = _with_key(to_props(request.properties), old_inputs)
+        props = _with_key(to_props(request.properties), request.old_inputs)  # type: ignore[attr-defined]
         await self._blocking(self._lifecycle.delete, request.resource_id, props)
 

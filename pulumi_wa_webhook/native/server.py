@@ -22,7 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional, Sequence, Tuple
 
 import grpc
 import grpc.aio
@@ -31,7 +31,6 @@ from pulumi.provider.experimental import provider as experimental
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
 from .. import __version__, handover
@@ -65,14 +64,6 @@ async def _answer(context: Any, call: Callable[[], Awaitable[Any]]) -> Any:
 class WebhookServicer(ProviderServicer):
     """The SDK's servicer with clean errors, honest "not found" reads and old inputs."""
 
-    async def CheckConfig(self, request: Any, context: Any) -> Any:
-        return await _answer(context, lambda: super(WebhookServicer, self).CheckConfig(
-            request, context))
-
-    async def Configure(self, request: Any, context: Any) -> Any:
-        return await _answer(context, lambda: super(WebhookServicer, self).Configure(
-            request, context))
-
     async def Check(self, request: Any, context: Any) -> Any:
         return await _answer(context, lambda: super(WebhookServicer, self).Check(
             request, context))
@@ -97,8 +88,6 @@ class WebhookServicer(ProviderServicer):
                      for kind in experimental.PropertyDiffKind}
             return proto.DiffResponse(
                 replaces=answer.replaces,
-                stables=answer.stables,
-                deleteBeforeReplace=answer.delete_before_replace,
                 changes=proto.DiffResponse.DIFF_SOME if answer.changes
                 else proto.DiffResponse.DIFF_NONE,
                 diffs=answer.diffs,
@@ -133,6 +122,19 @@ class WebhookServicer(ProviderServicer):
         return await _answer(context, delete)
 
 
+async def start(
+    provider: experimental.Provider, args: Sequence[str] = (), engine: str = ""
+) -> Tuple[grpc.aio.Server, int]:
+    """Serve `provider` with `WebhookServicer` on a free port of 127.0.0.1 (in the running
+    event loop); returns the started server and its port."""
+    server = grpc.aio.server()  # its 4 MB message limit is far above a Webhook's KB
+    servicer = WebhookServicer(list(args), __version__, provider, engine_address=engine)
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+    port = server.add_insecure_port(address="127.0.0.1:0")
+    await server.start()
+    return server, port
+
+
 class EngineLog:
     """Shows informational lines as the engine's info diagnostics (its Log service); before
     `connect`, or if the engine cannot be reached, on stderr."""
@@ -141,7 +143,7 @@ class EngineLog:
         self._engine: Optional[engine_pb2_grpc.EngineStub] = None
 
     def connect(self, engine_address: str) -> None:
-        channel = grpc.insecure_channel(engine_address, options=_GRPC_CHANNEL_OPTIONS)
+        channel = grpc.insecure_channel(engine_address)
         self._engine = engine_pb2_grpc.EngineStub(channel)
 
     def __call__(self, line: str) -> None:
@@ -159,22 +161,19 @@ def serve(
     `server.main`, with `WebhookServicer`); `log` is connected to the engine."""
     parser = argparse.ArgumentParser(description="Pulumi provider plugin wa-webhook")
     parser.add_argument("engine", help="Pulumi engine address")
-    parser.add_argument("--logflow", action="store_true", help="ignored")
-    parser.add_argument("--logtostderr", action="store_true", help="ignored")
-    known, _ = parser.parse_known_args(args)
+    known, _ = parser.parse_known_args(args)  # other options (--logtostderr, -v=9) are ignored
     handover.join(known.engine)
     if log is not None:
         log.connect(known.engine)
 
     async def run() -> None:
-        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        servicer = WebhookServicer(args, __version__, provider, engine_address=known.engine)
-        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
-        port = server.add_insecure_port(address="127.0.0.1:0")
-        await server.start()
+        server, port = await start(provider, args, known.engine)
         sys.stdout.write(f"{port}\n")
         sys.stdout.flush()
-        await server.wait_for_termination()
+        try:
+            await server.wait_for_termination()
+        finally:  # interrupted (Ctrl-C): stop while the event loop still runs, quietly
+            await server.stop(None)
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())

@@ -4,6 +4,7 @@ The experimental layer hands over `PropertyValue`s; the core wants plain Python 
 snake_case names, and a value that is not known yet in a form `is_unknown` recognises. The
 engine sends such values either as `Computed` (output values) or as the unknown UUID string
 (plain unknowns, which the layer's unmarshalling leaves as a string), so both count.
+Unknowns go back to the engine as that string too (the SDK cannot send `Computed`).
 Numbers always arrive as floats (protobuf has no integers): the model's parsers accept whole
 floats for phone numbers and switches, so they go to the core as they are.
 """
@@ -56,7 +57,8 @@ def _value(plain: Any) -> PropertyValue:
     if plain is None:
         return PropertyValue.null()
     if isinstance(plain, Unknown):
-        return PropertyValue.computed()
+        # The engine's wire form of an unknown: the SDK cannot marshal `Computed`.
+        return PropertyValue(UNKNOWN_UUID)
     if isinstance(plain, (bool, str, float)):
         return PropertyValue(plain)
     if isinstance(plain, int):

@@ -1,0 +1,147 @@
+"""`pulumi-resource-wa-webhook`, the native plugin's entry: it prints its port on the first line
+of stdout (what the engine reads) and answers on it until interrupted."""
+
+from __future__ import annotations
+
+import gc
+import json
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from concurrent import futures
+from pathlib import Path
+from typing import Iterator
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2
+from plugin_client import struct
+from pulumi.runtime import proto
+from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2_grpc
+
+from pulumi_wa_webhook import __version__, handover, lifecycle
+from pulumi_wa_webhook.native import WEBHOOK_TYPE
+from pulumi_wa_webhook.native.provider import WebhookProvider
+from pulumi_wa_webhook.native.server import main, serve
+
+PLUGIN = Path(sys.executable).parent / "pulumi-resource-wa-webhook"
+
+
+def ask_info(port: int) -> tuple[str, dict]:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = provider_pb2_grpc.ResourceProviderStub(channel)
+        info = stub.GetPluginInfo(empty_pb2.Empty(), timeout=10)
+        schema = stub.GetSchema(proto.GetSchemaRequest(), timeout=10)
+    return info.version, json.loads(schema.schema)
+
+
+class _Lines:
+    """A stand-in stdout that hands each written line on."""
+
+    def __init__(self) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.flushed = threading.Event()
+
+    def write(self, text: str) -> int:
+        self.lines.put(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.flushed.set()
+
+
+class RecordingEngine(engine_pb2_grpc.EngineServicer):
+    """The engine's Log service, recording each line."""
+
+    def __init__(self) -> None:
+        self.logged: list[str] = []
+
+    def Log(self, request, context):  # noqa: N802 (gRPC method name)
+        self.logged.append(request.message)
+        return empty_pb2.Empty()
+
+
+@pytest.fixture
+def engine() -> Iterator[tuple[str, RecordingEngine]]:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    recorder = RecordingEngine()
+    engine_pb2_grpc.add_EngineServicer_to_server(recorder, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    yield f"127.0.0.1:{port}", recorder
+    server.stop(0)
+
+
+def say_something(port: int) -> None:
+    """A Diff with a changed key: the plugin tells the user (the key is not shown)."""
+    state = {"fromNumber": "972500000001", "endpoint": "https://api.example.com/v2"}
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        provider_pb2_grpc.ResourceProviderStub(channel).Diff(proto.DiffRequest(
+            olds=struct(state), news=struct(dict(state, apiKey="new-key")),
+            old_inputs=struct(dict(state, apiKey="old-key"))), timeout=10)
+
+
+def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch, engine):
+    address, recorder = engine
+    out = _Lines()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "argv", [str(PLUGIN), address, "--logtostderr", "-v=9"])
+    monkeypatch.setattr(handover, "_joined", None)  # main joins the deployment at `address`
+    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
+    answers: list[object] = []
+    main_thread = threading.get_ident()
+
+    def engine() -> None:  # what the engine does with a plugin it started
+        try:
+            line = out.lines.get(timeout=10)
+            assert out.flushed.wait(10)
+            answers.append(line)
+            answers.append(ask_info(int(line)))
+            say_something(int(line))
+        finally:
+            signal.pthread_kill(main_thread, signal.SIGINT)  # Ctrl-C
+
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    thread = threading.Thread(target=engine)
+    thread.start()
+    main()  # returns, without a KeyboardInterrupt, once interrupted
+    thread.join(10)
+    gc.collect()
+    assert unraisable == []  # the server was stopped before its event loop closed
+    line, (version, schema) = answers
+    assert line.endswith("\n") and line.strip().isdigit()
+    assert version == __version__
+    assert WEBHOOK_TYPE in schema["resources"]
+    assert handover.deployment() == address  # the deployment's plugins share what they took
+    assert recorder.logged == [  # the user sees the plugin's lines through the engine
+        "account 972500000001: api_key changed (secret, so not shown above)"]
+
+
+def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", [str(PLUGIN)])  # serve reads its args, not sys.argv
+    with pytest.raises(SystemExit) as exited:
+        serve(["--help"], WebhookProvider(workers=1))
+    assert exited.value.code == 0
+    usage = capsys.readouterr().out
+    assert "\n\nPulumi provider plugin wa-webhook\n\n" in usage
+    assert re.search(r"\n +engine +Pulumi engine address\n", usage)
+
+
+def test_the_console_script_prints_its_port_answers_and_stops_quietly_on_ctrl_c():
+    with subprocess.Popen([str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as plugin:
+        try:
+            assert plugin.stdout is not None
+            port = int(plugin.stdout.readline())
+            version, schema = ask_info(port)
+        finally:
+            plugin.send_signal(signal.SIGINT)
+            _, errors = plugin.communicate(timeout=10)
+    assert version == __version__
+    assert schema["name"] == "wa-webhook"
+    assert plugin.returncode == 0
+    assert errors == ""
