@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -48,19 +47,18 @@ def _claim(number: Any, resource_name: str) -> None:
         )
 
 
-def _resolve_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
-    """The explicit key, else stack config `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY.
+def _explicit_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
+    """The key given to this resource, as a secret; None when none was given.
 
-    Whitespace around the key (a file's trailing newline) is dropped with the same rule the
-    provider applies to the keys it reads itself (`config.clean_key`).
+    Without one, the provider uses the key it is configured with (stack config
+    `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY): the program does not copy that key into
+    the resource's inputs, so the state keeps it once (the `api_key` output, a secret) rather
+    than twice. Whitespace around the key (a file's trailing newline) is dropped with the
+    rule the provider applies to the keys it reads itself (`config.clean_key`).
     """
-    if api_key is not None:
-        return pulumi.Output.secret(api_key).apply(_clean_key)
-    configured = pulumi.Config(stack_config.NAMESPACE).get_secret("apiKey")
-    if configured is not None:
-        return configured.apply(_clean_key)
-    from_env = stack_config.clean_key(os.environ.get(stack_config.KEY_ENV))
-    return pulumi.Output.secret(from_env) if from_env else None
+    if api_key is None:
+        return None
+    return pulumi.Output.secret(api_key).apply(_clean_key)
 
 
 def _clean_key(key: str) -> str:
@@ -199,7 +197,8 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
                 "pulumi_wa_webhook.native.Webhook (same arguments), which supports import_."
             )
         props = webhook_inputs(resource_name, locals(), problems)
-        props["api_key"] = _resolve_api_key(api_key)
+        if api_key is not None:
+            props["api_key"] = _explicit_api_key(api_key)
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )
