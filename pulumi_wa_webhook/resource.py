@@ -134,12 +134,14 @@ _DEFAULTS = {"url": "", "system": False, "system_phone_alerts": [], "read_status
 
 
 def _without_defaults(props: Dict[str, Any]) -> Dict[str, Any]:
-    """`props` without the settings that are plain defaults. The provider's check puts every
-    setting into the checked inputs and outputs all the same; the program just sends, and
-    the engine serialises, fewer properties (it matters with hundreds of Webhooks)."""
+    """`props` with the settings that are plain defaults set to None: the SDK sends no value
+    for them (the output attribute is still made), and the provider's check fills in the
+    default, so the checked inputs and the outputs hold every setting all the same. The
+    program and the engine just handle fewer values (it matters with hundreds of Webhooks).
+    """
     return {
-        name: value for name, value in props.items()
-        if name not in _DEFAULTS or value is not _DEFAULTS[name] and value != _DEFAULTS[name]
+        name: None if name in _DEFAULTS and value == _DEFAULTS[name] else value
+        for name, value in props.items()
     }
 
 
