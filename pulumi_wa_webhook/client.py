@@ -36,8 +36,9 @@ def _session(options: ClientOptions) -> requests.Session:
     )
     session = requests.Session()
     # Up to POOL_SIZE calls in flight per key and endpoint: the native plugin runs API calls
-    # in a thread pool as wide as the engine's --parallel.
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=POOL_SIZE)
+    # in a thread pool as wide as the engine's --parallel. (One endpoint means one host, so
+    # the number of per-host pools, `pool_connections`, does not matter.)
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=POOL_SIZE)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

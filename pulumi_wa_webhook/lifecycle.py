@@ -13,7 +13,9 @@ has learnt about accounts:
   takeover check;
 - an account written or adopted in this deployment belongs to the resource that wrote it: a
   delete of another resource of the deployment that used to own it (rename, new parent,
-  replacement) leaves it alone and says so.
+  replacement) leaves it alone and says so. `handover` shares this with the deployment's
+  other plugin process, so swapping the dynamic `Webhook` for the native one (or back) in one
+  `up` does not clear the account either.
 
 Any other create reads the account first and refuses to overwrite a different configuration
 unless told to (`overwrite`), so a second stack or a hand-made setting is never silently lost.
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, TypeVar
 
 from . import config as stack_config
+from . import handover
 from .errors import (
     AccountInUseError,
     AccountNotFoundError,
@@ -88,6 +91,15 @@ class _Ledger:
     def has(self, which: Set[Tuple[str, str]], key: Tuple[str, str]) -> bool:
         with self.lock:
             return key in which
+
+    def take(self, account: Tuple[str, str]) -> None:
+        """A resource of this deployment has just written or adopted `account`."""
+        self.note(self.written, account)
+        handover.record(account)
+
+    def taken(self, account: Tuple[str, str]) -> bool:
+        """Whether a resource of this deployment (in any of its plugin processes) has."""
+        return self.has(self.written, account) or handover.taken(account)
 
 
 _LEDGER = _Ledger()
@@ -198,7 +210,7 @@ class Lifecycle:
                 raise AccountInUseError(settings.from_number, current, settings)
             if current != settings:
                 client.set_webhook(settings)
-        _LEDGER.note(_LEDGER.written, account)
+        _LEDGER.take(account)
         return settings.from_number, self._outputs(settings, props, endpoint)
 
     def update(self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -208,26 +220,30 @@ class Lifecycle:
         _verify_new_url(news, settings, (olds or {}).get("url") or "")
         endpoint = self._endpoint(news)
         self._client(self._keys(news)[0], endpoint).set_webhook(settings)
-        _LEDGER.note(_LEDGER.written, (endpoint, settings.from_number))
+        _LEDGER.take((endpoint, settings.from_number))
         return self._outputs(settings, news, endpoint)
 
-    def read(self, id_: str, props: Dict[str, Any]) -> ReadOutcome:
-        """The account as it is now (one call), at the endpoint the state records."""
+    def read(self, id_: str, props: Dict[str, Any], importing: bool = False) -> ReadOutcome:
+        """The account as it is now (one call), at the endpoint the state records. An import
+        (`importing`) adopts the account for the resource, as a create does."""
         endpoint = self._endpoint(props)
         try:
             settings = self._with_any_key(props, endpoint, lambda c: c.get_webhook(id_))
         except AccountNotFoundError:
             return ReadOutcome(None)
+        if importing:
+            _LEDGER.take((endpoint, settings.from_number))
         return ReadOutcome(id_, self._outputs(settings, props, endpoint))
 
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
         """Clear the account (one call), unless another resource of this deployment now
         owns it (rename, new parent, replacement)."""
         endpoint = self._endpoint(props)
-        if _LEDGER.has(_LEDGER.written, (endpoint, id_)):
+        if _LEDGER.taken((endpoint, id_)):
             self._say(
                 f"account {id_} was not cleared: it is now managed by another resource of this "
-                "deployment (renamed, moved or replaced), which has just set it"
+                "deployment (renamed, moved, replaced, or moved between the dynamic and the "
+                "native provider), which has just set or adopted it"
             )
             return
         with contextlib.suppress(AccountNotFoundError):  # gone already: nothing to clear

@@ -11,7 +11,14 @@ import pytest
 import requests
 
 from pulumi_wa_webhook.emulator import EmulatorBackend, running_emulator
-from pulumi_wa_webhook.emulator.backend import Fault, StateFileError, call_name, redact
+from pulumi_wa_webhook.emulator.backend import (
+    Fault,
+    StateFileError,
+    account_number,
+    call_name,
+    redact,
+)
+from pulumi_wa_webhook.emulator.deliveries import Deliveries
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
@@ -124,6 +131,20 @@ def test_a_failed_save_leaves_the_old_state_and_no_temporary_file(tmp_path: Path
     assert state.read_text(encoding="utf-8") == before
 
 
+def test_a_failed_save_reports_its_cause_even_if_the_temporary_file_is_gone(
+        tmp_path: Path, monkeypatch):
+    state = tmp_path / "state.json"
+    backend = EmulatorBackend({ACCOUNT: KEY}, state_file=state)
+
+    def failing_replace(source, target):
+        Path(source).unlink()  # e.g. the directory was cleaned up meanwhile
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):  # not the cleanup's FileNotFoundError
+        backend.set_account(ACCOUNT, {"url": "u"})
+
+
 def test_keys_given_again_re_key_without_touching_settings(tmp_path: Path):
     state = tmp_path / "state.json"
     EmulatorBackend({ACCOUNT: KEY}, state_file=state).set_account(ACCOUNT, {"url": "u"})
@@ -200,6 +221,7 @@ def test_invalid_faults_are_refused(fault):
     "fault",
     [
         {"status": 200}, {"status": 599}, {"delay": 0}, {"delay": 0.5}, {"delay": 2},
+        {"delay": 300},
         {"reset": True}, {"body": ""}, {"body": "not json"}, {"reason": 9},
         {"delay": 0.5, "status": 503}, {"path": "/whatsapp/v2/getWebhook", "reason": 2},
         {"path": "*", "times": 3, "reset": True},
@@ -388,3 +410,51 @@ def test_messages_go_only_to_accounts_with_a_webhook_url():
         assert (delivery["account"], delivery["url"]) == (ACCOUNT, "http://127.0.0.1:9/hook")
     finally:
         backend.close()
+
+
+# -- account numbers and construction ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "number"), [
+    (972500000001, ACCOUNT), (" +972 50 000 0001 ", ACCOUNT), ("1", "1"),
+    ("123456789012345", "123456789012345"),  # 15 digits, the longest E.164 number
+])
+def test_account_numbers_the_emulator_accepts(given, number):
+    assert account_number(given) == number
+
+
+@pytest.mark.parametrize("given", [True, None, 9.725e11, ["972500000001"]])
+def test_account_numbers_must_be_digits_not_other_types(given):
+    with pytest.raises(ValueError) as caught:
+        account_number(given)
+    assert str(caught.value) == "the account number must be a string of digits"
+
+
+@pytest.mark.parametrize("given", ["1234567890123456", "", "+", "\u0669\u0667\u0662", "97250-1"])
+def test_account_numbers_beyond_15_digits_or_not_ascii_digits_are_refused(given):
+    with pytest.raises(ValueError, match="must be up to 15 digits in international format"):
+        account_number(given)
+
+
+def test_accounts_added_from_python_must_be_canonical():
+    backend = EmulatorBackend({ACCOUNT: KEY})
+    with pytest.raises(ValueError) as caught:
+        backend.add_account("+972 50 000 0003", "key-3")
+    assert str(caught.value) == (
+        "account '+972 50 000 0003': give the number as digits only, no + or spaces")
+    assert list(backend.accounts()) == [ACCOUNT]
+
+
+def test_a_state_file_in_a_missing_directory_is_refused_naming_it(tmp_path: Path):
+    missing = tmp_path / "no"
+    with pytest.raises(StateFileError) as caught:
+        EmulatorBackend({ACCOUNT: KEY}, state_file=missing / "state.json")
+    assert str(caught.value) == (
+        f"cannot keep state in {missing / 'state.json'}: the directory {missing} does not exist")
+
+
+def test_deliveries_run_on_the_real_schedule_unless_scaled_or_injected():
+    assert EmulatorBackend().deliveries.time_scale == 1.0
+    assert EmulatorBackend(time_scale=3600).deliveries.time_scale == 3600.0
+    injected = Deliveries(time_scale=10)
+    assert EmulatorBackend(deliveries=injected).deliveries is injected

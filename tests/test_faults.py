@@ -7,15 +7,12 @@ The client runs with ``wa-webhook:retries`` = 2, i.e. at most 3 attempts per cal
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import time
 from typing import Any, Dict, List, Optional
 
 import pytest
 from harness import Result, Stack
+from interrupted import kill_when_call_arrives, start_up
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, KEY_2, stored, webhook_program
 
 pytestmark = pytest.mark.engine
@@ -93,7 +90,7 @@ def assert_no_key(stack: Stack) -> None:
 
 
 @pytest.fixture
-def hook_stack(make_stack, emulator):
+def fault_stack(make_stack, emulator):
     """A stack managing ACCOUNT_1 with `settings`, pointed at the emulator, retries = 2."""
 
     def factory(settings: Dict[str, Any] = OLD, **config: str) -> Stack:
@@ -108,8 +105,8 @@ def hook_stack(make_stack, emulator):
 # --- HTTP errors, timeouts, resets, malformed answers --------------------------------------
 
 
-def test_fault_503_twice_then_ok_on_create_is_retried(hook_stack, emulator):
-    stack = hook_stack()
+def test_fault_503_twice_then_ok_on_create_is_retried(fault_stack, emulator):
+    stack = fault_stack()
     emulator.add_fault("setWebhook", times=2, status=503)
     stack.up()
     assert emulator.count("setWebhook") == 3  # two 503s, then the answer
@@ -118,8 +115,8 @@ def test_fault_503_twice_then_ok_on_create_is_retried(hook_stack, emulator):
     assert_no_key(stack)
 
 
-def test_fault_persistent_503_on_update_keeps_old_settings_then_converges(hook_stack, emulator):
-    stack = hook_stack()
+def test_fault_persistent_503_on_update_keeps_old_settings_then_converges(fault_stack, emulator):
+    stack = fault_stack()
     stack.up()
     stack.write_program(program(NEW))
     emulator.add_fault("setWebhook", times=100, status=503)
@@ -139,8 +136,8 @@ def test_fault_persistent_503_on_update_keeps_old_settings_then_converges(hook_s
     assert_no_key(stack)
 
 
-def test_fault_slow_answer_past_the_timeout_fails_then_converges(hook_stack, emulator):
-    stack = hook_stack(timeout="0.5")
+def test_fault_slow_answer_past_the_timeout_fails_then_converges(fault_stack, emulator):
+    stack = fault_stack(timeout="0.5")
     stack.up()
     stack.write_program(program(NEW))
     emulator.add_fault("setWebhook", times=ATTEMPTS, delay=2)
@@ -166,8 +163,8 @@ def test_fault_slow_answer_past_the_timeout_fails_then_converges(hook_stack, emu
     assert_no_key(stack)
 
 
-def test_fault_connection_reset_retried_once_and_persistent_reset_fails(hook_stack, emulator):
-    stack = hook_stack()
+def test_fault_connection_reset_retried_once_and_persistent_reset_fails(fault_stack, emulator):
+    stack = fault_stack()
     emulator.add_fault("setWebhook", times=1, reset=True)
     stack.up()  # one reset: retried without the user noticing
     assert emulator.count("setWebhook") == 2
@@ -189,8 +186,8 @@ def test_fault_connection_reset_retried_once_and_persistent_reset_fails(hook_sta
     assert_no_key(stack)
 
 
-def test_fault_malformed_answers_fail_clearly_and_leave_state_unchanged(hook_stack, emulator):
-    stack = hook_stack()
+def test_fault_malformed_answers_fail_clearly_and_leave_state_unchanged(fault_stack, emulator):
+    stack = fault_stack()
     stack.up()
     # Update: an HTML error page with status 200 (a proxy, say). Not retried: not an HTTP error.
     stack.write_program(program(NEW))
@@ -226,8 +223,8 @@ REASON_2 = "(reason 2: the 'from' account does not exist)"
 REASON_3 = "(reason 3: wrong apiKey)"
 
 
-def test_fault_reason_2_on_create_update_refresh_and_delete(hook_stack, emulator):
-    stack = hook_stack()
+def test_fault_reason_2_on_create_update_refresh_and_delete(fault_stack, emulator):
+    stack = fault_stack()
     # Create: the account does not exist (yet).
     emulator.remove_account(ACCOUNT_1)
     failed = stack.up(check=False)
@@ -274,8 +271,8 @@ def test_fault_reason_2_on_create_update_refresh_and_delete(hook_stack, emulator
     assert_no_key(stack)
 
 
-def test_fault_reason_3_on_create_update_refresh_and_delete(hook_stack, emulator):
-    stack = hook_stack()
+def test_fault_reason_3_on_create_update_refresh_and_delete(fault_stack, emulator):
+    stack = fault_stack()
     # Create: the configured key is wrong for the account.
     emulator.add_account(ACCOUNT_1, ROTATED_KEY)
     failed = stack.up(check=False)
@@ -345,8 +342,8 @@ def test_fault_reason_3_on_create_update_refresh_and_delete(hook_stack, emulator
 # --- drift ----------------------------------------------------------------------------------
 
 
-def test_fault_drift_found_by_refresh_despite_a_503_then_repaired(hook_stack, emulator):
-    stack = hook_stack(NEW)
+def test_fault_drift_found_by_refresh_despite_a_503_then_repaired(fault_stack, emulator):
+    stack = fault_stack(NEW)
     stack.up()
     drifted = dict(wire(NEW), url="https://evil.example.com/", retry=0)
     emulator.set_account(ACCOUNT_1, **drifted)
@@ -367,63 +364,6 @@ def test_fault_drift_found_by_refresh_despite_a_503_then_repaired(hook_stack, em
 # --- the CLI killed mid-operation -----------------------------------------------------------
 
 
-def start_up(stack: Stack) -> subprocess.Popen:
-    """`pulumi up` started the way the harness runs it, in its own process group."""
-    command = ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive",
-               "--color", "never", "--stack", stack.name]
-    return subprocess.Popen(command, cwd=stack.root, env=stack.env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-
-
-def session_groups(session: int) -> List[int]:
-    """The process groups of the processes in a session (Linux /proc)."""
-    groups = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        if int(fields[3]) == session and fields[0] != "Z":  # fields: state ppid pgrp session
-            groups.add(int(fields[2]))
-    return sorted(groups)
-
-
-def kill_session(process: subprocess.Popen) -> None:
-    """SIGKILL `pulumi` and every plugin it started, like a crashed machine or CI runner.
-
-    os.killpg on the CLI's group is not enough: the CLI starts each plugin (language host,
-    pulumi-resource-pulumi-python) in a process group of its own, so those would survive as
-    orphans, and the provider would finish, even retry, the call in flight. They all share the
-    session that start_new_session gave the CLI, so every group of that session is killed."""
-    os.killpg(process.pid, signal.SIGKILL)  # first the CLI, so that nothing new is started
-    deadline = time.monotonic() + 10
-    while groups := session_groups(process.pid):
-        assert time.monotonic() < deadline, f"processes left in groups {groups}"
-        for group in groups:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(group, signal.SIGKILL)
-        time.sleep(0.05)
-
-
-def kill_when_call_arrives(stack: Stack, emulator, process: subprocess.Popen) -> float:
-    """Kill the running `pulumi up` once setWebhook reached the emulator; returns the time
-    (time.time()) the call arrived."""
-    deadline = time.monotonic() + 60
-    while not emulator.requests("setWebhook"):
-        assert process.poll() is None, "pulumi up ended before calling setWebhook"
-        assert time.monotonic() < deadline, "setWebhook never arrived"
-        time.sleep(0.02)
-    kill_session(process)
-    stdout, stderr = process.communicate(timeout=30)
-    stack.transcript.append(Result(["up (killed)"], process.returncode, stdout, stderr))
-    assert process.returncode == -signal.SIGKILL
-    return float(emulator.requests("setWebhook")[0]["time"])
-
-
 def lock_files(stack: Stack) -> List[str]:
     locks = stack.root.parent / "state" / ".pulumi" / "locks"
     return sorted(p.name for p in locks.rglob("*.json")) if locks.exists() else []
@@ -442,9 +382,9 @@ def lock_files(stack: Stack) -> List[str]:
 #      because setWebhook overwrites.
 #   3. `pulumi up` writes whatever is still missing.
 @pytest.mark.parametrize("case", ["update-landed", "update-lost", "create"])
-def test_fault_sigkill_mid_operation_then_cancel_refresh_up_converge(hook_stack, emulator, case):
+def test_fault_sigkill_mid_operation_then_cancel_refresh_up_converge(fault_stack, emulator, case):
     creating = case == "create"
-    stack = hook_stack()
+    stack = fault_stack()
     if not creating:
         stack.up()
         stack.write_program(program(NEW))

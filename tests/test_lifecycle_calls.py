@@ -132,8 +132,12 @@ def test_a_state_without_a_usable_endpoint_uses_the_configured_one(emulator, sto
 
 
 def test_an_endpoint_in_state_is_validated(emulator):
-    with pytest.raises(ConfigurationError, match="must be an https:// URL"):
+    with pytest.raises(ConfigurationError) as caught:
         make(emulator, key=KEY).read(ACCOUNT, props(endpoint="http://api.example.com/v2"))
+    # Named as coming from the state, not the stack configuration the user would look at.
+    assert str(caught.value).startswith(
+        "endpoint 'http://api.example.com/v2' (the endpoint in the resource's state) must be "
+        "an https:// URL")
 
 
 # -- create -----------------------------------------------------------------------------------
@@ -209,7 +213,8 @@ def test_delete_after_this_deployment_wrote_the_account_leaves_it_and_says_so(em
     cycle.delete(ACCOUNT, props())  # the old resource of a rename
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
     assert said == [f"account {ACCOUNT} was not cleared: it is now managed by another resource "
-                    "of this deployment (renamed, moved or replaced), which has just set it"]
+                    "of this deployment (renamed, moved, replaced, or moved between the dynamic "
+                    "and the native provider), which has just set or adopted it"]
 
 
 def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator):

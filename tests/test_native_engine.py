@@ -281,3 +281,43 @@ def test_verify_url_dead_url_fails_cleanly_and_writes_nothing(native_stack, emul
     assert "Traceback" not in failed.output and 'File "' not in failed.output
     assert emulator.requests() == [] and stored(emulator) == CLEARED
     assert stack.resources("wa-webhook:index:Webhook") == []
+
+
+@pytest.mark.parametrize("import_", [False, True], ids=["create", "import_"])
+def test_swapping_the_class_in_one_step_never_clears_the_account(hook_stack, emulator, import_):
+    """A refactor from `Webhook` to `native.Webhook` in one `up` (no retain_on_delete): the
+    native resource takes the account over, and the dynamic resource's delete that runs after
+    it leaves the account alone instead of clearing it."""
+    stack = hook_stack(dict(HOOK))
+    use_plugin_dir(stack)
+    stack.up()
+    assert stored(emulator) == STORED
+    emulator.clear_requests()
+    stack.write_program(native_program(dict(HOOK, opts=IMPORT) if import_ else HOOK))
+    stack.preview()
+    up = stack.up()
+    assert "Traceback" not in up.output
+    assert f"account {ACCOUNT_1} was not cleared" in up.output
+    assert emulator.count("setWebhook") == 0
+    assert stored(emulator) == STORED
+    assert stack.resources("wa-webhook:Webhook") == []
+    assert len(stack.resources("wa-webhook:index:Webhook")) == 1
+    # Removing the resource later still clears the account.
+    stack.write_program(native_program())
+    stack.up()
+    assert stored(emulator) == CLEARED
+
+
+def test_swapping_back_to_the_dynamic_class_never_clears_the_account(native_stack, emulator):
+    stack = native_stack(HOOK)
+    stack.up()
+    emulator.clear_requests()
+    stack.write_program(webhook_program(HOOK))
+    up = stack.up()
+    assert emulator.count("setWebhook") == 0
+    assert stored(emulator) == STORED
+    assert f"account {ACCOUNT_1} was not cleared" in up.output
+    assert stack.resources("wa-webhook:index:Webhook") == []
+    assert len(stack.resources("wa-webhook:Webhook")) == 1
+    stack.destroy()
+    assert stored(emulator) == CLEARED

@@ -20,7 +20,7 @@ import time
 import pytest
 import yaml
 from harness import REPO, Result, Stack
-from test_faults import kill_when_call_arrives, start_up
+from interrupted import kill_when_call_arrives, start_up
 
 pytestmark = pytest.mark.engine
 

@@ -56,7 +56,7 @@ OUTPUT_NAMES = SETTING_NAMES + (ENDPOINT,)
 
 
 def _say(line: str) -> None:
-    # The engine shows a plugin's stderr lines as diagnostics.
+    # Without an engine to tell (tests), the line goes to stderr.
     print(f"wa-webhook: {line}", file=sys.stderr, flush=True)
 
 
@@ -90,11 +90,15 @@ def _with_key(props: Dict[str, Any], *sources: Mapping[str, PropertyValue]) -> D
 class WebhookProvider(Provider):
     """Serves `wa-webhook:index:Webhook` on the shared Webhook lifecycle."""
 
-    def __init__(self, workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(
+        self, workers: int = DEFAULT_WORKERS, say: Callable[[str], None] = _say
+    ) -> None:
+        """`say` shows an informational line to the user (the server passes the engine's
+        log; a plugin's stderr is only shown at high verbosity)."""
         self._config_source: Dict[str, str] = {}
         self._loaded: Optional[stack_config.ProviderConfig] = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wa-webhook")
-        self._lifecycle = Lifecycle(self._config, is_unknown, _say)
+        self._lifecycle = Lifecycle(self._config, is_unknown, say)
 
     def _config(self) -> stack_config.ProviderConfig:
         """The provider configuration, resolved once (errors are raised again each time)."""
@@ -191,8 +195,11 @@ class WebhookProvider(Provider):
     async def read(self, request: ReadRequest) -> ReadResponse:
         # Refresh sends the state and the inputs; `import_` only the program's inputs;
         # `pulumi import` nothing but the ID.
+        importing = not request.properties
         props = _with_key(to_props(request.properties or request.inputs), request.inputs)
-        outcome = await self._blocking(self._lifecycle.read, request.resource_id, props)
+        outcome = await self._blocking(
+            self._lifecycle.read, request.resource_id, props, importing
+        )
         if outcome.id is None:
             return ReadResponse(resource_id="")  # the server answers "does not exist"
         inputs = _outputs(outcome.outputs)

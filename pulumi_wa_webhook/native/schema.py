@@ -66,10 +66,11 @@ def _type_of(annotation: Any) -> Dict[str, Any]:
 
 
 def setting_properties() -> Dict[str, Dict[str, Any]]:
-    """One schema property per WebhookSettings field, camelCase, with its doc."""
+    """One schema property per WebhookSettings field, camelCase, with its doc (every field
+    has one: a field without `metadata["doc"]` is a KeyError here)."""
     hints = typing.get_type_hints(WebhookSettings)
     return {
-        camel(f.name): dict(_type_of(hints[f.name]), description=f.metadata.get("doc", ""))
+        camel(f.name): dict(_type_of(hints[f.name]), description=f.metadata["doc"])
         for f in dataclasses.fields(WebhookSettings)
     }
 

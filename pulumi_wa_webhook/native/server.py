@@ -10,6 +10,10 @@ It uses the SDK's experimental servicer and works around its rough edges (SDK 3.
   drops the resource and `pulumi import` reports that it does not exist.
 - Diff and Delete requests lose the old inputs on the way to the Provider; they are passed on
   here (the API key lives only in the inputs).
+
+Informational lines (an account left alone by a delete, a changed key) go to the engine's Log
+service, as `pulumi.log.info` does in a program: the engine shows a plugin's stderr only at
+high verbosity.
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
-from .. import __version__
+from .. import __version__, handover
 from ..errors import WaWebhookError
-from .provider import WebhookProvider
+from .provider import WebhookProvider, _say
 
 
 def expected_failure(err: BaseException) -> Optional[WaWebhookError]:
@@ -129,14 +133,38 @@ class WebhookServicer(ProviderServicer):
         return await _answer(context, delete)
 
 
-def serve(args: list[str], provider: experimental.Provider) -> None:
+class EngineLog:
+    """Shows informational lines as the engine's info diagnostics (its Log service); before
+    `connect`, or if the engine cannot be reached, on stderr."""
+
+    def __init__(self) -> None:
+        self._engine: Optional[engine_pb2_grpc.EngineStub] = None
+
+    def connect(self, engine_address: str) -> None:
+        channel = grpc.insecure_channel(engine_address, options=_GRPC_CHANNEL_OPTIONS)
+        self._engine = engine_pb2_grpc.EngineStub(channel)
+
+    def __call__(self, line: str) -> None:
+        if self._engine is not None:
+            with contextlib.suppress(grpc.RpcError):
+                self._engine.Log(engine_pb2.LogRequest(severity=engine_pb2.INFO, message=line))
+                return
+        _say(line)
+
+
+def serve(
+    args: list[str], provider: experimental.Provider, log: Optional[EngineLog] = None
+) -> None:
     """Run the plugin: print the port for the engine, then serve until stopped (the SDK's
-    `server.main`, with `WebhookServicer`)."""
+    `server.main`, with `WebhookServicer`); `log` is connected to the engine."""
     parser = argparse.ArgumentParser(description="Pulumi provider plugin wa-webhook")
     parser.add_argument("engine", help="Pulumi engine address")
     parser.add_argument("--logflow", action="store_true", help="ignored")
     parser.add_argument("--logtostderr", action="store_true", help="ignored")
     known, _ = parser.parse_known_args(args)
+    handover.join(known.engine)
+    if log is not None:
+        log.connect(known.engine)
 
     async def run() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
@@ -154,7 +182,8 @@ def serve(args: list[str], provider: experimental.Provider) -> None:
 
 def main() -> None:
     """Console script `pulumi-resource-wa-webhook`."""
-    serve(sys.argv[1:], WebhookProvider())
+    log = EngineLog()
+    serve(sys.argv[1:], WebhookProvider(say=log), log)
 
 
 if __name__ == "__main__":

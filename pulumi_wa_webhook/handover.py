@@ -1,0 +1,102 @@
+"""Accounts taken over in this deployment, shared between its plugin processes.
+
+The lifecycle's ownership ledger lives in one process. A program that swaps the dynamic
+`Webhook` for `native.Webhook` (or back) in one `pulumi up` has two: the native plugin creates
+(or imports) the account, then the dynamic provider deletes the resource that left the
+program, and would clear the account it no longer owns. Both processes are started by the same
+engine with the same engine address as their argument, so that address names the deployment:
+a resource that writes or adopts an account records it in a directory named after the address,
+and a delete in another process of the deployment finds the record and leaves the account
+alone.
+
+A record names the process that wrote it (pid and start time). The engine keeps its plugins
+running until the deployment ends, so a record whose process is gone belongs to an earlier
+deployment that happened to get the same address, and is ignored. Records hold no secret: the
+file name is a hash of the endpoint and account number, the content the writer's pid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional, Tuple
+
+#: An engine address as plugins receive it: host:port.
+_ADDRESS = re.compile(r"^[\w.\-\[\]:]+:\d+$")
+
+_joined: Optional[str] = None
+
+
+def join(engine_address: str) -> None:
+    """Record this process as a plugin of the deployment at `engine_address`."""
+    global _joined
+    _joined = engine_address
+
+
+def deployment() -> Optional[str]:
+    """This process's engine address: the one `join` was given, else, in the dynamic
+    provider's process (`python -m pulumi.dynamic ENGINE`), its argument; None elsewhere."""
+    if _joined is not None:
+        return _joined
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name.startswith("pulumi.dynamic"):
+        return next((arg for arg in sys.argv[1:] if _ADDRESS.match(arg)), None)
+    return None
+
+
+def _started(pid: int) -> Optional[str]:
+    """When the process `pid` started (Linux: its start time in clock ticks), "" where that
+    cannot be told, None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return None
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except OSError:
+        pass  # it exists, owned by somebody else
+    return ""
+
+
+def _record_path(address: str, account: Tuple[str, str]) -> Path:
+    deployment_dir = hashlib.sha256(address.encode()).hexdigest()[:16]
+    name = hashlib.sha256("\n".join(account).encode()).hexdigest()[:32]
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    return Path(tempfile.gettempdir()) / f"wa-webhook-{user}" / deployment_dir / name
+
+
+def record(account: Tuple[str, str]) -> None:
+    """Note that a resource of this process has just written or adopted `account`
+    ((endpoint, number)); nothing happens outside a deployment."""
+    address = deployment()
+    if address is None:
+        return
+    path = _record_path(address, account)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    pid = os.getpid()
+    path.write_text(json.dumps({"pid": pid, "started": _started(pid)}), encoding="utf-8")
+
+
+def taken(account: Tuple[str, str]) -> bool:
+    """True when a live process of this deployment has written or adopted `account`."""
+    address = deployment()
+    if address is None:
+        return False
+    try:
+        entry = json.loads(_record_path(address, account).read_text(encoding="utf-8"))
+        pid, started = int(entry["pid"]), entry["started"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return started is not None and _started(pid) == started

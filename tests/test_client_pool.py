@@ -1,0 +1,73 @@
+"""One client serves many API calls at once (the native plugin calls it from a thread pool as
+wide as the engine's --parallel) and keeps their connections for the next calls."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator, List
+
+import pytest
+
+from pulumi_wa_webhook.client import POOL_SIZE, ClientOptions, WebhookClient
+
+#: More calls at once than urllib3 keeps per host by default (10), fewer than the pool.
+PARALLEL = 16
+ACCOUNT = "972500000001"
+
+
+class _CountingServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.accepted = 0
+        self.barrier = threading.Barrier(PARALLEL, timeout=10)
+
+    def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
+        self.accepted += 1  # one per TCP connection (accepting is done by one thread)
+        super().process_request(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    server: _CountingServer
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.barrier.wait()  # answer only when all calls are in flight together
+        body = json.dumps({"status": "OK", "url": "", "system": 0, "systemPhoneAlert": "",
+                           "readStatus": 0, "retry": 0}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[_CountingServer]:
+    server = _CountingServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_parallel_calls_reuse_their_connections(server: _CountingServer) -> None:
+    assert POOL_SIZE >= PARALLEL
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/whatsapp/v2"
+    client = WebhookClient("key", ClientOptions(endpoint=endpoint, retries=0, timeout=10))
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        for _ in range(2):
+            answers: List[object] = list(pool.map(client.get_webhook, [ACCOUNT] * PARALLEL))
+            assert len(answers) == PARALLEL
+    client.close()
+    # The first round opened one connection per call; the second found them all in the pool.
+    assert server.accepted == PARALLEL

@@ -1,0 +1,89 @@
+"""Accounts taken over in one deployment, as its plugin processes share them (no engine)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+
+import pytest
+
+from pulumi_wa_webhook import handover
+
+ACCOUNT = ("http://127.0.0.1:8080/api", "972500000001")
+
+
+@pytest.fixture
+def deployment(monkeypatch, tmp_path):
+    """This process as a plugin of a deployment, with its records under tmp_path."""
+    monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(handover, "_joined", None)
+    handover.join("127.0.0.1:40001")
+    return tmp_path
+
+
+def test_outside_a_deployment_nothing_is_recorded(monkeypatch, tmp_path):
+    monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(handover, "_joined", None)
+    assert handover.deployment() is None
+    handover.record(ACCOUNT)
+    assert not handover.taken(ACCOUNT)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_account_recorded_in_the_deployment_is_taken(deployment):
+    assert not handover.taken(ACCOUNT)
+    handover.record(ACCOUNT)
+    assert handover.taken(ACCOUNT)
+    assert not handover.taken((ACCOUNT[0], "972500000002"))
+    assert not handover.taken(("https://api.99digital.co.il/whatsapp/v2/", ACCOUNT[1]))
+
+
+def test_another_deployment_does_not_see_the_record(deployment):
+    handover.record(ACCOUNT)
+    handover.join("127.0.0.1:40002")
+    assert not handover.taken(ACCOUNT)
+
+
+def test_records_hold_no_account_number_and_are_private(deployment):
+    handover.record(ACCOUNT)
+    [record] = [p for p in deployment.rglob("*") if p.is_file()]
+    assert ACCOUNT[1] not in str(record) and "127.0.0.1" not in str(record)
+    assert json.loads(record.read_text())["pid"] > 0
+    assert record.parent.stat().st_mode & 0o077 == 0
+
+
+def test_a_record_of_a_process_that_is_gone_is_stale(deployment):
+    """The engine keeps its plugins running until the deployment ends: a record whose writer
+    has exited is from an earlier deployment that had the same engine address."""
+    code = (
+        "import tempfile, sys\n"
+        f"tempfile.gettempdir = lambda: {str(deployment)!r}\n"
+        "from pulumi_wa_webhook import handover\n"
+        "handover.join('127.0.0.1:40001')\n"
+        f"handover.record({ACCOUNT!r})\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert not handover.taken(ACCOUNT)
+
+
+def test_a_damaged_record_does_not_count(deployment):
+    handover.record(ACCOUNT)
+    [record] = [p for p in deployment.rglob("*") if p.is_file()]
+    record.write_text("{not json")
+    assert not handover.taken(ACCOUNT)
+    record.write_text(json.dumps({"pid": 1, "started": "never"}))  # pid 1, another start time
+    assert not handover.taken(ACCOUNT)
+
+
+def test_the_dynamic_providers_process_knows_its_engine_address(monkeypatch):
+    """`python -m pulumi.dynamic 127.0.0.1:PORT` is how the engine starts the provider."""
+    monkeypatch.setattr(handover, "_joined", None)
+    main = types.ModuleType("__main__")
+    main.__spec__ = types.SimpleNamespace(name="pulumi.dynamic.__main__")  # type: ignore[assignment]
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", "127.0.0.1:45313"])
+    assert handover.deployment() == "127.0.0.1:45313"
+    monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py"])
+    assert handover.deployment() is None
