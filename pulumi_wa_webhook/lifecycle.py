@@ -181,8 +181,8 @@ class Lifecycle:
         except SettingsError:  # a refresh diffs the inputs it read back from the account
             new = from_state(news)
         changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
-        if not self._is_unknown(news.get(API_KEY)) and (olds.get(API_KEY) or None) != (
-            news.get(API_KEY) or None
+        if not self._is_unknown(news.get(API_KEY)) and self.key_in_use(olds) != (
+            self.key_in_use(news)
         ):
             changed.append(API_KEY)
             # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).
@@ -276,6 +276,18 @@ class Lifecycle:
         if not any(keys):
             raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
         return tuple(dict.fromkeys(k for k in keys if k))
+
+    def key_in_use(self, props: Dict[str, Any]) -> Optional[str]:
+        """The key a resource's properties name: their own, else the configured one (the
+        dynamic `Webhook` passes no key when the configured one is to be used); None if
+        neither is set."""
+        own = str(props.get(API_KEY) or "").strip()
+        if own:
+            return own
+        try:
+            return self._settings().api_key or None
+        except ConfigurationError:  # reported by check
+            return None
 
     def _client(self, api_key: str, endpoint: str) -> WebhookClient:
         # Imported on first use: check and diff never call the API, so the program and a

@@ -25,7 +25,7 @@ from pulumi.output import Unknown
 
 from . import config as stack_config
 from .errors import WaWebhookError
-from .lifecycle import Lifecycle
+from .lifecycle import API_KEY, Lifecycle
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -108,21 +108,36 @@ class WebhookProvider(ResourceProvider):
             delete_before_replace=False,
         )
 
+    def _with_key(self, lifecycle: Lifecycle, outputs: Dict[str, Any]) -> Dict[str, Any]:
+        """The outputs with the key in use. Refresh, delete and diff see only a dynamic
+        resource's outputs, so they keep the key (a secret output, `additional_secret_outputs`)
+        even when it came from the configuration and the inputs hold none: the state has it
+        once, and a later change or loss of the configured key is still seen."""
+        key = lifecycle.key_in_use(outputs)
+        return dict(outputs, **{API_KEY: key}) if key else outputs
+
     @_clear_errors
     def create(self, props: Dict[str, Any]) -> CreateResult:
-        id_, outputs = self._lifecycle.create(props)
-        return CreateResult(id_, outputs)
+        lifecycle = self._lifecycle
+        id_, outputs = lifecycle.create(props)
+        return CreateResult(id_, self._with_key(lifecycle, outputs))
 
     @_clear_errors
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._lifecycle.update(news, _olds))
+        lifecycle = self._lifecycle
+        return UpdateResult(self._with_key(lifecycle, lifecycle.update(news, _olds)))
 
     @_clear_errors
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
-        outcome = self._lifecycle.read(id_, props)
+        lifecycle = self._lifecycle
+        outcome = lifecycle.read(id_, props)
         if outcome.id is None:
             return ReadResult("", {})  # the account is gone: the resource leaves the state
-        return ReadResult(outcome.id, outcome.outputs, dict(outcome.outputs))
+        # The refreshed inputs leave the key out: the engine keeps an input secret only if
+        # the old inputs held it as one, and a program that uses the configured key sends
+        # none. The outputs keep it (a secret output), and the program supplies it again.
+        inputs = {k: v for k, v in outcome.outputs.items() if k != API_KEY}
+        return ReadResult(outcome.id, self._with_key(lifecycle, outcome.outputs), inputs)
 
     @_clear_errors
     def delete(self, id_: str, props: Dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
-"""The `Webhook` resource that users write in their Pulumi programs."""
+"""The `Webhook` resource that users write in their Pulumi programs.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: the SDK resolves the output annotations of a
+resource class with `typing.get_type_hints` on every resource it creates, and string
+annotations would be compiled again each time (about a third of a millisecond per Webhook).
+"""
 
-import os
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -48,19 +50,18 @@ def _claim(number: Any, resource_name: str) -> None:
         )
 
 
-def _resolve_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
-    """The explicit key, else stack config `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY.
+def _explicit_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
+    """The key given to this resource, as a secret; None when none was given.
 
-    Whitespace around the key (a file's trailing newline) is dropped with the same rule the
-    provider applies to the keys it reads itself (`config.clean_key`).
+    Without one, the provider uses the key it is configured with (stack config
+    `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY): the program does not copy that key into
+    the resource's inputs, so the state keeps it once (the `api_key` output, a secret) rather
+    than twice. Whitespace around the key (a file's trailing newline) is dropped with the
+    rule the provider applies to the keys it reads itself (`config.clean_key`).
     """
-    if api_key is not None:
-        return pulumi.Output.secret(api_key).apply(_clean_key)
-    configured = pulumi.Config(stack_config.NAMESPACE).get_secret("apiKey")
-    if configured is not None:
-        return configured.apply(_clean_key)
-    from_env = stack_config.clean_key(os.environ.get(stack_config.KEY_ENV))
-    return pulumi.Output.secret(from_env) if from_env else None
+    if api_key is None:
+        return None
+    return pulumi.Output.secret(api_key).apply(_clean_key)
 
 
 def _clean_key(key: str) -> str:
@@ -125,6 +126,23 @@ def webhook_inputs(
     }
     props.update((flag, True) for flag in ("adopt", "overwrite", "verify_url") if args[flag])
     return props
+
+
+#: Settings a program may leave out: the provider's check fills in these defaults.
+_DEFAULTS = {"url": "", "system": False, "system_phone_alerts": [], "read_status": False,
+             "retry": False}
+
+
+def _without_defaults(props: Dict[str, Any]) -> Dict[str, Any]:
+    """`props` with the settings that are plain defaults set to None: the SDK sends no value
+    for them (the output attribute is still made), and the provider's check fills in the
+    default, so the checked inputs and the outputs hold every setting all the same. The
+    program and the engine just handle fewer values (it matters with hundreds of Webhooks).
+    """
+    return {
+        name: None if name in _DEFAULTS and value == _DEFAULTS[name] else value
+        for name, value in props.items()
+    }
 
 
 class Webhook(Resource, module="wa-webhook", name="Webhook"):
@@ -198,8 +216,9 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
                 "it if it matches the program, or stops and shows the differences. Or use "
                 "pulumi_wa_webhook.native.Webhook (same arguments), which supports import_."
             )
-        props = webhook_inputs(resource_name, locals(), problems)
-        props["api_key"] = _resolve_api_key(api_key)
+        props = _without_defaults(webhook_inputs(resource_name, locals(), problems))
+        if api_key is not None:
+            props["api_key"] = _explicit_api_key(api_key)
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )

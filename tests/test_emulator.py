@@ -701,3 +701,22 @@ def test_message_endpoint_takes_account_numbers_by_the_same_rule(emulator: Emula
     # where an unknown account would be a 404.
     assert admin(emulator, "POST", f"/accounts/%2B{ACCOUNT}/messages",
                  json={"body": "hi"}).status_code == 409
+
+
+def test_a_burst_of_64_new_connections_is_answered_without_a_syn_retry(emulator):
+    """A native `pulumi up --parallel 64` opens that many connections at once. With
+    socketserver's listen backlog of 5 some of them waited for the kernel's 1 s SYN retry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    emulator.add_fault(path="*", times=10_000, delay=0.2)
+
+    def one(_: int) -> float:
+        start = time.perf_counter()
+        with requests.Session() as fresh:  # a new connection for every call
+            fresh.post(f"{emulator.base_url}/getWebhook", json={"from": ACCOUNT, "apiKey": KEY},
+                       timeout=TIMEOUT).raise_for_status()
+        return time.perf_counter() - start
+
+    with ThreadPoolExecutor(64) as pool:
+        slowest = max(max(pool.map(one, range(64))) for _burst in range(3))
+    assert slowest < 0.2 + 0.7, f"a call took {slowest:.2f} s: the listen backlog overflowed"

@@ -82,7 +82,9 @@ def test_crud_over_http(provider, emulator):
     assert created.id == ACCOUNT and emulator.count("setWebhook") == 1
     assert created.outs["endpoint"] == emulator.base_url
     read = provider.read(ACCOUNT, created.outs)
-    assert read.outs == created.outs and read.inputs == created.outs
+    assert read.outs == created.outs
+    # the refreshed inputs leave the key out: the engine would store it in clear there
+    assert read.inputs == {k: v for k, v in created.outs.items() if k != "api_key"}
     provider.update(ACCOUNT, created.outs, props(from_number=ACCOUNT, retry=True))
     assert emulator.account(ACCOUNT)["retry"] == 1
     assert emulator.count() == 4  # create = read + write, read, update

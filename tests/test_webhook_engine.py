@@ -270,3 +270,51 @@ def test_api_keys_with_surrounding_whitespace_are_trimmed(hook_stack, emulator):
     stack.preview("--expect-no-changes")  # the same key from stack config: no change
     stack.destroy()
     assert stored(emulator, ACCOUNT_1) == CLEARED and stored(emulator, ACCOUNT_2) == CLEARED
+
+
+def test_the_configured_key_is_kept_once_in_state_and_never_in_clear(hook_stack, emulator):
+    stack = hook_stack(FULL)
+    stack.up()
+    [hook] = stack.resources("wa-webhook:Webhook")
+    # The program passes no key (the provider uses the configured one); the outputs keep the
+    # key in use, encrypted, for refresh and destroy, which see only the outputs.
+    assert "api_key" not in hook["inputs"]
+    assert hook["outputs"]["api_key"]["ciphertext"]
+    stack.refresh()
+    [hook] = stack.resources("wa-webhook:Webhook")
+    assert "api_key" not in hook["inputs"]  # the engine would store a refreshed input in clear
+    assert hook["outputs"]["api_key"]["ciphertext"]
+    assert KEY_1 not in json.dumps(stack.export())
+    stack.preview("--expect-no-changes")
+
+
+def test_destroy_uses_the_key_in_state_after_the_configuration_lost_it(hook_stack, emulator):
+    stack = hook_stack(FULL)
+    stack.up()
+    stack.pulumi("config", "rm", "wa-webhook:apiKey", "--stack", stack.name)
+    stack.destroy()
+    assert stored(emulator, ACCOUNT_1) == CLEARED
+
+
+def test_state_written_by_earlier_versions_with_the_key_twice_still_works(hook_stack, emulator):
+    """Earlier versions kept the configured key in the inputs as well as the outputs."""
+    stack = hook_stack(FULL)
+    stack.up()
+    state = stack.export()
+    [hook] = [r for r in state["deployment"]["resources"] if r["type"].endswith("Webhook")]
+    hook["inputs"]["api_key"] = hook["outputs"]["api_key"]  # the same secret, encrypted
+    hook["propertyDependencies"]["api_key"] = []
+    state_file = stack.root / "old-state.json"
+    state_file.write_text(json.dumps(state))
+    stack.pulumi("stack", "import", "--file", str(state_file), "--stack", stack.name)
+    emulator.clear_requests()
+    stack.preview("--expect-no-changes")  # no diff from the key leaving the inputs
+    stack.up("--expect-no-changes")
+    assert emulator.requests() == []
+    stack.refresh()
+    stack.write_program(webhook_program(dict(FULL, url="https://hooks.example.com/new")))
+    stack.up()
+    assert stored(emulator, ACCOUNT_1)["url"] == "https://hooks.example.com/new"
+    assert KEY_1 not in json.dumps(stack.export())
+    stack.destroy()
+    assert stored(emulator, ACCOUNT_1) == CLEARED

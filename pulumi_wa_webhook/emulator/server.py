@@ -54,6 +54,9 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     timeout = 0.1  # bounds handle_request() should a ready connection vanish before accept
+    # socketserver's listen backlog is 5: a burst of connections (a native `pulumi up
+    # --parallel 64`) overflowed it, and the kernel made the extra clients retry after 1 s.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(
         self, address: Tuple[str, int], backend: EmulatorBackend, verbose: bool = False
