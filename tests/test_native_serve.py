@@ -20,12 +20,13 @@ import pytest
 from google.protobuf import empty_pb2
 from plugin_client import struct
 from pulumi.runtime import proto
-from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
+from receivers import closed_port
 
 from pulumi_wa_webhook import __version__, handover, lifecycle
 from pulumi_wa_webhook.native import WEBHOOK_TYPE
 from pulumi_wa_webhook.native.provider import WebhookProvider
-from pulumi_wa_webhook.native.server import main, serve
+from pulumi_wa_webhook.native.server import EngineLog, main, serve
 
 PLUGIN = Path(sys.executable).parent / "pulumi-resource-wa-webhook"
 
@@ -58,9 +59,11 @@ class RecordingEngine(engine_pb2_grpc.EngineServicer):
 
     def __init__(self) -> None:
         self.logged: list[str] = []
+        self.severities: list[int] = []
 
     def Log(self, request, context):  # noqa: N802 (gRPC method name)
         self.logged.append(request.message)
+        self.severities.append(request.severity)
         return empty_pb2.Empty()
 
 
@@ -145,3 +148,23 @@ def test_the_console_script_prints_its_port_answers_and_stops_quietly_on_ctrl_c(
     assert schema["name"] == "wa-webhook"
     assert plugin.returncode == 0
     assert errors == ""
+
+
+def test_engine_log_lines_are_info_diagnostics_of_the_engine(engine, capfd):
+    address, recorder = engine
+    log = EngineLog()
+    log.connect(address)
+    log("account 972500000001 was not cleared")
+    assert recorder.logged == ["account 972500000001 was not cleared"]
+    assert recorder.severities == [engine_pb2.INFO]
+    assert capfd.readouterr().err == ""
+
+
+def test_engine_log_without_an_engine_writes_to_stderr(capfd):
+    EngineLog()("before the engine is known")
+    unreachable = EngineLog()
+    unreachable.connect(f"127.0.0.1:{closed_port()}")
+    unreachable("engine gone")
+    assert capfd.readouterr().err == (
+        "wa-webhook: before the engine is known\nwa-webhook: engine gone\n"
+    )
