@@ -111,7 +111,9 @@ def test_ci_deploy_preview_and_drift_commands_against_the_emulator(machine, emul
     assert re.search(r'~ url +: "https://hooks.example.com/whatsapp/sales" => '
                      r'"https://attacker.example.net/hook"', out), out
     assert re.search(r"~ retry +: true => false", out), out
-    assert re.search(r"api_key +: \[secret\]", out), out
+    # (The key from the environment is kept once, in the outputs: the update shows no api_key
+    # line, and wherever one shows, its value is [secret].)
+    assert all(shown == "[secret]" for shown in re.findall(r"api_key +: (\S+)", out)), out
     assert "1 to update" in out
     assert emulator.count("setWebhook") == 0  # the check never repairs
     # The key came from the environment: still only encrypted in the state, never printed.
