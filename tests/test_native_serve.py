@@ -87,7 +87,17 @@ def say_something(port: int) -> None:
             old_inputs=struct(dict(state, apiKey="old-key"))), timeout=10)
 
 
-def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch, engine):
+@pytest.fixture
+def ctrl_c_interrupts() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a terminal, whatever the test runner set up
+    (mutmut's worker processes ignore SIGINT)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch, engine,
+                                                                     ctrl_c_interrupts):
     address, recorder = engine
     out = _Lines()
     monkeypatch.setattr(sys, "stdout", out)
@@ -136,8 +146,13 @@ def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
 
 
 def test_the_console_script_prints_its_port_answers_and_stops_quietly_on_ctrl_c():
+    # Ctrl-C as in a terminal, even where the test runs with SIGINT ignored (mutmut's
+    # workers), which a child process would inherit.
+    def ctrl_c_stops() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     with subprocess.Popen([str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True) as plugin:
+                          stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_stops) as plugin:
         try:
             assert plugin.stdout is not None
             port = int(plugin.stdout.readline())
