@@ -9,6 +9,7 @@ corporate CA would be trusted.
 from __future__ import annotations
 
 import contextlib
+import selectors
 import socket
 import ssl
 import threading
@@ -62,18 +63,32 @@ class TlsFront:
             conn.close()  # the client refused our certificate
             return
         upstream = socket.create_connection(self._upstream)
-        threading.Thread(target=self._pipe, args=(tls, upstream), daemon=True).start()
-        self._pipe(upstream, tls)
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        for end in (sink, source):  # shutdown also wakes the other direction's recv
+        # One thread per connection: an SSLSocket must not be read and written at once from
+        # two threads.
+        with selectors.DefaultSelector() as selector:
+            selector.register(tls, selectors.EVENT_READ, upstream)
+            selector.register(upstream, selectors.EVENT_READ, tls)
+            while all(self._forward(key.fileobj, key.data)  # type: ignore[arg-type]
+                      for key, _ in selector.select()):
+                pass
+        for end in (tls, upstream):  # either side ended: end both
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
             end.close()
+
+    @staticmethod
+    def _forward(source: socket.socket, sink: socket.socket) -> bool:
+        """Pass on what `source` has (all of a TLS record); False once either side ended."""
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    return False
+                sink.sendall(data)
+                if not (isinstance(source, ssl.SSLSocket) and source.pending()):
+                    return True
+        except OSError:
+            return False
 
     def close(self) -> None:
         self._listener.close()
