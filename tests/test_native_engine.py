@@ -10,7 +10,7 @@ import pytest
 from harness import REPO, Stack
 from native_programs import PLUGIN_DIR, native_program, plugin_on_path, use_plugin_dir
 from receivers import closed_port
-from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored, webhook_program
+from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
 
 pytestmark = pytest.mark.engine
 
@@ -21,13 +21,6 @@ HOOK = {
     "system": True,
     "system_phone_alerts": ["972527788695", "+972 50-221-1234"],
     "retry": True,
-}
-STORED = {
-    "url": "https://hooks.example.com/wa",
-    "system": 1,
-    "systemPhoneAlert": "972502211234,972527788695",
-    "readStatus": 0,
-    "retry": 1,
 }
 
 

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 from harness import Stack
-from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored, webhook_program
+from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
 
 pytestmark = pytest.mark.engine
 
@@ -26,13 +26,6 @@ HOOK = {
     "system": True,
     "system_phone_alerts": ["972502211234", "972527788695"],
     "retry": True,
-}
-STORED = {
-    "url": "https://hooks.example.com/wa",
-    "system": 1,
-    "systemPhoneAlert": "972502211234,972527788695",
-    "readStatus": 0,
-    "retry": 1,
 }
 
 # A resource created by the same program whose outputs feed the Webhook: unknown at preview.

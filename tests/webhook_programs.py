@@ -10,6 +10,15 @@ ACCOUNT_1 = "972500000001"
 ACCOUNT_2 = "972500000002"
 #: What an account holds with nothing set, or after a delete (the emulator's wire form).
 CLEARED = {"url": "", "system": 0, "systemPhoneAlert": "", "readStatus": 0, "retry": 0}
+#: What the account holds for the "support" hook of the engine tests (url, system, retry and
+#: two alert phones), in the emulator's wire form.
+STORED = {
+    "url": "https://hooks.example.com/wa",
+    "system": 1,
+    "systemPhoneAlert": "972502211234,972527788695",
+    "readStatus": 0,
+    "retry": 1,
+}
 
 
 def stored(emulator: Any, number: str = ACCOUNT_1) -> Optional[Dict[str, Any]]:
