@@ -7,6 +7,8 @@ passes the stack configuration in as a plain mapping.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import ipaddress
 import math
 import os
@@ -60,10 +62,12 @@ class ConfigSource(Protocol):
 
 @dataclass(frozen=True)
 class ProviderConfig:
-    """Settings shared by every Webhook of a stack."""
+    """Settings shared by every Webhook of a stack. `key_from_environment`: the key came
+    from $WA_WEBHOOK_API_KEY, which (unlike stack configuration) the engine does not keep."""
 
     api_key: Optional[str]
     options: ClientOptions
+    key_from_environment: bool = False
 
 
 def clean_key(value: Any) -> Optional[str]:
@@ -73,6 +77,24 @@ def clean_key(value: Any) -> Optional[str]:
         return None
     text = str(value).strip()
     return text or None
+
+
+#: Salt and rounds of `key_fingerprint`: changing either changes every stored fingerprint.
+FINGERPRINT_SALT = b"pulumi-wa-webhook api key fingerprint v1"
+FINGERPRINT_ROUNDS = 20_000
+
+
+@functools.lru_cache(maxsize=32)
+def key_fingerprint(key: str) -> str:
+    """Eight hex digits that tell one API key from another, so that a resource's state can
+    show a rotated key without holding the key.
+
+    A one-way, deliberately slow hash (PBKDF2-HMAC-SHA256, 20,000 rounds, about 10 ms, once
+    per key and process) cut to 32 bits: it cannot give the key back, and a guessed key
+    that matches it is one of billions that do. Stored in clear, which is why it is short.
+    """
+    digest = hashlib.pbkdf2_hmac("sha256", key.encode(), FINGERPRINT_SALT, FINGERPRINT_ROUNDS)
+    return digest.hex()[:8]
 
 
 def _found(config: ConfigSource, config_key: str, env_key: str) -> Optional[Tuple[str, str]]:
@@ -87,11 +109,6 @@ def _found(config: ConfigSource, config_key: str, env_key: str) -> Optional[Tupl
     if from_env is not None and from_env.strip():
         return from_env.strip(), f"environment variable {env_key}"
     return None
-
-
-def _pick(config: ConfigSource, config_key: str, env_key: str) -> Optional[str]:
-    found = _found(config, config_key, env_key)
-    return found[0] if found else None
 
 
 def validate_endpoint(endpoint: str, source: str = f"{ENDPOINT_CONFIG} / {ENDPOINT_ENV}") -> str:
@@ -162,4 +179,9 @@ def load(config: ConfigSource) -> ProviderConfig:
         timeout=parse_timeout(*timeout) if timeout else DEFAULT_TIMEOUT,
         retries=parse_retries(*retries) if retries else DEFAULT_RETRIES,
     )
-    return ProviderConfig(api_key=clean_key(_pick(config, KEY_CONFIG, KEY_ENV)), options=options)
+    key = _found(config, KEY_CONFIG, KEY_ENV)
+    return ProviderConfig(
+        api_key=clean_key(key[0]) if key else None,
+        options=options,
+        key_from_environment=bool(key) and key[1] != KEY_CONFIG,
+    )

@@ -44,6 +44,7 @@ from .model import (
     cleared,
     from_state,
     parse_settings,
+    without_defaults,
 )
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 API_KEY = "api_key"
+KEY_FINGERPRINT = "key_fingerprint"
 ENDPOINT = "endpoint"
 ADOPT = "adopt"
 OVERWRITE = "overwrite"
@@ -116,6 +118,11 @@ def _verify_new_url(props: Dict[str, Any], settings: WebhookSettings, old_url: s
         verify_url(settings.url)
 
 
+def _differs_from_default(name: str, props: Dict[str, Any]) -> bool:
+    """Whether `props` hold a setting `name` other than its default."""
+    return props.get(name) is not None and without_defaults({name: props[name]}) != {}
+
+
 def _never_unknown(_value: Any) -> bool:
     return False
 
@@ -144,19 +151,27 @@ class Lifecycle:
         self, olds: Dict[str, Any], news: Dict[str, Any]
     ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
-        as they are, everything known is validated. `olds` (the inputs in state, empty for a
-        new resource) mark the account as this resource's own."""
+        as they are, everything known is validated; settings at their default are left out
+        (see `model.without_defaults`) unless the old inputs had them otherwise. `olds` (the inputs in state, empty for a new
+        resource) mark the account as this resource's own."""
         if olds.get(FROM_NUMBER):
             self._note_in_state(olds)
         problems: List[Problem] = []
-        inputs = dict(news)
+        inputs = {k: v for k, v in news.items() if k not in SETTING_NAMES or v is not None}
         try:
             settings = parse_settings(news, self._is_unknown)
-            inputs.update(
-                (name, value)
+            known = {
+                name: value
                 for name, value in settings.to_props().items()
                 if not self._unknown_in(news.get(name))
-            )
+            }
+            for name in known:
+                inputs.pop(name, None)
+            inputs.update(without_defaults(known))
+            # A setting the program turns back to its default stays this once, so that
+            # the preview shows `true => false` rather than a removed property.
+            inputs.update((name, value) for name, value in known.items()
+                          if name not in inputs and _differs_from_default(name, olds))
         except SettingsError as err:
             problems.extend(err.problems)
         if news.get(ADOPT) and news.get(OVERWRITE):
@@ -168,7 +183,6 @@ class Lifecycle:
         else:
             if not news.get(API_KEY) and not provider_config.api_key:
                 problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
-            inputs[ENDPOINT] = provider_config.options.endpoint
         return inputs, problems
 
     def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
@@ -181,9 +195,7 @@ class Lifecycle:
         except SettingsError:  # a refresh diffs the inputs it read back from the account
             new = from_state(news)
         changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
-        if not self._is_unknown(news.get(API_KEY)) and self.key_in_use(olds) != (
-            self.key_in_use(news)
-        ):
+        if not self._is_unknown(news.get(API_KEY)) and self._key_changed(olds, news):
             changed.append(API_KEY)
             # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).
             self._say(f"account {old.from_number}: api_key changed (secret, so not shown above)")
@@ -277,6 +289,27 @@ class Lifecycle:
             raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
         return tuple(dict.fromkeys(k for k in keys if k))
 
+    def endpoint_for(self, props: Dict[str, Any]) -> str:
+        """The endpoint a resource with these properties is (or will be) written to."""
+        return self._endpoint(props)
+
+    @staticmethod
+    def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
+        """The inputs a refresh or an import stores for these outputs: every setting (no key,
+        no endpoint). Defaults included, so that the next preview shows `false => true`
+        for a setting the account lost; that run's check leaves them out again."""
+        return {k: v for k, v in outputs.items() if k in SETTING_NAMES}
+
+    def _key_changed(self, olds: Dict[str, Any], news: Dict[str, Any]) -> bool:
+        """Whether the key the inputs name differs from the one the state was written with.
+        The state holds the key only when the resource was given one (`api_key`); else the
+        key's fingerprint (`config.key_fingerprint`). A state with neither (imported, or
+        written by a version that kept no key) has no key to differ from."""
+        own = str(olds.get(API_KEY) or "").strip()
+        stored = stack_config.key_fingerprint(own) if own else olds.get(KEY_FINGERPRINT)
+        new = self.key_in_use(news)
+        return bool(stored and new) and stack_config.key_fingerprint(new) != stored
+
     def key_in_use(self, props: Dict[str, Any]) -> Optional[str]:
         """The key a resource's properties name: their own, else the configured one (the
         dynamic `Webhook` passes no key when the configured one is to be used); None if
@@ -314,12 +347,20 @@ class Lifecycle:
                 continue
         return call(self._client(keys[-1], endpoint))
 
-    @staticmethod
     def _outputs(
-        settings: WebhookSettings, props: Dict[str, Any], endpoint: str
+        self, settings: WebhookSettings, props: Dict[str, Any], endpoint: str
     ) -> Dict[str, Any]:
+        """Every setting, the endpoint, the key's fingerprint, and the key itself where
+        nothing else keeps it for a later refresh or destroy: a key given to the resource,
+        or one from the environment. A key from stack configuration is kept by the engine,
+        once, in the provider's state."""
         outs = settings.to_props()
+        outs[ENDPOINT] = endpoint
+        key = self.key_in_use(props)
         if props.get(API_KEY):
             outs[API_KEY] = props[API_KEY]
-        outs[ENDPOINT] = endpoint
+        elif key and self._settings().key_from_environment:
+            outs[API_KEY] = key
+        if key:
+            outs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return outs

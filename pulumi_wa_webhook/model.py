@@ -95,6 +95,24 @@ def cleared(from_number: str) -> WebhookSettings:
     return WebhookSettings(from_number=from_number)
 
 
+#: Every setting but the account, with its default, as a Pulumi property value.
+SETTING_DEFAULTS: Dict[str, Any] = {
+    name: value for name, value in cleared("").to_props().items() if name != "from_number"
+}
+
+
+def without_defaults(props: Mapping[str, Any]) -> Dict[str, Any]:
+    """`props` without the settings that hold their default value. State keeps only what
+    differs: with hundreds of resources every stored byte costs (the file backend rewrites
+    the whole checkpoint at each step), and an absent setting reads as its default
+    everywhere (`parse_settings`, `from_state`)."""
+    return {
+        name: value
+        for name, value in props.items()
+        if not (name in SETTING_DEFAULTS and value == SETTING_DEFAULTS[name])
+    }
+
+
 # --- user input ---------------------------------------------------------------------------
 
 

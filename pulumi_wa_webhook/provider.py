@@ -1,8 +1,13 @@
 """The dynamic resource provider: the Python SDK's face of `lifecycle.Lifecycle`.
 
-Check and diff make no HTTP calls. The instance holds no secret when it is pickled: the key
-travels as the secret `api_key` property, and everything else is read in `configure`, which
-runs in the provider process.
+Check and diff make no HTTP calls. The instance holds no secret when it is pickled: a key
+given to the resource travels as the secret `api_key` property, and everything else
+(including the configured key) is read in `configure`, which runs in the provider process.
+
+State is lean: outputs leave out settings at their default (`model.without_defaults`; the
+`Webhook` class reads them back as defaults), and a configured key is not copied into each
+resource (the engine keeps the stack configuration, encrypted, in the provider's state; the
+resource keeps the key's fingerprint to notice a rotation).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from pulumi.output import Unknown
 
 from . import config as stack_config
 from .errors import WaWebhookError
-from .lifecycle import API_KEY, Lifecycle
+from .lifecycle import Lifecycle
+from .model import without_defaults
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -108,24 +114,14 @@ class WebhookProvider(ResourceProvider):
             delete_before_replace=False,
         )
 
-    def _with_key(self, lifecycle: Lifecycle, outputs: Dict[str, Any]) -> Dict[str, Any]:
-        """The outputs with the key in use. Refresh, delete and diff see only a dynamic
-        resource's outputs, so they keep the key (a secret output, `additional_secret_outputs`)
-        even when it came from the configuration and the inputs hold none: the state has it
-        once, and a later change or loss of the configured key is still seen."""
-        key = lifecycle.key_in_use(outputs)
-        return dict(outputs, **{API_KEY: key}) if key else outputs
-
     @_clear_errors
     def create(self, props: Dict[str, Any]) -> CreateResult:
-        lifecycle = self._lifecycle
-        id_, outputs = lifecycle.create(props)
-        return CreateResult(id_, self._with_key(lifecycle, outputs))
+        id_, outputs = self._lifecycle.create(props)
+        return CreateResult(id_, without_defaults(outputs))
 
     @_clear_errors
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
-        lifecycle = self._lifecycle
-        return UpdateResult(self._with_key(lifecycle, lifecycle.update(news, _olds)))
+        return UpdateResult(without_defaults(self._lifecycle.update(news, _olds)))
 
     @_clear_errors
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
@@ -134,10 +130,11 @@ class WebhookProvider(ResourceProvider):
         if outcome.id is None:
             return ReadResult("", {})  # the account is gone: the resource leaves the state
         # The refreshed inputs leave the key out: the engine keeps an input secret only if
-        # the old inputs held it as one, and a program that uses the configured key sends
-        # none. The outputs keep it (a secret output), and the program supplies it again.
-        inputs = {k: v for k, v in outcome.outputs.items() if k != API_KEY}
-        return ReadResult(outcome.id, self._with_key(lifecycle, outcome.outputs), inputs)
+        # the old inputs held it as one. A key given to the resource stays in the outputs
+        # (delete sees only those), and the program supplies it again.
+        return ReadResult(
+            outcome.id, without_defaults(outcome.outputs), lifecycle.inputs_from(outcome.outputs)
+        )
 
     @_clear_errors
     def delete(self, id_: str, props: Dict[str, Any]) -> None:

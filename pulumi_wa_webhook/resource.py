@@ -5,6 +5,7 @@ resource class with `typing.get_type_hints` on every resource it creates, and st
 annotations would be compiled again each time (about a third of a millisecond per Webhook).
 """
 
+import copy
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -12,6 +13,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from . import config as stack_config
+from .model import SETTING_DEFAULTS
 from .provider import WebhookProvider
 
 _PROVIDER = WebhookProvider()
@@ -55,8 +57,7 @@ def _explicit_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.O
 
     Without one, the provider uses the key it is configured with (stack config
     `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY): the program does not copy that key into
-    the resource's inputs, so the state keeps it once (the `api_key` output, a secret) rather
-    than twice. Whitespace around the key (a file's trailing newline) is dropped with the
+    the resource, whose state keeps only its fingerprint. Whitespace around the key (a file's trailing newline) is dropped with the
     rule the provider applies to the keys it reads itself (`config.clean_key`).
     """
     if api_key is None:
@@ -128,21 +129,27 @@ def webhook_inputs(
     return props
 
 
-#: Settings a program may leave out: the provider's check fills in these defaults.
-_DEFAULTS = {"url": "", "system": False, "system_phone_alerts": [], "read_status": False,
-             "retry": False}
-
-
 def _without_defaults(props: Dict[str, Any]) -> Dict[str, Any]:
     """`props` with the settings that are plain defaults set to None: the SDK sends no value
-    for them (the output attribute is still made), and the provider's check fills in the
-    default, so the checked inputs and the outputs hold every setting all the same. The
-    program and the engine just handle fewer values (it matters with hundreds of Webhooks).
-    """
+    for them (the output attribute is still made), and neither inputs nor outputs in state
+    hold them (`model.without_defaults`). The program and the engine just handle fewer
+    values (it matters with hundreds of Webhooks)."""
     return {
-        name: None if name in _DEFAULTS and value == _DEFAULTS[name] else value
+        name: None if name in SETTING_DEFAULTS and value == SETTING_DEFAULTS[name] else value
         for name, value in props.items()
     }
+
+
+def _default_when_absent(value: Any, default: Any) -> Any:
+    return copy.copy(default) if value is None else value
+
+
+def _read_settings_with_defaults(resource: "Webhook") -> None:
+    """A setting that the state leaves out (it is at its default) reads as that default:
+    `hook.retry` is False, not None."""
+    for name, default in SETTING_DEFAULTS.items():
+        output: pulumi.Output[Any] = getattr(resource, name)
+        setattr(resource, name, output.apply(lambda v, d=default: _default_when_absent(v, d)))
 
 
 class Webhook(Resource, module="wa-webhook", name="Webhook"):
@@ -165,10 +172,13 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
     """Whether read-status notifications (sent / delivered / read) are on."""
     retry: pulumi.Output[bool]
     """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
-    api_key: pulumi.Output[str]
-    """The API key used for this account (always a secret)."""
+    api_key: pulumi.Output[Optional[str]]
+    """The key given as `api_key` (a secret); None when the configured key is used."""
     endpoint: pulumi.Output[str]
     """The API endpoint the settings were written to; refresh and destroy use it."""
+    key_fingerprint: pulumi.Output[str]
+    """Eight hex digits that identify the key the settings were written with (a one-way
+    hash, not the key): a rotated key shows as a change."""
 
     def __init__(
         self,
@@ -223,3 +233,4 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )
         super().__init__(_PROVIDER, resource_name, props, opts)
+        _read_settings_with_defaults(self)

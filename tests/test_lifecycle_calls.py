@@ -147,7 +147,8 @@ def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulato
     id_, outs = make(emulator, key=KEY).create(props(url="https://new.example/", retry=True))
     assert id_ == ACCOUNT
     assert outs == {**props(url="https://new.example/", retry=True),
-                    "endpoint": emulator.base_url}
+                    "endpoint": emulator.base_url,
+                    "key_fingerprint": stack_config.key_fingerprint(KEY)}
     assert "api_key" not in outs  # the configured key stays out of the state
     assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == ["getWebhook",
                                                                         "setWebhook"]
@@ -235,14 +236,26 @@ def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
 # -- check and diff (no API call) --------------------------------------------------------------
 
 
-def test_check_normalises_and_records_the_endpoint(emulator):
+def test_check_normalises_and_leaves_defaults_and_the_endpoint_out(emulator):
     inputs, problems = make(emulator, key=KEY).check(
-        {}, props(from_number="+972 50-000-0001", system=1, url=UNKNOWN))
+        {}, props(from_number="+972 50-000-0001", system=1, url=UNKNOWN, retry=False,
+                  read_status=None))
     assert problems == []
     assert inputs["from_number"] == ACCOUNT and inputs["system"] is True
     assert inputs["url"] is UNKNOWN  # unknown values stay as they are
-    assert inputs["endpoint"] == emulator.base_url
+    # Settings at their default and the endpoint (kept in the outputs) are not stored twice.
+    assert not {"retry", "read_status", "system_phone_alerts", "endpoint"} & set(inputs)
     assert emulator.count() == 0
+
+
+def test_check_keeps_a_setting_turned_back_to_its_default_once(emulator):
+    cycle = make(emulator, key=KEY)
+    olds = {"from_number": ACCOUNT, "url": "https://h.example.com/", "retry": True}
+    inputs, _ = cycle.check(olds, props(url=None, retry=False))
+    # the preview can show `true => false` and `"https://..." => ""`
+    assert inputs["retry"] is False and inputs["url"] == ""
+    again, _ = cycle.check(inputs, props(url=None, retry=False))
+    assert not {"retry", "url"} & set(again)  # and the next run's inputs are lean again
 
 
 def test_check_reports_every_problem_with_its_property(emulator, monkeypatch):
@@ -304,6 +317,40 @@ def test_diff_without_a_key_change_says_nothing(emulator):
     make(emulator, key=KEY, said=said).diff(state(emulator, api_key="k1"),
                                             props(api_key="k1", retry=True))
     assert said == []
+
+
+def test_a_rotated_configured_key_is_seen_through_the_fingerprint_in_state(emulator):
+    said: List[str] = []
+    written = state(emulator, key_fingerprint=stack_config.key_fingerprint("old-key"))
+    outcome = make(emulator, key="new-key", said=said).diff(written, props())
+    assert outcome.changed == ["api_key"]
+    assert said == [f"account {ACCOUNT}: api_key changed (secret, so not shown above)"]
+    assert make(emulator, key="old-key").diff(written, props()).changed == []
+
+
+def test_a_state_with_no_key_and_no_fingerprint_has_no_key_to_differ_from(emulator):
+    assert make(emulator, key="any-key").diff(state(emulator), props()).changed == []
+
+
+def test_an_old_state_holding_the_configured_key_is_no_change(emulator):
+    # Versions before the fingerprint kept the configured key itself in the outputs.
+    assert make(emulator, key=KEY).diff(state(emulator, api_key=KEY), props()).changed == []
+
+
+def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(emulator):
+    emulator.add_account(ACCOUNT, KEY)
+    _, outs = make(emulator, key="configured").create(props(api_key=KEY))
+    assert outs["api_key"] == KEY  # given to the resource: delete needs it
+    assert outs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
+    outcome = make(emulator, key=KEY).read(ACCOUNT, {"endpoint": emulator.base_url})
+    assert "api_key" not in outcome.outputs
+    assert outcome.outputs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
+
+
+def test_inputs_from_outputs_are_every_setting_and_nothing_else(emulator):
+    outputs = dict(props(url="", system=True), api_key="k", endpoint=emulator.base_url,
+                   key_fingerprint="00000000")
+    assert Lifecycle.inputs_from(outputs) == props(url="", system=True)
 
 
 def test_diff_of_another_account_is_a_replacement(emulator):

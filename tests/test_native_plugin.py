@@ -12,6 +12,7 @@ from receivers import closed_port
 from webhook_programs import ACCOUNT_1, KEY_1
 
 from pulumi_wa_webhook import lifecycle
+from pulumi_wa_webhook.config import key_fingerprint
 from pulumi_wa_webhook.errors import InvalidApiKeyError
 from pulumi_wa_webhook.native.provider import WebhookProvider
 from pulumi_wa_webhook.native.server import expected_failure
@@ -39,8 +40,10 @@ def test_unknown_provider_configuration_is_left_to_the_defaults(emulator, monkey
     with running_plugin() as served:
         served.configure(endpoint=UNKNOWN, apiKey=secret(KEY_1), timeout=0.5)
         answer = served.check({"fromNumber": ACCOUNT_1})
+        planned = served.call("Create", proto.CreateRequest(urn=URN, preview=True,
+                                                            properties=answer.inputs))
     assert list(answer.failures) == []
-    assert plain(answer.inputs)["endpoint"] == emulator.base_url
+    assert plain(planned.properties)["endpoint"] == emulator.base_url
 
 
 # -- unknown values (preview) -------------------------------------------------------------
@@ -62,7 +65,8 @@ def test_preview_create_with_an_unknown_url_makes_no_call(plugin, emulator):
         urn=URN, preview=True,
         properties=struct({"fromNumber": ACCOUNT_1, "url": UNKNOWN, "apiKey": secret(KEY_1)})))
     assert answer.id == ""
-    assert plain(answer.properties) == {"fromNumber": ACCOUNT_1, "url": UNKNOWN}
+    # What create will return: every setting (defaults too) and the endpoint.
+    assert plain(answer.properties) == dict(STATE, url=UNKNOWN, endpoint=emulator.base_url)
     assert emulator.requests() == []
 
 
@@ -155,8 +159,8 @@ def test_check_normalises_inputs_and_keeps_the_key_secret(plugin, emulator):
     assert list(answer.failures) == []
     assert plain(answer.inputs) == {
         "fromNumber": ACCOUNT_1, "url": "https://h.example.com/", "system": True,
-        "systemPhoneAlerts": ["972502211234", "972527788695"], "readStatus": False,
-        "retry": False, "apiKey": secret(KEY_1), "endpoint": emulator.base_url}
+        "systemPhoneAlerts": ["972502211234", "972527788695"], "apiKey": secret(KEY_1)}
+    # settings at their default and the endpoint (an output) are not stored as inputs
     assert KEY_1 not in clear_texts(answer)
     assert emulator.requests() == []
 
@@ -273,6 +277,7 @@ def test_create_reads_then_writes_once_and_returns_the_settings(plugin, emulator
     assert emulator.account(ACCOUNT_1)["systemPhoneAlert"] == "972502211234"
     assert plain(answer.properties) == dict(STATE, system=True,
                                             systemPhoneAlerts=["972502211234"],
+                                            keyFingerprint=key_fingerprint(KEY_1),
                                             endpoint=emulator.base_url)
     assert KEY_1 not in clear_texts(answer)
 
@@ -338,8 +343,9 @@ def test_refresh_reads_the_drift_once(plugin, emulator):
     assert emulator.count() == 1 and emulator.count("getWebhook") == 1
     assert answer.id == ACCOUNT_1
     drifted = dict(state, url="https://by-hand.example.com/", retry=True)
-    assert plain(answer.properties) == drifted
-    assert plain(answer.inputs) == dict(drifted, apiKey=secret(KEY_1))
+    assert plain(answer.properties) == dict(drifted, keyFingerprint=key_fingerprint(KEY_1))
+    assert plain(answer.inputs) == dict(STATE, url="https://by-hand.example.com/", retry=True,
+                                        apiKey=secret(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -357,7 +363,7 @@ def test_the_import_option_reads_with_the_programs_inputs(emulator):
         served.configure(endpoint=emulator.base_url)  # the key is the resource's own
         answer = read(served, inputs=dict(STATE, apiKey=secret(KEY_1)))  # `import_=` option
     assert answer.id == ACCOUNT_1
-    assert plain(answer.inputs) == dict(STATE, apiKey=secret(KEY_1), endpoint=emulator.base_url)
+    assert plain(answer.inputs) == dict(STATE, apiKey=secret(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -366,8 +372,10 @@ def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, e
     answer = read(plugin)  # `pulumi import` sends only the ID
     assert answer.id == ACCOUNT_1
     inputs = plain(answer.inputs)
-    assert inputs == dict(STATE, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url)
-    assert plain(answer.properties) == inputs
+    assert inputs == dict(STATE, systemPhoneAlerts=["972502211234"])
+    assert plain(answer.properties) == dict(STATE, systemPhoneAlerts=["972502211234"],
+                                            endpoint=emulator.base_url,
+                                            keyFingerprint=key_fingerprint(KEY_1))
     assert emulator.count("getWebhook") == 1
 
 

@@ -100,9 +100,11 @@ def test_every_setting_is_a_property_with_its_model_type_and_doc():
 def test_resource_outputs_inputs_and_required():
     resource = _resource()
     settings = [camel(f.name) for f in dataclasses.fields(WebhookSettings)]
-    assert list(resource["properties"]) == settings + ["endpoint"]
+    assert list(resource["properties"]) == settings + ["endpoint", "keyFingerprint"]
     assert resource["properties"]["endpoint"]["type"] == "string"
-    assert resource["required"] == settings + ["endpoint"]  # every output always has a value
+    assert resource["properties"]["keyFingerprint"]["type"] == "string"
+    # every output always has a value but the fingerprint (none after `pulumi import`)
+    assert resource["required"] == settings + ["endpoint"]
     assert list(resource["inputProperties"]) == settings + [
         "apiKey", "adopt", "overwrite", "verifyUrl"
     ]

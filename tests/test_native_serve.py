@@ -154,9 +154,12 @@ def test_the_console_script_prints_its_port_answers_and_stops_quietly_on_ctrl_c(
     with subprocess.Popen([str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_stops) as plugin:
         try:
-            assert plugin.stdout is not None
-            port = int(plugin.stdout.readline())
-            version, schema = ask_info(port)
+            assert plugin.stdout is not None and plugin.stderr is not None
+            line = plugin.stdout.readline()
+            if not line.strip().isdigit():  # say what the plugin said instead
+                plugin.kill()
+                pytest.fail(f"no port line but {line!r}; stderr: {plugin.stderr.read()!r}")
+            version, schema = ask_info(int(line))
         finally:
             plugin.send_signal(signal.SIGINT)
             _, errors = plugin.communicate(timeout=10)

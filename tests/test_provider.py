@@ -6,6 +6,7 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.provider import UNKNOWN, WebhookProvider
 
@@ -81,10 +82,15 @@ def test_crud_over_http(provider, emulator):
     created = provider.create(provider.check({}, props()).inputs)
     assert created.id == ACCOUNT and emulator.count("setWebhook") == 1
     assert created.outs["endpoint"] == emulator.base_url
+    # Lean state: no setting at its default; the key given to the resource (delete needs
+    # it) and its fingerprint.
+    assert created.outs == {"from_number": ACCOUNT, "url": "https://h.example.com/",
+                            "endpoint": emulator.base_url, "api_key": KEY,
+                            "key_fingerprint": stack_config.key_fingerprint(KEY)}
     read = provider.read(ACCOUNT, created.outs)
     assert read.outs == created.outs
-    # the refreshed inputs leave the key out: the engine would store it in clear there
-    assert read.inputs == {k: v for k, v in created.outs.items() if k != "api_key"}
+    # the refreshed inputs are every setting, and no key (the engine would store it in clear)
+    assert read.inputs == {k: v for k, v in props(from_number=ACCOUNT).items() if k != "api_key"}
     provider.update(ACCOUNT, created.outs, props(from_number=ACCOUNT, retry=True))
     assert emulator.account(ACCOUNT)["retry"] == 1
     assert emulator.count() == 4  # create = read + write, read, update

@@ -32,7 +32,8 @@ def test_without_configure_the_environment_is_used(emulator, monkeypatch):
     provider = WebhookProvider()
     result = provider.check({}, props())
     assert result.failures == []
-    assert result.inputs["endpoint"] == emulator.base_url
+    assert provider.create(result.inputs).outs["endpoint"] == emulator.base_url
+    assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
 
 
 def test_stack_configuration_is_read_once_per_provider_process(emulator, monkeypatch):

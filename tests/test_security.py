@@ -13,6 +13,7 @@ import pytest
 from webhook_programs import ACCOUNT_1, webhook_program
 
 from pulumi_wa_webhook.client import ClientOptions, WebhookClient
+from pulumi_wa_webhook.config import key_fingerprint
 from pulumi_wa_webhook.errors import TransportError
 
 SECRET_KEY = "sk-live-7f3a9c2e1d5b4a60"
@@ -40,7 +41,13 @@ def test_api_key_appears_nowhere_in_clear(make_stack, emulator):
     state = stack.export()
     [resource] = [r for r in state["deployment"]["resources"] if r.get("id") == ACCOUNT_1]
     provider_blob = base64.b64decode(resource["inputs"]["__provider"])
-    assert resource["outputs"]["api_key"]["ciphertext"]  # stored, but only encrypted
+    # The engine keeps the configured key once, encrypted, in the provider's state; the
+    # resource keeps only the key's fingerprint.
+    [provider] = [r for r in state["deployment"]["resources"]
+                  if r["type"] == "pulumi:providers:pulumi-python"]
+    assert provider["inputs"]["wa-webhook:apiKey"]["ciphertext"]
+    assert "api_key" not in resource["outputs"] and "api_key" not in resource["inputs"]
+    assert resource["outputs"]["key_fingerprint"] == key_fingerprint(SECRET_KEY)
     stack.destroy("--debug")
 
     places = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any, Dict, Tuple
 
 import pytest
 from webhook_programs import (
@@ -18,6 +19,9 @@ from webhook_programs import (
     stored,
     webhook_program,
 )
+
+from pulumi_wa_webhook.config import key_fingerprint
+from pulumi_wa_webhook.model import SETTING_DEFAULTS
 
 pytestmark = pytest.mark.engine
 
@@ -272,18 +276,24 @@ def test_api_keys_with_surrounding_whitespace_are_trimmed(hook_stack, emulator):
     assert stored(emulator, ACCOUNT_1) == CLEARED and stored(emulator, ACCOUNT_2) == CLEARED
 
 
-def test_the_configured_key_is_kept_once_in_state_and_never_in_clear(hook_stack, emulator):
+def test_the_configured_key_is_kept_once_by_the_engine_and_never_in_clear(hook_stack, emulator):
     stack = hook_stack(FULL)
     stack.up()
-    [hook] = stack.resources("wa-webhook:Webhook")
-    # The program passes no key (the provider uses the configured one); the outputs keep the
-    # key in use, encrypted, for refresh and destroy, which see only the outputs.
-    assert "api_key" not in hook["inputs"]
-    assert hook["outputs"]["api_key"]["ciphertext"]
-    stack.refresh()
-    [hook] = stack.resources("wa-webhook:Webhook")
-    assert "api_key" not in hook["inputs"]  # the engine would store a refreshed input in clear
-    assert hook["outputs"]["api_key"]["ciphertext"]
+
+    def kept() -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        resources = stack.export()["deployment"]["resources"]
+        [hook] = [r for r in resources if r["type"].endswith("Webhook")]
+        [provider] = [r for r in resources if r["type"] == "pulumi:providers:pulumi-python"]
+        return hook, provider
+
+    for _ in range(2):  # after up, and after a refresh
+        hook, provider = kept()
+        # The engine keeps the stack configuration, encrypted, in the provider's state (that
+        # is what destroy uses); the resource keeps only the key's fingerprint.
+        assert provider["inputs"]["wa-webhook:apiKey"]["ciphertext"]
+        assert "api_key" not in hook["inputs"] and "api_key" not in hook["outputs"]
+        assert hook["outputs"]["key_fingerprint"] == key_fingerprint(KEY_1)
+        stack.refresh()
     assert KEY_1 not in json.dumps(stack.export())
     stack.preview("--expect-no-changes")
 
@@ -296,19 +306,31 @@ def test_destroy_uses_the_key_in_state_after_the_configuration_lost_it(hook_stac
     assert stored(emulator, ACCOUNT_1) == CLEARED
 
 
-def test_state_written_by_earlier_versions_with_the_key_twice_still_works(hook_stack, emulator):
-    """Earlier versions kept the configured key in the inputs as well as the outputs."""
-    stack = hook_stack(FULL)
+@pytest.mark.parametrize("key_twice", [False, True], ids=["key once", "key twice"])
+def test_state_written_by_earlier_versions_still_works(hook_stack, emulator, key_twice):
+    """Earlier versions kept every setting (defaults too) and the endpoint in the inputs, and
+    the configured key, encrypted, in the outputs; the first ones in the inputs as well."""
+    stack = hook_stack(dict(FULL, retry=False))
     stack.up()
     state = stack.export()
-    [hook] = [r for r in state["deployment"]["resources"] if r["type"].endswith("Webhook")]
-    hook["inputs"]["api_key"] = hook["outputs"]["api_key"]  # the same secret, encrypted
-    hook["propertyDependencies"]["api_key"] = []
+    resources = state["deployment"]["resources"]
+    [hook] = [r for r in resources if r["type"].endswith("Webhook")]
+    [provider] = [r for r in resources if r["type"] == "pulumi:providers:pulumi-python"]
+    secret_key = provider["inputs"]["wa-webhook:apiKey"]  # KEY_1, encrypted for this stack
+    settings = {k: v for k, v in hook["outputs"].items() if k in SETTING_DEFAULTS}
+    settings = dict(SETTING_DEFAULTS, **settings)
+    assert settings["retry"] is False and "retry" not in hook["outputs"]
+    hook["outputs"] = dict(hook["outputs"], **settings, api_key=secret_key)
+    del hook["outputs"]["key_fingerprint"]
+    hook["inputs"] = dict(hook["inputs"], **settings, endpoint=hook["outputs"]["endpoint"])
+    if key_twice:
+        hook["inputs"]["api_key"] = secret_key
+        hook["propertyDependencies"]["api_key"] = []
     state_file = stack.root / "old-state.json"
     state_file.write_text(json.dumps(state))
     stack.pulumi("stack", "import", "--file", str(state_file), "--stack", stack.name)
     emulator.clear_requests()
-    stack.preview("--expect-no-changes")  # no diff from the key leaving the inputs
+    stack.preview("--expect-no-changes")  # no diff from the new, leaner state
     stack.up("--expect-no-changes")
     assert emulator.requests() == []
     stack.refresh()

@@ -5,8 +5,11 @@ back, and runs every blocking API call in a thread pool so that the engine's `--
 calls really run in parallel. Every rule (validation, normalisation, adoption, ownership,
 which key and endpoint to use) stays in the core.
 
-The API key lives in the resource's inputs only (a secret), not in its outputs: the engine
-sends the old inputs to Diff, Read and Delete (see `server`), so one copy in state suffices.
+A key given to the resource lives in its inputs only (a secret), not in its outputs: the
+engine sends the old inputs to Diff, Read and Delete (see `server`), so one copy in state
+suffices; a configured key lives in the provider's state, and the resource keeps its
+fingerprint. Inputs leave out settings at their default (the core's check); outputs hold
+every setting, so that every language reads them without knowing the defaults.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ from pulumi.provider.experimental.provider import (
 
 from .. import config as stack_config
 from ..errors import ConfigurationError
-from ..lifecycle import API_KEY, ENDPOINT, SETTING_NAMES, Lifecycle
+from ..lifecycle import API_KEY, ENDPOINT, KEY_FINGERPRINT, SETTING_NAMES, Lifecycle
+from ..model import SETTING_DEFAULTS
 from .names import camel
 from .schema import CONFIG_DOCS, schema_json
 from .values import from_props, is_unknown, to_plain, to_props
@@ -51,8 +55,9 @@ _T = TypeVar("_T")
 
 #: Threads for API calls: enough for `pulumi up --parallel 64`.
 DEFAULT_WORKERS = 64
-#: What a resource keeps in its outputs: the settings and the endpoint they were written to.
-OUTPUT_NAMES = SETTING_NAMES + (ENDPOINT,)
+#: What a resource keeps in its outputs: the settings, the endpoint they were written to and
+#: the fingerprint of the key that wrote them.
+OUTPUT_NAMES = SETTING_NAMES + (ENDPOINT, KEY_FINGERPRINT)
 
 
 def _say(line: str) -> None:
@@ -74,7 +79,9 @@ def config_mapping(values: Mapping[str, Any]) -> Dict[str, str]:
 
 
 def _outputs(props: Mapping[str, Any]) -> Dict[str, Any]:
-    return {name: props[name] for name in OUTPUT_NAMES if name in props}
+    """The outputs among `props`, with every setting (a default where `props` has none)."""
+    outputs = {name: props[name] for name in OUTPUT_NAMES if name in props}
+    return dict(SETTING_DEFAULTS, **outputs)
 
 
 def _with_key(props: Dict[str, Any], inputs: Mapping[str, PropertyValue]) -> Dict[str, Any]:
@@ -152,7 +159,7 @@ class WebhookProvider(Provider):
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds = _with_key(to_props(request.old_state), request.old_inputs)  # type: ignore[attr-defined]
         news = to_props(request.new_inputs)
-        if not olds.get(API_KEY):
+        if not olds.get(API_KEY) and not olds.get(KEY_FINGERPRINT):
             # Imported with `pulumi import` (the state holds no key): the key the program or
             # configuration now gives is a credential, not a difference from the account.
             news.pop(API_KEY, None)
@@ -175,14 +182,16 @@ class WebhookProvider(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         props = to_props(request.properties)
         if request.preview:  # no API call in preview: the outputs will be the inputs
-            return CreateResponse(properties=from_props(_outputs(props)))
+            planned = dict(props, **{ENDPOINT: self._lifecycle.endpoint_for(props)})
+            return CreateResponse(properties=from_props(_outputs(planned)))
         id_, outputs = await self._blocking(self._lifecycle.create, props)
         return CreateResponse(id_, from_props(_outputs(outputs)))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         props = to_props(request.news)
         if request.preview:
-            return UpdateResponse(from_props(_outputs(props)))
+            planned = dict(props, **{ENDPOINT: self._lifecycle.endpoint_for(props)})
+            return UpdateResponse(from_props(_outputs(planned)))
         outputs = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
         return UpdateResponse(from_props(_outputs(outputs)))
 
@@ -196,7 +205,7 @@ class WebhookProvider(Provider):
         )
         if outcome.id is None:
             return ReadResponse()  # no id: the server answers "does not exist"
-        inputs = _outputs(outcome.outputs)
+        inputs = self._lifecycle.inputs_from(outcome.outputs)
         if props.get(API_KEY):
             inputs[API_KEY] = props[API_KEY]
         return ReadResponse(

@@ -37,6 +37,9 @@ class Webhook(pulumi.CustomResource):
     """Whether failed deliveries are retried."""
     endpoint: pulumi.Output[str]
     """The API endpoint the settings were written to; refresh and destroy use it."""
+    key_fingerprint: pulumi.Output[Optional[str]]
+    """Eight hex digits that identify the key the settings were written with (a one-way
+    hash, not the key); None after an import."""
 
     def __init__(
         self,

@@ -22,6 +22,10 @@ API_KEY_DOC = (
     f"`apiKey`, then the environment variable {stack_config.KEY_ENV}."
 )
 ENDPOINT_DOC = "The API endpoint the settings were written to; refresh and destroy use it."
+KEY_FINGERPRINT_DOC = (
+    "Eight hex digits that identify the API key the settings were written with (a one-way "
+    "hash, not the key): a rotated key shows as a change. Absent after an import."
+)
 ADOPT_DOC = (
     "Bring an account that is already configured under management: the first create reads "
     "the account and, instead of writing, fails if its settings differ from the program."
@@ -88,6 +92,8 @@ def package_schema() -> Dict[str, Any]:
     """The Pulumi package schema (as a dict) for `wa-webhook`."""
     settings = setting_properties()
     outputs = dict(settings, endpoint={"type": "string", "description": ENDPOINT_DOC})
+    required: List[str] = list(outputs)
+    outputs["keyFingerprint"] = {"type": "string", "description": KEY_FINGERPRINT_DOC}
     inputs = dict(
         settings,
         apiKey={"type": "string", "secret": True, "description": API_KEY_DOC},
@@ -95,7 +101,6 @@ def package_schema() -> Dict[str, Any]:
         overwrite={"type": "boolean", "description": OVERWRITE_DOC},
         verifyUrl={"type": "boolean", "description": VERIFY_URL_DOC},
     )
-    required: List[str] = list(outputs)
     return {
         "name": PACKAGE,
         "displayName": "99digital WhatsApp webhook",
