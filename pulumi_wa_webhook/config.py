@@ -183,5 +183,5 @@ def load(config: ConfigSource) -> ProviderConfig:
     return ProviderConfig(
         api_key=clean_key(key[0]) if key else None,
         options=options,
-        key_from_environment=bool(key) and key[1] != KEY_CONFIG,
+        key_from_environment=key is not None and key[1] != KEY_CONFIG,
     )

@@ -152,8 +152,10 @@ class Lifecycle:
     ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
         as they are, everything known is validated; settings at their default are left out
-        (see `model.without_defaults`) unless the old inputs had them otherwise. `olds` (the inputs in state, empty for a new
-        resource) mark the account as this resource's own."""
+        (see `model.without_defaults`) unless the old inputs had them otherwise; the
+        configured endpoint is added (a change shows in `preview --diff`). `olds`
+        (the inputs in state, empty for a new resource) mark the account as this
+        resource's own."""
         if olds.get(FROM_NUMBER):
             self._note_in_state(olds)
         problems: List[Problem] = []
@@ -183,6 +185,7 @@ class Lifecycle:
         else:
             if not news.get(API_KEY) and not provider_config.api_key:
                 problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
+            inputs[ENDPOINT] = provider_config.options.endpoint
         return inputs, problems
 
     def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
@@ -295,10 +298,10 @@ class Lifecycle:
 
     @staticmethod
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
-        """The inputs a refresh or an import stores for these outputs: every setting (no key,
-        no endpoint). Defaults included, so that the next preview shows `false => true`
+        """The inputs a refresh or an import stores for these outputs: every setting and the
+        endpoint (no key). Defaults included, so that the next preview shows `false => true`
         for a setting the account lost; that run's check leaves them out again."""
-        return {k: v for k, v in outputs.items() if k in SETTING_NAMES}
+        return {k: v for k, v in outputs.items() if k in SETTING_NAMES or k == ENDPOINT}
 
     def _key_changed(self, olds: Dict[str, Any], news: Dict[str, Any]) -> bool:
         """Whether the key the inputs name differs from the one the state was written with.

@@ -57,8 +57,9 @@ def _explicit_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.O
 
     Without one, the provider uses the key it is configured with (stack config
     `wa-webhook:apiKey`, else $WA_WEBHOOK_API_KEY): the program does not copy that key into
-    the resource, whose state keeps only its fingerprint. Whitespace around the key (a file's trailing newline) is dropped with the
-    rule the provider applies to the keys it reads itself (`config.clean_key`).
+    the resource, whose state keeps only its fingerprint. Whitespace around the key (a file's
+    trailing newline) is dropped with the rule the provider applies to the keys it reads
+    itself (`config.clean_key`).
     """
     if api_key is None:
         return None
@@ -140,16 +141,33 @@ def _without_defaults(props: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def _default_when_absent(value: Any, default: Any) -> Any:
-    return copy.copy(default) if value is None else value
+class _SettingOutput:
+    """The output attribute of a setting, which the state leaves out when it is at its
+    default: read as that default (`hook.retry` is False, not None).
+
+    The SDK stores each output in the instance's `__dict__`; this data descriptor wins over
+    it on lookup and derives the defaulted output only when a program reads the attribute
+    (an `apply` per setting and resource would cost every program, read or not).
+    """
+
+    def __init__(self, default: Any) -> None:
+        self._default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, resource: Any, owner: Optional[type] = None) -> Any:
+        if resource is None:
+            return self
+        stored = resource.__dict__[self._name]
+        return stored.apply(lambda v: copy.copy(self._default) if v is None else v)
+
+    def __set__(self, resource: Any, value: Any) -> None:
+        resource.__dict__[self._name] = value
 
 
-def _read_settings_with_defaults(resource: "Webhook") -> None:
-    """A setting that the state leaves out (it is at its default) reads as that default:
-    `hook.retry` is False, not None."""
-    for name, default in SETTING_DEFAULTS.items():
-        output: pulumi.Output[Any] = getattr(resource, name)
-        setattr(resource, name, output.apply(lambda v, d=default: _default_when_absent(v, d)))
+def _setting(name: str) -> Any:
+    return _SettingOutput(SETTING_DEFAULTS[name])
 
 
 class Webhook(Resource, module="wa-webhook", name="Webhook"):
@@ -162,23 +180,20 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
 
     from_number: pulumi.Output[str]
     """The account, canonical international digits (API field `from`); the resource ID."""
-    url: pulumi.Output[str]
+    url: pulumi.Output[str] = _setting("url")
     """Webhook URL that receives messages and acknowledgements; "" when none."""
-    system: pulumi.Output[bool]
+    system: pulumi.Output[bool] = _setting("system")
     """Whether system-message notifications are on."""
-    system_phone_alerts: pulumi.Output[Sequence[str]]
+    system_phone_alerts: pulumi.Output[Sequence[str]] = _setting("system_phone_alerts")
     """Phones (international digits) that receive system notifications by WhatsApp."""
-    read_status: pulumi.Output[bool]
+    read_status: pulumi.Output[bool] = _setting("read_status")
     """Whether read-status notifications (sent / delivered / read) are on."""
-    retry: pulumi.Output[bool]
+    retry: pulumi.Output[bool] = _setting("retry")
     """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
-    api_key: pulumi.Output[Optional[str]]
-    """The key given as `api_key` (a secret); None when the configured key is used."""
+    api_key: pulumi.Output[str]
+    """The key given as `api_key` (a secret); only when one was given."""
     endpoint: pulumi.Output[str]
     """The API endpoint the settings were written to; refresh and destroy use it."""
-    key_fingerprint: pulumi.Output[str]
-    """Eight hex digits that identify the key the settings were written with (a one-way
-    hash, not the key): a rotated key shows as a change."""
 
     def __init__(
         self,
@@ -233,4 +248,3 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )
         super().__init__(_PROVIDER, resource_name, props, opts)
-        _read_settings_with_defaults(self)

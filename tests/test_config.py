@@ -83,3 +83,24 @@ def test_api_key_whitespace_is_trimmed_from_config_and_environment(raw, monkeypa
 def test_blank_api_key_is_no_key(raw):
     assert config.clean_key(raw) is None
     assert config.load({config.KEY_CONFIG: raw}).api_key is None
+
+
+def test_key_fingerprint_is_stable_short_and_keeps_nothing_of_the_key():
+    # Stored in every state: the same key must give the same digits in every version.
+    assert config.key_fingerprint("bench-key") == "fbb901dd"
+    assert config.key_fingerprint("test-key-1") == "7a5707c0"
+    fingerprint = config.key_fingerprint("sk-live-7f3a9c2e1d5b4a60")
+    assert len(fingerprint) == 8 and int(fingerprint, 16) >= 0
+    assert not any(part in fingerprint for part in ("7f3a", "9c2e", "1d5b", "4a60"))
+    assert config.key_fingerprint("sk-live-7f3a9c2e1d5b4a61") != fingerprint
+
+
+def test_where_the_key_came_from(monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_API_KEY", "from-env")
+    from_env = config.load({})
+    assert from_env.api_key == "from-env" and from_env.key_from_environment
+    from_stack = config.load({"wa-webhook:apiKey": " from-stack\n"})
+    assert from_stack.api_key == "from-stack" and not from_stack.key_from_environment
+    monkeypatch.delenv("WA_WEBHOOK_API_KEY")
+    nowhere = config.load({})
+    assert nowhere.api_key is None and not nowhere.key_from_environment

@@ -236,15 +236,16 @@ def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
 # -- check and diff (no API call) --------------------------------------------------------------
 
 
-def test_check_normalises_and_leaves_defaults_and_the_endpoint_out(emulator):
+def test_check_normalises_leaves_defaults_out_and_records_the_endpoint(emulator):
     inputs, problems = make(emulator, key=KEY).check(
         {}, props(from_number="+972 50-000-0001", system=1, url=UNKNOWN, retry=False,
                   read_status=None))
     assert problems == []
     assert inputs["from_number"] == ACCOUNT and inputs["system"] is True
     assert inputs["url"] is UNKNOWN  # unknown values stay as they are
-    # Settings at their default and the endpoint (kept in the outputs) are not stored twice.
-    assert not {"retry", "read_status", "system_phone_alerts", "endpoint"} & set(inputs)
+    # Settings at their default are not stored; the endpoint is (a change shows in preview).
+    assert not {"retry", "read_status", "system_phone_alerts"} & set(inputs)
+    assert inputs["endpoint"] == emulator.base_url
     assert emulator.count() == 0
 
 
@@ -347,10 +348,11 @@ def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(e
     assert outcome.outputs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
 
 
-def test_inputs_from_outputs_are_every_setting_and_nothing_else(emulator):
+def test_inputs_from_outputs_are_every_setting_and_the_endpoint(emulator):
     outputs = dict(props(url="", system=True), api_key="k", endpoint=emulator.base_url,
                    key_fingerprint="00000000")
-    assert Lifecycle.inputs_from(outputs) == props(url="", system=True)
+    assert Lifecycle.inputs_from(outputs) == dict(props(url="", system=True),
+                                                  endpoint=emulator.base_url)
 
 
 def test_diff_of_another_account_is_a_replacement(emulator):

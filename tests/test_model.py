@@ -10,6 +10,7 @@ from pulumi_wa_webhook.model import (
     cleared,
     from_wire,
     parse_settings,
+    without_defaults,
 )
 
 #: Also run by `make test-compat` against the installed wheel (oldest and newest deps).
@@ -183,3 +184,14 @@ def test_equivalent_inputs_compare_equal():
         "system_phone_alerts",
         "retry",
     ]
+
+
+def test_without_defaults_keeps_the_account_and_every_setting_that_differs():
+    unknown = object()
+    props = {"from_number": "972500000001", "url": "", "system": 0, "system_phone_alerts": [],
+             "read_status": False, "retry": True, "endpoint": "", "api_key": unknown}
+    assert without_defaults(props) == {"from_number": "972500000001", "retry": True,
+                                       "endpoint": "", "api_key": unknown}
+    assert without_defaults({"url": "https://h.example.com/", "system_phone_alerts": ["9725"],
+                             "read_status": unknown}) == {
+        "url": "https://h.example.com/", "system_phone_alerts": ["9725"], "read_status": unknown}

@@ -159,8 +159,8 @@ def test_check_normalises_inputs_and_keeps_the_key_secret(plugin, emulator):
     assert list(answer.failures) == []
     assert plain(answer.inputs) == {
         "fromNumber": ACCOUNT_1, "url": "https://h.example.com/", "system": True,
-        "systemPhoneAlerts": ["972502211234", "972527788695"], "apiKey": secret(KEY_1)}
-    # settings at their default and the endpoint (an output) are not stored as inputs
+        "systemPhoneAlerts": ["972502211234", "972527788695"], "apiKey": secret(KEY_1),
+        "endpoint": emulator.base_url}  # settings at their default are not stored
     assert KEY_1 not in clear_texts(answer)
     assert emulator.requests() == []
 
@@ -344,8 +344,7 @@ def test_refresh_reads_the_drift_once(plugin, emulator):
     assert answer.id == ACCOUNT_1
     drifted = dict(state, url="https://by-hand.example.com/", retry=True)
     assert plain(answer.properties) == dict(drifted, keyFingerprint=key_fingerprint(KEY_1))
-    assert plain(answer.inputs) == dict(STATE, url="https://by-hand.example.com/", retry=True,
-                                        apiKey=secret(KEY_1))
+    assert plain(answer.inputs) == dict(drifted, apiKey=secret(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -363,7 +362,7 @@ def test_the_import_option_reads_with_the_programs_inputs(emulator):
         served.configure(endpoint=emulator.base_url)  # the key is the resource's own
         answer = read(served, inputs=dict(STATE, apiKey=secret(KEY_1)))  # `import_=` option
     assert answer.id == ACCOUNT_1
-    assert plain(answer.inputs) == dict(STATE, apiKey=secret(KEY_1))
+    assert plain(answer.inputs) == dict(STATE, apiKey=secret(KEY_1), endpoint=emulator.base_url)
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -372,7 +371,7 @@ def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, e
     answer = read(plugin)  # `pulumi import` sends only the ID
     assert answer.id == ACCOUNT_1
     inputs = plain(answer.inputs)
-    assert inputs == dict(STATE, systemPhoneAlerts=["972502211234"])
+    assert inputs == dict(STATE, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url)
     assert plain(answer.properties) == dict(STATE, systemPhoneAlerts=["972502211234"],
                                             endpoint=emulator.base_url,
                                             keyFingerprint=key_fingerprint(KEY_1))

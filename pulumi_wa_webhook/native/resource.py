@@ -63,6 +63,7 @@ class Webhook(pulumi.CustomResource):
         props = webhook_inputs(resource_name, locals(), [])
         props["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)
         props["endpoint"] = None
+        props["key_fingerprint"] = None
         super().__init__(WEBHOOK_TYPE, resource_name, props, opts)
 
     def translate_input_property(self, prop: str) -> str:
