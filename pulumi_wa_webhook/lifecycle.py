@@ -292,10 +292,6 @@ class Lifecycle:
             raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
         return tuple(dict.fromkeys(k for k in keys if k))
 
-    def endpoint_for(self, props: Dict[str, Any]) -> str:
-        """The endpoint a resource with these properties is (or will be) written to."""
-        return self._endpoint(props)
-
     @staticmethod
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
         """The inputs a refresh or an import stores for these outputs: every setting and the

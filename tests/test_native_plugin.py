@@ -65,8 +65,8 @@ def test_preview_create_with_an_unknown_url_makes_no_call(plugin, emulator):
         urn=URN, preview=True,
         properties=struct({"fromNumber": ACCOUNT_1, "url": UNKNOWN, "apiKey": secret(KEY_1)})))
     assert answer.id == ""
-    # What create will return: every setting (defaults too) and the endpoint.
-    assert plain(answer.properties) == dict(STATE, url=UNKNOWN, endpoint=emulator.base_url)
+    # What create will return: every setting, defaults too.
+    assert plain(answer.properties) == dict(STATE, url=UNKNOWN)
     assert emulator.requests() == []
 
 

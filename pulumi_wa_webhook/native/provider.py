@@ -182,16 +182,14 @@ class WebhookProvider(Provider):
     async def create(self, request: CreateRequest) -> CreateResponse:
         props = to_props(request.properties)
         if request.preview:  # no API call in preview: the outputs will be the inputs
-            planned = dict(props, **{ENDPOINT: self._lifecycle.endpoint_for(props)})
-            return CreateResponse(properties=from_props(_outputs(planned)))
+            return CreateResponse(properties=from_props(_outputs(props)))
         id_, outputs = await self._blocking(self._lifecycle.create, props)
         return CreateResponse(id_, from_props(_outputs(outputs)))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         props = to_props(request.news)
         if request.preview:
-            planned = dict(props, **{ENDPOINT: self._lifecycle.endpoint_for(props)})
-            return UpdateResponse(from_props(_outputs(planned)))
+            return UpdateResponse(from_props(_outputs(props)))
         outputs = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
         return UpdateResponse(from_props(_outputs(outputs)))
 
