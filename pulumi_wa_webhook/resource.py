@@ -192,8 +192,6 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
     """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
     api_key: pulumi.Output[str]
     """The key given as `api_key` (a secret); only when one was given."""
-    endpoint: pulumi.Output[str]
-    """The API endpoint the settings were written to; refresh and destroy use it."""
 
     def __init__(
         self,
