@@ -159,7 +159,7 @@ class Lifecycle:
         if olds.get(FROM_NUMBER):
             self._note_in_state(olds)
         problems: List[Problem] = []
-        inputs = {k: v for k, v in news.items() if k not in SETTING_NAMES or v is not None}
+        inputs = dict(news)
         try:
             settings = parse_settings(news, self._is_unknown)
             known = {

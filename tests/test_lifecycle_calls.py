@@ -348,6 +348,20 @@ def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(e
     assert outcome.outputs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
 
 
+def test_a_key_from_the_environment_is_kept_in_the_outputs(emulator, monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_API_KEY", KEY)  # nothing but the state records it
+    _, outs = make(emulator).create(props())
+    assert outs["api_key"] == KEY
+    assert outs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
+
+
+def test_a_key_not_known_yet_is_a_change_but_not_a_rotation(emulator):
+    said: List[str] = []
+    written = state(emulator, key_fingerprint=stack_config.key_fingerprint(KEY))
+    outcome = make(emulator, key=KEY, said=said).diff(written, props(api_key=UNKNOWN))
+    assert outcome.changed == ["api_key"] and said == []
+
+
 def test_inputs_from_outputs_are_every_setting_and_the_endpoint(emulator):
     outputs = dict(props(url="", system=True), api_key="k", endpoint=emulator.base_url,
                    key_fingerprint="00000000")

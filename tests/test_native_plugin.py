@@ -195,6 +195,15 @@ def diff(plugin, olds, news, old_inputs=None):
         old_inputs=struct(old_inputs)))
 
 
+def test_a_key_now_given_to_a_resource_written_with_the_configured_one_is_a_change(plugin,
+                                                                                   emulator):
+    state = dict(STATE, endpoint=emulator.base_url, keyFingerprint=key_fingerprint(KEY_1))
+    other = diff(plugin, state, dict(state, apiKey=secret("other-key")), old_inputs=state)
+    assert list(other.diffs) == ["apiKey"]
+    same = diff(plugin, state, dict(state, apiKey=secret(KEY_1)), old_inputs=state)
+    assert list(same.diffs) == []
+
+
 def test_diff_of_equal_settings_is_no_change(plugin, emulator):
     state = dict(STATE, endpoint=emulator.base_url)
     answer = diff(plugin, state, dict(state, apiKey=secret(KEY_1)),

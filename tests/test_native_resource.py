@@ -31,7 +31,7 @@ class PluginMocks(pulumi.runtime.Mocks):
         outputs = {k: v for k, v in args.inputs.items()
                    if k not in ("apiKey", "adopt", "overwrite", "verifyUrl")}
         outputs.update(fromNumber="972500000001", systemPhoneAlerts=["972500000002"],
-                       endpoint="http://127.0.0.1:1/whatsapp/v2")
+                       endpoint="http://127.0.0.1:1/whatsapp/v2", keyFingerprint="0123abcd")
         return [outputs["fromNumber"], outputs]
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
@@ -119,10 +119,11 @@ def test_outputs_read_back_as_snake_case_attributes(mocks):
 
     def check(values: List[Any]) -> None:
         assert values == ["972500000001", "972500000001", ["972500000002"], True, False,
-                          "http://127.0.0.1:1/whatsapp/v2"]
+                          "http://127.0.0.1:1/whatsapp/v2", "0123abcd"]
 
     return pulumi.Output.all(webhook.id, webhook.from_number, webhook.system_phone_alerts,
-                             webhook.read_status, webhook.retry, webhook.endpoint).apply(check)
+                             webhook.read_status, webhook.retry, webhook.endpoint,
+                             webhook.key_fingerprint).apply(check)
 
 
 @pulumi.runtime.test
