@@ -204,6 +204,12 @@ def test_a_key_now_given_to_a_resource_written_with_the_configured_one_is_a_chan
     assert list(same.diffs) == []
 
 
+def test_an_imported_resource_whose_key_is_not_known_yet_shows_no_change(plugin, emulator):
+    state = dict(STATE, endpoint=emulator.base_url)  # `pulumi import` stores no key
+    answer = diff(plugin, state, dict(state, apiKey=UNKNOWN), old_inputs=state)
+    assert list(answer.diffs) == []
+
+
 def test_diff_of_equal_settings_is_no_change(plugin, emulator):
     state = dict(STATE, endpoint=emulator.base_url)
     answer = diff(plugin, state, dict(state, apiKey=secret(KEY_1)),
