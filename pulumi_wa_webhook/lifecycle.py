@@ -43,8 +43,8 @@ from .model import (
     WebhookSettings,
     cleared,
     from_state,
+    is_default,
     parse_settings,
-    without_defaults,
 )
 
 if TYPE_CHECKING:
@@ -118,11 +118,6 @@ def _verify_new_url(props: Dict[str, Any], settings: WebhookSettings, old_url: s
         verify_url(settings.url)
 
 
-def _differs_from_default(name: str, props: Dict[str, Any]) -> bool:
-    """Whether `props` hold a setting `name` other than its default."""
-    return props.get(name) is not None and without_defaults({name: props[name]}) != {}
-
-
 def _never_unknown(_value: Any) -> bool:
     return False
 
@@ -162,18 +157,16 @@ class Lifecycle:
         inputs = dict(news)
         try:
             settings = parse_settings(news, self._is_unknown)
-            known = {
-                name: value
-                for name, value in settings.to_props().items()
-                if not self._unknown_in(news.get(name))
-            }
-            for name in known:
-                inputs.pop(name, None)
-            inputs.update(without_defaults(known))
-            # A setting the program turns back to its default stays this once, so that
-            # the preview shows `true => false` rather than a removed property.
-            inputs.update((name, value) for name, value in known.items()
-                          if name not in inputs and _differs_from_default(name, olds))
+            for name, value in settings.to_props().items():
+                if self._unknown_in(news.get(name)):
+                    continue
+                # A setting the program turns back to its default stays this once, so that
+                # the preview shows `true => false` rather than a removed property.
+                was_other = olds.get(name) is not None and not is_default(name, olds[name])
+                if is_default(name, value) and not was_other:
+                    inputs.pop(name, None)
+                else:
+                    inputs[name] = value
         except SettingsError as err:
             problems.extend(err.problems)
         if news.get(ADOPT) and news.get(OVERWRITE):

@@ -101,16 +101,17 @@ SETTING_DEFAULTS: Dict[str, Any] = {
 }
 
 
+def is_default(name: str, value: Any) -> bool:
+    """Whether `value` is the default of the setting `name` (never true for other names)."""
+    return name in SETTING_DEFAULTS and value == SETTING_DEFAULTS[name]
+
+
 def without_defaults(props: Mapping[str, Any]) -> Dict[str, Any]:
     """`props` without the settings that hold their default value. State keeps only what
     differs: with hundreds of resources every stored byte costs (the file backend rewrites
     the whole checkpoint at each step), and an absent setting reads as its default
     everywhere (`parse_settings`, `from_state`)."""
-    return {
-        name: value
-        for name, value in props.items()
-        if not (name in SETTING_DEFAULTS and value == SETTING_DEFAULTS[name])
-    }
+    return {name: value for name, value in props.items() if not is_default(name, value)}
 
 
 # --- user input ---------------------------------------------------------------------------

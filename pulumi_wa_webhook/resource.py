@@ -13,7 +13,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from . import config as stack_config
-from .model import SETTING_DEFAULTS
+from .model import SETTING_DEFAULTS, is_default
 from .provider import WebhookProvider
 
 _PROVIDER = WebhookProvider()
@@ -136,7 +136,7 @@ def _without_defaults(props: Dict[str, Any]) -> Dict[str, Any]:
     hold them (`model.without_defaults`). The program and the engine just handle fewer
     values (it matters with hundreds of Webhooks)."""
     return {
-        name: None if name in SETTING_DEFAULTS and value == SETTING_DEFAULTS[name] else value
+        name: None if is_default(name, value) else value
         for name, value in props.items()
     }
 
