@@ -118,6 +118,9 @@ def test_two_ups_on_one_stack_at_once_one_wins_the_other_is_refused(machine, acc
     bob = on_machine(machine, "bob", accounts)
     set_sales_url(bob, "https://dev.hooks.example.com/whatsapp/sales-bob")
     # Alice's update is slow at the API, so Bob's `up` starts while hers is still running.
+    # Her client waits longer than the API does: a call that timed out and was retried would
+    # still land at the emulator when its delay ends, possibly after Bob's later write.
+    alice.set_config("wa-webhook:timeout", "60")
     accounts.add_fault("setWebhook", times=2, delay=12)  # margin for a busy machine
     running = start_up(alice)
     wait_for(lambda: accounts.requests("setWebhook") and locks(s3_backend),
@@ -130,6 +133,7 @@ def test_two_ups_on_one_stack_at_once_one_wins_the_other_is_refused(machine, acc
     stdout, stderr = running.communicate(timeout=180)
     alice.transcript.append(Result(["up (background)"], running.returncode, stdout, stderr))
     assert running.returncode == 0, stdout + stderr
+    assert len(accounts.requests("setWebhook")) == 2, "Alice's calls were retried"
 
     # Alice won: her settings on the accounts and in the state, as both machines see it;
     # Bob's refused run wrote nothing and left no lock.
