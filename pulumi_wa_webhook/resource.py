@@ -13,7 +13,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from . import config as stack_config
-from .model import SETTING_DEFAULTS, is_default
+from .model import SETTING_DEFAULTS, without_defaults
 from .provider import WebhookProvider
 
 _PROVIDER = WebhookProvider()
@@ -130,17 +130,6 @@ def webhook_inputs(
     return props
 
 
-def _without_defaults(props: Dict[str, Any]) -> Dict[str, Any]:
-    """`props` with the settings that are plain defaults set to None: the SDK sends no value
-    for them (the output attribute is still made), and neither inputs nor outputs in state
-    hold them (`model.without_defaults`). The program and the engine just handle fewer
-    values (it matters with hundreds of Webhooks)."""
-    return {
-        name: None if is_default(name, value) else value
-        for name, value in props.items()
-    }
-
-
 class _SettingOutput:
     """The output attribute of a setting, which the state leaves out when it is at its
     default: read as that default (`hook.retry` is False, not None).
@@ -159,7 +148,9 @@ class _SettingOutput:
     def __get__(self, resource: Any, owner: Optional[type] = None) -> Any:
         if resource is None:
             return self
-        stored = resource.__dict__[self._name]
+        stored = resource.__dict__.get(self._name)
+        if stored is None:  # left out at its default: known, and depending on the resource
+            return resource.urn.apply(lambda _: copy.copy(self._default))
         return stored.apply(lambda v: copy.copy(self._default) if v is None else v)
 
     def __set__(self, resource: Any, value: Any) -> None:
@@ -239,7 +230,9 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
                 "it if it matches the program, or stops and shows the differences. Or use "
                 "pulumi_wa_webhook.native.Webhook (same arguments), which supports import_."
             )
-        props = _without_defaults(webhook_inputs(resource_name, locals(), problems))
+        # Settings at their default are left out: the SDK registers no output for them
+        # (`_SettingOutput` reads them as the default), and the state does not hold them.
+        props = without_defaults(webhook_inputs(resource_name, locals(), problems))
         if api_key is not None:
             props["api_key"] = _explicit_api_key(api_key)
         opts = pulumi.ResourceOptions.merge(

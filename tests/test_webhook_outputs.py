@@ -30,16 +30,26 @@ class LeanStateMocks(pulumi.runtime.Mocks):
         return {}
 
 
-@pytest.fixture
-def mocks() -> Iterator[LeanStateMocks]:
+def _mocked(preview: bool) -> Iterator[LeanStateMocks]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     mocks = LeanStateMocks()
-    pulumi.runtime.set_mocks(mocks, preview=False)
+    pulumi.runtime.set_mocks(mocks, preview=preview)
     yield mocks
     pulumi.runtime.settings.reset_options()
     asyncio.set_event_loop(None)
     loop.close()
+
+
+@pytest.fixture
+def mocks() -> Iterator[LeanStateMocks]:
+    yield from _mocked(preview=False)
+
+
+@pytest.fixture
+def preview_mocks() -> Iterator[LeanStateMocks]:
+    """A preview: the engine gives no output values for a resource it has yet to create."""
+    yield from _mocked(preview=True)
 
 
 @pulumi.runtime.test
@@ -52,8 +62,7 @@ def test_settings_left_out_of_the_state_read_as_their_defaults(mocks):
         assert got == ["", False, [], False, True]
         [registered] = mocks.registered
         # the program sends no value for the settings at their default
-        assert {k for k, v in registered.inputs.items() if v is not None} == {
-            "__provider", "from_number", "retry"}
+        assert set(registered.inputs) == {"__provider", "from_number", "retry"}
 
     return values.apply(check)
 
@@ -68,3 +77,17 @@ def test_a_default_list_is_a_new_list_for_each_resource(mocks):
         assert got[1] == []
 
     return pulumi.Output.all(first.system_phone_alerts, second.system_phone_alerts).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_preview_knows_the_settings_the_program_leaves_at_their_default(preview_mocks):
+    hook = Webhook("support", from_number="972500000001", retry=True)
+    defaults = pulumi.Output.all(hook.url, hook.system, hook.system_phone_alerts,
+                                 hook.read_status)
+
+    async def check() -> None:
+        assert await defaults.is_known()
+        assert await defaults.future() == ["", False, [], False]
+        assert hook in await hook.url.resources()  # still an output of the resource
+
+    return asyncio.ensure_future(check())
