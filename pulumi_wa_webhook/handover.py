@@ -17,6 +17,7 @@ file name is a hash of the endpoint and account number, the content the writer's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -84,9 +85,18 @@ def record(account: Tuple[str, str]) -> None:
     if address is None:
         return
     path = _record_path(address, account)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    pid = os.getpid()
-    path.write_text(json.dumps({"pid": pid, "started": _started(pid)}), encoding="utf-8")
+    content = _own_record(os.getpid())
+    try:
+        path.write_text(content, encoding="utf-8")
+    except FileNotFoundError:  # the deployment's first record
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+@functools.cache
+def _own_record(pid: int) -> str:
+    """The content of this process's records (read once: a create writes one per account)."""
+    return json.dumps({"pid": pid, "started": _started(pid)})
 
 
 def taken(account: Tuple[str, str]) -> bool:

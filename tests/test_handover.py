@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +90,50 @@ def test_the_dynamic_providers_process_knows_its_engine_address(monkeypatch):
     assert handover.deployment() == "127.0.0.1:45313"
     monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py"])
     assert handover.deployment() is None
+
+
+def _exited_pid() -> int:
+    """The pid of a process that has just exited (free unless the system reuses it at once)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_process_start_time_is_read_from_proc():
+    fields = Path("/proc/self/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    assert handover._started(os.getpid()) == fields[19] != ""
+    assert handover._started(_exited_pid()) is None
+
+
+def test_without_proc_a_live_process_counts_and_a_gone_one_does_not(monkeypatch):
+    def no_proc(path, *args, **kwargs):
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(handover, "open", no_proc, raising=False)
+    monkeypatch.setattr(handover.Path, "exists", lambda self: False)
+    assert handover._started(os.getpid()) == ""
+    assert handover._started(_exited_pid()) is None
+
+
+def test_a_record_names_this_process_and_its_start_time(deployment):
+    handover.record(ACCOUNT)
+    handover.record((ACCOUNT[0], "972500000002"))
+    records = sorted(p for p in deployment.rglob("*") if p.is_file())
+    assert len(records) == 2 and records[0].parent == records[1].parent
+    for record in records:
+        assert json.loads(record.read_text()) == {
+            "pid": os.getpid(), "started": handover._started(os.getpid())}
+
+
+def test_a_record_is_written_again_after_its_directory_was_removed(deployment):
+    handover.record(ACCOUNT)
+    shutil.rmtree(next(deployment.iterdir()))  # a temp cleaner ran during the deployment
+    handover.record(ACCOUNT)
+    assert handover.taken(ACCOUNT)
+
+
+def test_a_record_without_a_start_time_does_not_count(deployment):
+    handover.record(ACCOUNT)
+    [record] = [p for p in deployment.rglob("*") if p.is_file()]
+    record.write_text(json.dumps({"pid": os.getpid(), "started": None}))
+    assert not handover.taken(ACCOUNT)
