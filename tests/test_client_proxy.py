@@ -1,0 +1,89 @@
+"""The client honours the proxy settings of its environment (HTTP_PROXY / HTTPS_PROXY,
+NO_PROXY), read once when the client is made."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator, List
+
+import pytest
+
+from pulumi_wa_webhook.client import ClientOptions, WebhookClient
+from pulumi_wa_webhook.errors import TransportError
+from pulumi_wa_webhook.model import WebhookSettings
+
+pytestmark = pytest.mark.compat
+
+ACCOUNT = "972500000001"
+#: Nothing listens there: a call that reaches it directly fails.
+ENDPOINT = "http://127.0.0.1:9/whatsapp/v2"
+
+
+class _Proxy(ThreadingHTTPServer):
+    """A forward proxy that answers every request itself and records its request line."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.lines: List[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Proxy
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.lines.append(self.requestline)
+        body = json.dumps({"status": "OK", "url": "https://via.proxy.example/wa", "system": 0,
+                           "systemPhoneAlert": "", "readStatus": 0, "retry": 0}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy(monkeypatch) -> Iterator[_Proxy]:
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
+                 "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    server = _Proxy()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _client() -> WebhookClient:
+    return WebhookClient("key", ClientOptions(endpoint=ENDPOINT, retries=0, timeout=5))
+
+
+def test_calls_go_through_the_proxy_the_environment_names(proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    client = _client()
+    monkeypatch.delenv("HTTP_PROXY")  # read when the client was made
+    for _ in range(2):
+        assert client.get_webhook(ACCOUNT) == WebhookSettings(
+            ACCOUNT, url="https://via.proxy.example/wa")
+    assert proxy.lines == [f"POST {ENDPOINT}/getWebhook HTTP/1.1"] * 2
+
+
+def test_no_proxy_sends_the_calls_of_its_hosts_directly(proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with pytest.raises(TransportError, match="could not reach"):
+        _client().get_webhook(ACCOUNT)
+    assert proxy.lines == []
