@@ -13,6 +13,8 @@ A record names the process that wrote it (pid and start time). The engine keeps 
 running until the deployment ends, so a record whose process is gone belongs to an earlier
 deployment that happened to get the same address, and is ignored. Records hold no secret: the
 file name is a hash of the endpoint and account number, the content the writer's pid.
+A deployment's first record clears out the records of earlier deployments (untouched for an
+hour, their writers gone), so they do not pile up in the temp directory.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -31,6 +34,8 @@ from typing import Optional, Tuple
 _ADDRESS = re.compile(r"^[\w.\-\[\]:]+:\d+$")
 
 _joined: Optional[str] = None
+#: Seconds after which the untouched records of a deployment whose plugins have exited go.
+STALE_AFTER = 3600.0
 
 
 def join(engine_address: str) -> None:
@@ -91,6 +96,41 @@ def record(account: Tuple[str, str]) -> None:
     except FileNotFoundError:  # the deployment's first record
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
+        _sweep(path.parent)
+
+
+def _sweep(own: Path) -> None:
+    """Remove the records of earlier deployments, so that they do not pile up in the temp
+    directory: each directory beside `own` that nothing has written to for STALE_AFTER
+    seconds and whose writers have all exited. Runs at a deployment's first record."""
+    cutoff = time.time() - STALE_AFTER
+    try:
+        directories = [d for d in own.parent.iterdir() if d != own]
+    except OSError:
+        return
+    for directory in directories:
+        try:
+            if directory.stat().st_mtime > cutoff:
+                continue
+            records = list(directory.iterdir())
+            if all(_stale(record, cutoff) for record in records):
+                for record in records:
+                    record.unlink(missing_ok=True)
+                directory.rmdir()
+        except OSError:  # another process swept it, or wrote to it meanwhile
+            continue
+
+
+def _stale(record: Path, cutoff: float) -> bool:
+    try:
+        if record.stat().st_mtime > cutoff:
+            return False
+        entry = json.loads(record.read_text(encoding="utf-8"))
+        return bool(_started(int(entry["pid"])) != entry["started"])
+    except (ValueError, KeyError, TypeError):
+        return True  # damaged: it never counts anyway
+    except OSError:
+        return False
 
 
 @functools.cache

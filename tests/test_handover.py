@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -137,3 +138,44 @@ def test_a_record_without_a_start_time_does_not_count(deployment):
     [record] = [p for p in deployment.rglob("*") if p.is_file()]
     record.write_text(json.dumps({"pid": os.getpid(), "started": None}))
     assert not handover.taken(ACCOUNT)
+
+
+def _age(path, seconds: float) -> None:
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+def _earlier_deployment(root, name: str, pid: int, started, age: float):
+    """A deployment directory as an earlier process left it, `age` seconds ago."""
+    directory = root / f"wa-webhook-{os.getuid()}" / name
+    directory.mkdir(parents=True)
+    record = directory / "0123abcd"
+    record.write_text(json.dumps({"pid": pid, "started": started}))
+    _age(record, age)
+    _age(directory, age)
+    return directory
+
+
+def test_a_deployments_first_record_clears_out_stale_ones(deployment):
+    gone = _exited_pid()
+    stale = _earlier_deployment(deployment, "stale", gone, "1", 2 * handover.STALE_AFTER)
+    damaged = _earlier_deployment(deployment, "damaged", gone, "1", 2 * handover.STALE_AFTER)
+    (damaged / "0123abcd").write_text("{not json")
+    _age(damaged / "0123abcd", 2 * handover.STALE_AFTER)
+    _age(damaged, 2 * handover.STALE_AFTER)
+    recent = _earlier_deployment(deployment, "recent", gone, "1", handover.STALE_AFTER / 2)
+    me = os.getpid()
+    live = _earlier_deployment(deployment, "live", me, handover._started(me),
+                               2 * handover.STALE_AFTER)
+    handover.record(ACCOUNT)
+    assert not stale.exists() and not damaged.exists()
+    assert recent.exists() and live.exists()  # too recent to tell; a writer still running
+    assert handover.taken(ACCOUNT)
+
+
+def test_only_a_deployments_first_record_sweeps(deployment):
+    handover.record(ACCOUNT)
+    stale = _earlier_deployment(deployment, "stale", _exited_pid(), "1",
+                                2 * handover.STALE_AFTER)
+    handover.record((ACCOUNT[0], "972500000002"))  # same deployment: its directory exists
+    assert stale.exists()
