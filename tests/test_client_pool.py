@@ -3,13 +3,13 @@ wide as the engine's --parallel) and keeps their connections for the next calls.
 
 from __future__ import annotations
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List
 
 import pytest
+from api_answers import send_ok, serving
 
 from pulumi_wa_webhook.client import POOL_SIZE, ClientOptions, WebhookClient
 
@@ -38,13 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         self.rfile.read(int(self.headers["Content-Length"]))
         self.server.barrier.wait()  # answer only when all calls are in flight together
-        body = json.dumps({"status": "OK", "url": "", "system": 0, "systemPhoneAlert": "",
-                           "readStatus": 0, "retry": 0}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_ok(self)
 
     def log_message(self, *_args: object) -> None:
         pass
@@ -52,12 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[_CountingServer]:
-    server = _CountingServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(_CountingServer()) as server:
+        yield server
 
 
 def test_parallel_calls_reuse_their_connections(server: _CountingServer) -> None:

@@ -3,12 +3,11 @@ NO_PROXY), read once when the client is made."""
 
 from __future__ import annotations
 
-import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List
 
 import pytest
+from api_answers import send_ok, serving
 
 from pulumi_wa_webhook.client import ClientOptions, WebhookClient
 from pulumi_wa_webhook.errors import TransportError
@@ -42,13 +41,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         self.rfile.read(int(self.headers["Content-Length"]))
         self.server.lines.append(self.requestline)
-        body = json.dumps({"status": "OK", "url": "https://via.proxy.example/wa", "system": 0,
-                           "systemPhoneAlert": "", "readStatus": 0, "retry": 0}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_ok(self, url="https://via.proxy.example/wa")
 
     def log_message(self, *_args: object) -> None:
         pass
@@ -59,12 +52,8 @@ def proxy(monkeypatch) -> Iterator[_Proxy]:
     for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
                  "all_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
-    server = _Proxy()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(_Proxy()) as server:
+        yield server
 
 
 def _client() -> WebhookClient:
