@@ -7,7 +7,6 @@ timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Dict, Optional
 
 import requests
@@ -36,15 +35,13 @@ def _session(options: ClientOptions) -> requests.Session:
         allowed_methods=None,  # POST is safe to repeat: both calls are idempotent
     )
     session = requests.Session()
-    # The environment is read once, here: with `trust_env` requests would scan os.environ for
-    # proxy settings (and read ~/.netrc) on every call, about half of a call's CPU. The
-    # client only calls its endpoint, whose host decides the proxy (HTTPS_PROXY, NO_PROXY);
-    # the API key travels in the body, so .netrc has nothing to add.
+    # The environment is read once, here, by requests' own rule: with `trust_env` requests
+    # would scan os.environ for proxy settings (and read ~/.netrc) on every call, about half
+    # of a call's CPU. The client only calls its endpoint, whose host decides the proxy
+    # (HTTPS_PROXY, NO_PROXY); the API key travels in the body, so .netrc has nothing to add.
+    environment = session.merge_environment_settings(options.endpoint, {}, None, None, None)
     session.trust_env = False
-    session.proxies = requests.utils.get_environ_proxies(options.endpoint)
-    session.verify = (
-        os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-    )
+    session.proxies, session.verify = environment["proxies"], environment["verify"]
     # Up to POOL_SIZE calls in flight per key and endpoint: the native plugin runs API calls
     # in a thread pool as wide as the engine's --parallel. (One endpoint means one host, so
     # the number of per-host pools, `pool_connections`, does not matter.)

@@ -125,12 +125,20 @@ def _stale(record: Path, cutoff: float) -> bool:
     try:
         if record.stat().st_mtime > cutoff:
             return False
-        entry = json.loads(record.read_text(encoding="utf-8"))
-        return bool(_started(int(entry["pid"])) != entry["started"])
-    except (ValueError, KeyError, TypeError):
+        return not _written_by_live_process(json.loads(record.read_text(encoding="utf-8")))
+    except ValueError:
         return True  # damaged: it never counts anyway
     except OSError:
         return False
+
+
+def _written_by_live_process(entry: object) -> bool:
+    """Whether a record's content names a process that still runs (False if damaged)."""
+    try:
+        pid, started = int(entry["pid"]), entry["started"]  # type: ignore[index]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return started is not None and _started(pid) == started
 
 
 @functools.cache
@@ -146,7 +154,6 @@ def taken(account: Tuple[str, str]) -> bool:
         return False
     try:
         entry = json.loads(_record_path(address, account).read_text(encoding="utf-8"))
-        pid, started = int(entry["pid"]), entry["started"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError):
         return False
-    return started is not None and _started(pid) == started
+    return _written_by_live_process(entry)

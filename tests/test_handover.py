@@ -163,12 +163,13 @@ def test_a_deployments_first_record_clears_out_stale_ones(deployment):
     (damaged / "0123abcd").write_text("{not json")
     _age(damaged / "0123abcd", 2 * handover.STALE_AFTER)
     _age(damaged, 2 * handover.STALE_AFTER)
+    no_start = _earlier_deployment(deployment, "no-start", gone, None, 2 * handover.STALE_AFTER)
     recent = _earlier_deployment(deployment, "recent", gone, "1", handover.STALE_AFTER / 2)
     me = os.getpid()
     live = _earlier_deployment(deployment, "live", me, handover._started(me),
                                2 * handover.STALE_AFTER)
     handover.record(ACCOUNT)
-    assert not stale.exists() and not damaged.exists()
+    assert not stale.exists() and not damaged.exists() and not no_start.exists()
     assert recent.exists() and live.exists()  # too recent to tell; a writer still running
     assert handover.taken(ACCOUNT)
 
