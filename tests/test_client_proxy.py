@@ -4,7 +4,7 @@ NO_PROXY), read once when the client is made."""
 from __future__ import annotations
 
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 import pytest
 from api_answers import send_ok, serving
@@ -28,6 +28,7 @@ class _Proxy(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
         self.lines: List[str] = []
+        self.credentials: List[Optional[str]] = []
 
     @property
     def url(self) -> str:
@@ -41,6 +42,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         self.rfile.read(int(self.headers["Content-Length"]))
         self.server.lines.append(self.requestline)
+        self.server.credentials.append(self.headers.get("Proxy-Authorization"))
         send_ok(self, url="https://via.proxy.example/wa")
 
     def log_message(self, *_args: object) -> None:
@@ -76,3 +78,11 @@ def test_no_proxy_sends_the_calls_of_its_hosts_directly(proxy, monkeypatch):
     with pytest.raises(TransportError, match="could not reach"):
         _client().get_webhook(ACCOUNT)
     assert proxy.lines == []
+
+
+def test_the_proxy_gets_the_credentials_its_url_holds(proxy, monkeypatch):
+    user_at = proxy.url.replace("http://", "http://team%40corp:s%3Acret@")
+    monkeypatch.setenv("HTTP_PROXY", user_at)
+    _client().get_webhook(ACCOUNT)
+    # Basic base64("team@corp:s:cret"), as requests sends it
+    assert proxy.credentials == ["Basic dGVhbUBjb3JwOnM6Y3JldA=="]
