@@ -5,7 +5,8 @@
 - N = 500 at latency 0: the dynamic `Webhook`, the dynamic no-op and the native Webhook, and
   the dynamic `Webhook` again with PULUMI_SKIP_CHECKPOINTS=true; state bytes per resource.
 
-    native_latency_ratio = native up (N=50, 300 ms, --parallel 64) / (0.3 s + native no-op up)
+    native_latency_ratio = native up (N=50, 300 ms, --parallel 64) / (0.3 s + native no-op up):
+                           the median of the rounds' ratios, like scale_ratio
     scale_ratio          = Webhook up (N=500) / dynamic no-op up (N=500), latency 0: the
                            median of the rounds' ratios (in each round the kinds run back to
                            back, so a round's two samples share the machine's load)
@@ -35,6 +36,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 PLUGIN_DIR = str(Path(sys.executable).parent)
 NATIVE_SIZE = 50
 SCALE_SIZE = 500
+#: Rounds of the N = 50 runs (a few seconds each: the machine's noise is large beside them).
+NATIVE_ROUNDS = 5
 #: Rounds of the N = 500 kinds (the machine's load drifts over the minutes they take).
 SCALE_ROUNDS = 5
 PARALLELS = (8, 64)
@@ -107,13 +110,16 @@ class NativeResults:
         return statistics.median(self.seconds[key])
 
     def ratios(self) -> Dict[str, float]:
-        native = self.median(f"native N={NATIVE_SIZE} 300ms --parallel 64")
-        noop = self.median(f"native-noop N={NATIVE_SIZE} --parallel 64")
-        rounds = zip(self.seconds[f"Webhook N={SCALE_SIZE} 0ms"],
-                     self.seconds[f"dynamic-noop N={SCALE_SIZE}"], strict=True)
+        native_rounds = zip(self.seconds[f"native N={NATIVE_SIZE} 300ms --parallel 64"],
+                            self.seconds[f"native-noop N={NATIVE_SIZE} --parallel 64"],
+                            strict=True)
+        scale_rounds = zip(self.seconds[f"Webhook N={SCALE_SIZE} 0ms"],
+                           self.seconds[f"dynamic-noop N={SCALE_SIZE}"], strict=True)
         return {
-            "native_latency_ratio": native / (0.3 + noop),
-            "scale_ratio": statistics.median(webhook / noop for webhook, noop in rounds),
+            "native_latency_ratio": statistics.median(
+                native / (0.3 + noop) for native, noop in native_rounds),
+            "scale_ratio": statistics.median(
+                webhook / noop for webhook, noop in scale_rounds),
         }
 
     def line(self) -> str:
@@ -183,14 +189,17 @@ def run_native(cli_env: Dict[str, str], root: Path, progress: Progress,
         run = Runner(root, cli_env, emu, progress, results)
         native = run.stack(webhook_program(NATIVE_SIZE, native=True))
         noop = run.stack(native_noop_program(NATIVE_SIZE))
-        for parallel in PARALLELS:
-            flag = ("--parallel", str(parallel))
-            run.time_up(f"native-noop N={NATIVE_SIZE} --parallel {parallel}", noop, repeats,
-                        *flag)
-            for latency in LATENCIES:
-                with measure.api_latency(emu, latency):
-                    run.time_up(f"native N={NATIVE_SIZE} {latency * 1000:.0f}ms --parallel "
-                                f"{parallel}", native, repeats, *flag)
+        # Rounds: in each, the no-op and then the native runs at each --parallel, back to
+        # back, so that native_latency_ratio can compare the samples of one round.
+        for _ in range(1 if quick else NATIVE_ROUNDS):
+            for parallel in PARALLELS:
+                flag = ("--parallel", str(parallel))
+                run.time_up(f"native-noop N={NATIVE_SIZE} --parallel {parallel}", noop, 1,
+                            *flag)
+                for latency in LATENCIES:
+                    with measure.api_latency(emu, latency):
+                        run.time_up(f"native N={NATIVE_SIZE} {latency * 1000:.0f}ms --parallel "
+                                    f"{parallel}", native, 1, *flag)
         scale_repeats = 1 if quick else SCALE_ROUNDS
         scale = [
             (f"Webhook N={SCALE_SIZE} 0ms", run.stack(webhook_program(SCALE_SIZE, native=False)),
