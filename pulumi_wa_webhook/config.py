@@ -97,14 +97,28 @@ def key_fingerprint(key: str) -> str:
     return digest.hex()[:8]
 
 
+def _configured(config: ConfigSource, config_key: str) -> Optional[str]:
+    """The stack configuration's value of `config_key`, stripped; None if unset or blank."""
+    value = config.get(config_key)
+    if value is not None and str(value).strip():
+        return str(value).strip()
+    return None
+
+
+def key_in_stack_config(config: ConfigSource) -> bool:
+    """Whether the stack configuration itself holds an API key. The provider then uses that
+    key (it wins over the environment) and never copies it into a resource's outputs."""
+    return _configured(config, KEY_CONFIG) is not None
+
+
 def _found(config: ConfigSource, config_key: str, env_key: str) -> Optional[Tuple[str, str]]:
     """(value, where it came from) from stack config, else the environment; None if unset.
 
     The source is named the way a user sets it: the config key, or "environment variable X".
     """
-    configured = config.get(config_key)
-    if configured is not None and str(configured).strip():
-        return str(configured).strip(), config_key
+    configured = _configured(config, config_key)
+    if configured is not None:
+        return configured, config_key
     from_env = os.environ.get(env_key)
     if from_env is not None and from_env.strip():
         return from_env.strip(), f"environment variable {env_key}"

@@ -19,6 +19,17 @@ from .provider import WebhookProvider
 _PROVIDER = WebhookProvider()
 
 
+class _ProgramConfig:
+    """The stack configuration as the program sees it (the provider gets the same values)."""
+
+    @staticmethod
+    def get(key: str) -> Any:
+        return pulumi.runtime.config.get_config(key)
+
+
+_PROGRAM_CONFIG = _ProgramConfig()
+
+
 class WebhookArgumentError(pulumi.RunError):
     """A Webhook was declared with arguments that can never work (shown without a traceback)."""
 
@@ -157,7 +168,8 @@ class _SettingOutput:
         resource.__dict__[self._name] = value
 
 
-def _setting(name: str) -> Any:
+def setting_output(name: str) -> Any:
+    """The class attribute of the setting `name` on a Webhook class (see _SettingOutput)."""
     return _SettingOutput(SETTING_DEFAULTS[name])
 
 
@@ -171,15 +183,15 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
 
     from_number: pulumi.Output[str]
     """The account, canonical international digits (API field `from`); the resource ID."""
-    url: pulumi.Output[str] = _setting("url")
+    url: pulumi.Output[str] = setting_output("url")
     """Webhook URL that receives messages and acknowledgements; "" when none."""
-    system: pulumi.Output[bool] = _setting("system")
+    system: pulumi.Output[bool] = setting_output("system")
     """Whether system-message notifications are on."""
-    system_phone_alerts: pulumi.Output[Sequence[str]] = _setting("system_phone_alerts")
+    system_phone_alerts: pulumi.Output[Sequence[str]] = setting_output("system_phone_alerts")
     """Phones (international digits) that receive system notifications by WhatsApp."""
-    read_status: pulumi.Output[bool] = _setting("read_status")
+    read_status: pulumi.Output[bool] = setting_output("read_status")
     """Whether read-status notifications (sent / delivered / read) are on."""
-    retry: pulumi.Output[bool] = _setting("retry")
+    retry: pulumi.Output[bool] = setting_output("retry")
     """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
     api_key: pulumi.Output[str]
     """The key given as `api_key` (a secret); only when one was given."""
@@ -235,7 +247,11 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         props = without_defaults(webhook_inputs(resource_name, locals(), problems))
         if api_key is not None:
             props["api_key"] = _explicit_api_key(api_key)
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
-        )
+        if api_key is not None or not stack_config.key_in_stack_config(_PROGRAM_CONFIG):
+            # The key may land in the outputs (given here, or taken from the environment):
+            # kept secret there. A key from stack configuration never does, and the state
+            # then need not carry the option for every resource.
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
+            )
         super().__init__(_PROVIDER, resource_name, props, opts)

@@ -111,3 +111,29 @@ def test_tls_certificates_are_verified(self_signed_https_server):
         client.get_webhook(ACCOUNT_1)
     assert "SSLError" in str(caught.value)
     assert SECRET_KEY not in str(caught.value)
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("key_from", ["stack config", "environment"])
+def test_only_a_key_that_can_reach_the_outputs_makes_them_secret(make_stack, emulator, key_from):
+    """A key from stack configuration never enters a resource's outputs, so its state need
+    not carry additionalSecretOutputs (bytes every checkpoint rewrites); a key from the
+    environment is kept in the outputs, encrypted."""
+    emulator.add_account(ACCOUNT_1, SECRET_KEY)
+    hook = {"name": "support", "from_number": ACCOUNT_1, "url": "https://hooks.example.com/a"}
+    in_config = key_from == "stack config"
+    stack = make_stack(webhook_program(hook), config={"wa-webhook:endpoint": emulator.base_url},
+                       secrets={"wa-webhook:apiKey": SECRET_KEY} if in_config else None)
+    env = None if in_config else {"WA_WEBHOOK_API_KEY": SECRET_KEY}
+    stack.up(env=env)
+    [resource] = [r for r in stack.export()["deployment"]["resources"]
+                  if r.get("id") == ACCOUNT_1]
+    if in_config:
+        assert "api_key" not in resource["outputs"]
+        assert "additionalSecretOutputs" not in resource
+    else:
+        assert resource["additionalSecretOutputs"] == ["api_key"]
+        assert set(resource["outputs"]["api_key"]) == {
+            "4dabf18193072939515e22adb298388d", "ciphertext"}  # Pulumi's secret form
+    stack.destroy(env=env)
+    assert emulator.account(ACCOUNT_1)["url"] == ""

@@ -1,13 +1,15 @@
 """`Webhook` on the native provider, for Python programs: same arguments as the dynamic
-`pulumi_wa_webhook.Webhook`, served by the `wa-webhook` plugin."""
+`pulumi_wa_webhook.Webhook`, served by the `wa-webhook` plugin.
 
-from __future__ import annotations
+No `from __future__ import annotations`, for the reason given in `pulumi_wa_webhook.resource`.
+"""
 
 from typing import Optional, Sequence, Union
 
 import pulumi
 
-from ..resource import webhook_inputs
+from ..model import without_defaults
+from ..resource import setting_output, webhook_inputs
 from . import WEBHOOK_TYPE
 from .names import camel, snake
 
@@ -25,15 +27,15 @@ class Webhook(pulumi.CustomResource):
 
     from_number: pulumi.Output[str]
     """The account, canonical international digits; the resource ID."""
-    url: pulumi.Output[str]
+    url: pulumi.Output[str] = setting_output("url")
     """Webhook URL that receives messages and acknowledgements; "" when none."""
-    system: pulumi.Output[bool]
+    system: pulumi.Output[bool] = setting_output("system")
     """Whether system-message notifications are on."""
-    system_phone_alerts: pulumi.Output[Sequence[str]]
+    system_phone_alerts: pulumi.Output[Sequence[str]] = setting_output("system_phone_alerts")
     """Phones (international digits, sorted) that receive system notifications."""
-    read_status: pulumi.Output[bool]
+    read_status: pulumi.Output[bool] = setting_output("read_status")
     """Whether read-status notifications are on."""
-    retry: pulumi.Output[bool]
+    retry: pulumi.Output[bool] = setting_output("retry")
     """Whether failed deliveries are retried."""
     endpoint: pulumi.Output[str]
     """The API endpoint the settings were written to; refresh and destroy use it."""
@@ -60,8 +62,11 @@ class Webhook(pulumi.CustomResource):
         """Declare the webhook settings of the account `from_number`; the arguments mean what
         they mean for the dynamic `pulumi_wa_webhook.Webhook`. `opts.import_` (the account
         number) adopts an existing account: with matching arguments nothing is written."""
-        props = webhook_inputs(resource_name, locals(), [])
-        props["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)
+        # Settings at their default are not registered (the provider's check leaves them out
+        # anyway): the SDK makes no output for them, and they read as their default.
+        props = without_defaults(webhook_inputs(resource_name, locals(), []))
+        if api_key is not None:
+            props["api_key"] = pulumi.Output.secret(api_key)
         props["endpoint"] = None
         props["key_fingerprint"] = None
         super().__init__(WEBHOOK_TYPE, resource_name, props, opts)
