@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Iterator, TypeVar
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from typing import Iterator, Type, TypeVar
 
 _S = TypeVar("_S", bound=HTTPServer)
 
@@ -33,3 +33,25 @@ def serving(server: _S) -> Iterator[_S]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class StandInServer(ThreadingHTTPServer):
+    """A stand-in server on a free port of 127.0.0.1, a thread per connection."""
+
+    daemon_threads = True
+
+    def __init__(self, handler: Type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A keep-alive request handler that logs nothing."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args: object) -> None:
+        pass

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List
 
 import pytest
-from api_answers import send_ok, serving
+from api_answers import QuietHandler, StandInServer, send_ok, serving
 
 from pulumi_wa_webhook.client import POOL_SIZE, ClientOptions, WebhookClient
 
@@ -18,11 +17,9 @@ PARALLEL = 16
 ACCOUNT = "972500000001"
 
 
-class _CountingServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _CountingServer(StandInServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.accepted = 0
         self.barrier = threading.Barrier(PARALLEL, timeout=10)
 
@@ -31,17 +28,13 @@ class _CountingServer(ThreadingHTTPServer):
         super().process_request(request, client_address)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive
+class _Handler(QuietHandler):
     server: _CountingServer
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         self.rfile.read(int(self.headers["Content-Length"]))
         self.server.barrier.wait()  # answer only when all calls are in flight together
         send_ok(self)
-
-    def log_message(self, *_args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def server() -> Iterator[_CountingServer]:
 
 def test_parallel_calls_reuse_their_connections(server: _CountingServer) -> None:
     assert POOL_SIZE >= PARALLEL
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}/whatsapp/v2"
+    endpoint = f"{server.url}/whatsapp/v2"
     client = WebhookClient("key", ClientOptions(endpoint=endpoint, retries=0, timeout=10))
     with ThreadPoolExecutor(PARALLEL) as pool:
         for _ in range(2):

@@ -3,11 +3,10 @@ NO_PROXY), read once when the client is made."""
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List, Optional
 
 import pytest
-from api_answers import send_ok, serving
+from api_answers import QuietHandler, StandInServer, send_ok, serving
 
 from pulumi_wa_webhook.client import ClientOptions, WebhookClient
 from pulumi_wa_webhook.errors import TransportError
@@ -20,23 +19,16 @@ ACCOUNT = "972500000001"
 ENDPOINT = "http://127.0.0.1:9/whatsapp/v2"
 
 
-class _Proxy(ThreadingHTTPServer):
+class _Proxy(StandInServer):
     """A forward proxy that answers every request itself and records its request line."""
 
-    daemon_threads = True
-
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        super().__init__(_ProxyHandler)
         self.lines: List[str] = []
         self.credentials: List[Optional[str]] = []
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _ProxyHandler(QuietHandler):
     server: _Proxy
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
@@ -44,9 +36,6 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.server.lines.append(self.requestline)
         self.server.credentials.append(self.headers.get("Proxy-Authorization"))
         send_ok(self, url="https://via.proxy.example/wa")
-
-    def log_message(self, *_args: object) -> None:
-        pass
 
 
 @pytest.fixture
