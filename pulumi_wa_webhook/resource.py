@@ -142,8 +142,9 @@ def webhook_inputs(
 
 
 class _SettingOutput:
-    """The output attribute of a setting, which the state leaves out when it is at its
-    default: read as that default (`hook.retry` is False, not None).
+    """The output attribute of a setting, which the program does not register (nor the
+    dynamic provider's state keep) when it is at its default: read as that default
+    (`hook.retry` is False, not None).
 
     The SDK stores each output in the instance's `__dict__`; this data descriptor wins over
     it on lookup and derives the defaulted output only when a program reads the attribute
