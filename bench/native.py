@@ -10,6 +10,10 @@
     scale_ratio          = Webhook up (N=500) / dynamic no-op up (N=500), latency 0: the
                            median of the rounds' ratios (in each round the kinds run back to
                            back, so a round's two samples share the machine's load)
+
+At N = 500 a dynamic no-op shaped like the Webhook (`_noop.Shaped`: the same state, no API
+call) also runs in each round; `scale_split` divides scale_ratio into the state's shape
+(shaped no-op / no-op) and the provider's work (Webhook / shaped no-op).
 """
 
 from __future__ import annotations
@@ -54,6 +58,14 @@ def webhook_program(count: int, native: bool) -> str:
     module = "pulumi_wa_webhook.native" if native else "pulumi_wa_webhook"
     lines = [f"from {module} import Webhook", ""]
     lines += [f"Webhook('hook{i}', from_number={n!r}, url={programs.URL!r})"
+              for i, n in enumerate(numbers(count))]
+    return "\n".join(lines) + "\n"
+
+
+def shaped_program(count: int, endpoint: str) -> str:
+    """`count` no-op resources that keep in state what `webhook_program`'s Webhooks keep."""
+    lines = ["from pulumi_wa_webhook._noop import Shaped", ""]
+    lines += [f"Shaped('hook{i}', {n!r}, {programs.URL!r}, {endpoint!r})"
               for i, n in enumerate(numbers(count))]
     return "\n".join(lines) + "\n"
 
@@ -122,6 +134,17 @@ class NativeResults:
                 webhook / noop for webhook, noop in scale_rounds),
         }
 
+    def scale_split(self) -> Dict[str, float]:
+        """scale_ratio's two factors, each the median of the rounds' ratios: the state's
+        shape (shaped no-op / no-op) and the provider's work (Webhook / shaped no-op)."""
+        rounds = list(zip(self.seconds[f"Webhook N={SCALE_SIZE} 0ms"],
+                          self.seconds[f"dynamic-noop N={SCALE_SIZE}"],
+                          self.seconds[f"shaped-noop N={SCALE_SIZE}"], strict=True))
+        return {
+            "state_shape": statistics.median(shaped / noop for _, noop, shaped in rounds),
+            "provider_work": statistics.median(webhook / shaped for webhook, _, shaped in rounds),
+        }
+
     def line(self) -> str:
         return " ".join(f"{name}={value:.2f}" for name, value in self.ratios().items())
 
@@ -132,6 +155,9 @@ class NativeResults:
             rows.append(f"| {key} | {statistics.median(samples):.2f} | {shown} |")
         rows += ["", "| resource | state bytes per resource |", "|---|---|"]
         rows += [f"| {kind} | {size} |" for kind, size in self.state_bytes.items()]
+        split = self.scale_split()
+        rows += ["", f"scale_ratio split: state shape {split['state_shape']:.2f} (shaped no-op / "
+                 f"no-op), provider's work {split['provider_work']:.2f} (Webhook / shaped no-op)"]
         return "\n".join(rows)
 
 
@@ -206,11 +232,14 @@ def run_native(cli_env: Dict[str, str], root: Path, progress: Progress,
              "Webhook"),
             (f"dynamic-noop N={SCALE_SIZE}", run.stack(programs.noop_program(SCALE_SIZE)),
              "dynamic no-op"),
+            (f"shaped-noop N={SCALE_SIZE}", run.stack(shaped_program(SCALE_SIZE, emu.base_url)),
+             "dynamic no-op shaped like Webhook"),
             (f"native N={SCALE_SIZE} 0ms", run.stack(webhook_program(SCALE_SIZE, native=True)),
              "native Webhook"),
         ]
         # The kinds take turns, so a change in the machine's load touches each of them alike;
-        # scale_ratio compares the first two, run back to back, each first in every other round.
+        # scale_ratio compares the first two, run back to back, each first in every other round;
+        # the shaped no-op follows them.
         for round_no in range(scale_repeats):
             first, second, *rest = scale
             for key, stack, kind in ([second, first] if round_no % 2 else [first, second]) + rest:

@@ -197,7 +197,7 @@ def run_native(cli_dir: str, quick: bool, progress: Progress, out: Path) -> nati
     (out / "native.md").write_text(results.table() + "\n")
     (out / "native.json").write_text(json.dumps(
         {"seconds": results.seconds, "state_bytes": results.state_bytes,
-         "ratios": results.ratios()}, indent=2))
+         "ratios": results.ratios(), "scale_split": results.scale_split()}, indent=2))
     return results
 
 

@@ -1,4 +1,8 @@
-"""A dynamic resource that does nothing: the engine's own cost, for tests and benchmarks.
+"""Dynamic resources that do nothing: the engine's own cost, for tests and benchmarks.
+
+`Noop` keeps one string; `Shaped` keeps what a `Webhook` keeps in its state (the same
+properties, no API call), so `make bench` can tell the cost of the state's shape from the cost
+of the provider's work.
 
 Why a module used only by `make bench` and tests ships in the wheel: the engine's provider
 process unpickles `NoopProvider` *by reference* (`pulumi_wa_webhook._noop.NoopProvider`), so
@@ -38,3 +42,24 @@ class Noop(Resource, module="wa-webhook", name="Noop"):
         self, resource_name: str, value: str, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         super().__init__(NoopProvider(), resource_name, {"value": value}, opts)
+
+
+class ShapedProvider(ResourceProvider):
+    """Creates resources whose outputs are their inputs plus a (fixed) key fingerprint."""
+
+    serialize_as_secret_always = False
+
+    def create(self, props: Dict[str, Any]) -> CreateResult:
+        return CreateResult(str(props["from_number"]), dict(props, key_fingerprint="00000000"))
+
+
+class Shaped(Resource, module="wa-webhook", name="Shaped"):
+    """A resource with a `Webhook`'s state (number, URL and endpoint in, the same and a key
+    fingerprint out) and no side effects."""
+
+    def __init__(
+        self, resource_name: str, from_number: str, url: str, endpoint: str,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        props = {"from_number": from_number, "url": url, "endpoint": endpoint}
+        super().__init__(ShapedProvider(), resource_name, props, opts)
