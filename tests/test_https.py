@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import trustme
+from api_answers import QuietHandler, StandInServer, serving
 
 from pulumi_wa_webhook.client import WebhookClient
 from pulumi_wa_webhook.config import ClientOptions, load
@@ -62,36 +63,39 @@ class TlsFront:
         except (OSError, ssl.SSLError):
             conn.close()  # the client refused our certificate
             return
-        upstream = socket.create_connection(self._upstream)
-        # One thread per connection: an SSLSocket must not be read and written at once from
-        # two threads.
-        with selectors.DefaultSelector() as selector:
-            selector.register(tls, selectors.EVENT_READ, upstream)
-            selector.register(upstream, selectors.EVENT_READ, tls)
-            while all(self._forward(key.fileobj, key.data)  # type: ignore[arg-type]
-                      for key, _ in selector.select()):
-                pass
-        for end in (tls, upstream):  # either side ended: end both
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-            end.close()
-
-    @staticmethod
-    def _forward(source: socket.socket, sink: socket.socket) -> bool:
-        """Pass on what `source` has (all of a TLS record); False once either side ended."""
-        try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    return False
-                sink.sendall(data)
-                if not (isinstance(source, ssl.SSLSocket) and source.pending()):
-                    return True
-        except OSError:
-            return False
+        pipe(tls, socket.create_connection(self._upstream))
 
     def close(self) -> None:
         self._listener.close()
+
+
+def pipe(one: socket.socket, other: socket.socket) -> None:
+    """Pass bytes both ways between two connections until either side ends, then close both.
+    One thread per pair: an SSLSocket must not be read and written at once from two threads."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(one, selectors.EVENT_READ, other)
+        selector.register(other, selectors.EVENT_READ, one)
+        while all(_forward(key.fileobj, key.data)  # type: ignore[arg-type]
+                  for key, _ in selector.select()):
+            pass
+    for end in (one, other):  # either side ended: end both
+        with contextlib.suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
+        end.close()
+
+
+def _forward(source: socket.socket, sink: socket.socket) -> bool:
+    """Pass on what `source` has (all of a TLS record); False once either side ended."""
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                return False
+            sink.sendall(data)
+            if not (isinstance(source, ssl.SSLSocket) and source.pending()):
+                return True
+    except OSError:
+        return False
 
 
 @pytest.fixture
@@ -158,3 +162,40 @@ def test_an_untrusted_certificate_is_refused_without_retrying(tls_emulator, monk
     assert KEY not in str(caught.value)
     assert tls_emulator.tls_front.connections == 1  # it would fail the same way again
     assert tls_emulator.count() == 0
+
+
+class _TunnelProxy(StandInServer):
+    """A forward proxy that only tunnels (CONNECT), as corporate proxies do for https; it
+    records the targets it was asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(_TunnelHandler)
+        self.targets: list[str] = []
+
+
+class _TunnelHandler(QuietHandler):
+    server: _TunnelProxy
+
+    def do_CONNECT(self) -> None:  # noqa: N802 (http.server's name)
+        self.server.targets.append(self.path)
+        host, port = self.path.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.close_connection = True
+        pipe(self.connection, upstream)
+
+
+def test_an_https_endpoint_is_reached_through_the_proxys_tunnel(tls_emulator, monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with serving(_TunnelProxy()) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        client = https_client(tls_emulator, retries=0)
+        wanted = WebhookSettings(ACCOUNT, url="https://hooks.example.com/wa")
+        client.set_webhook(wanted)
+        assert client.get_webhook(ACCOUNT) == wanted
+    # One tunnel to the TLS front, kept for both calls; the proxy saw no request in clear
+    # (it answers nothing but CONNECT), and the certificate was checked end to end.
+    assert proxy.targets == [f"127.0.0.1:{tls_emulator.tls_front.port}"]
+    assert tls_emulator.count() == 2
