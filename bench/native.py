@@ -47,6 +47,10 @@ SCALE_ROUNDS = 5
 PARALLELS = (8, 64)
 LATENCIES = (0.0, 0.3)
 COLD_START = "plugin cold start (to its port line)"
+#: The N = 500 runs that scale_ratio and its split compare.
+WEBHOOK_AT_SCALE = f"Webhook N={SCALE_SIZE} 0ms"
+NOOP_AT_SCALE = f"dynamic-noop N={SCALE_SIZE}"
+SHAPED_AT_SCALE = f"shaped-noop N={SCALE_SIZE}"
 
 
 def numbers(count: int) -> List[str]:
@@ -125,8 +129,8 @@ class NativeResults:
         native_rounds = zip(self.seconds[f"native N={NATIVE_SIZE} 300ms --parallel 64"],
                             self.seconds[f"native-noop N={NATIVE_SIZE} --parallel 64"],
                             strict=True)
-        scale_rounds = zip(self.seconds[f"Webhook N={SCALE_SIZE} 0ms"],
-                           self.seconds[f"dynamic-noop N={SCALE_SIZE}"], strict=True)
+        scale_rounds = zip(self.seconds[WEBHOOK_AT_SCALE], self.seconds[NOOP_AT_SCALE],
+                           strict=True)
         return {
             "native_latency_ratio": statistics.median(
                 native / (0.3 + noop) for native, noop in native_rounds),
@@ -137,9 +141,8 @@ class NativeResults:
     def scale_split(self) -> Dict[str, float]:
         """scale_ratio's two factors, each the median of the rounds' ratios: the state's
         shape (shaped no-op / no-op) and the provider's work (Webhook / shaped no-op)."""
-        rounds = list(zip(self.seconds[f"Webhook N={SCALE_SIZE} 0ms"],
-                          self.seconds[f"dynamic-noop N={SCALE_SIZE}"],
-                          self.seconds[f"shaped-noop N={SCALE_SIZE}"], strict=True))
+        rounds = list(zip(self.seconds[WEBHOOK_AT_SCALE], self.seconds[NOOP_AT_SCALE],
+                          self.seconds[SHAPED_AT_SCALE], strict=True))
         return {
             "state_shape": statistics.median(shaped / noop for _, noop, shaped in rounds),
             "provider_work": statistics.median(webhook / shaped for webhook, _, shaped in rounds),
@@ -228,11 +231,9 @@ def run_native(cli_env: Dict[str, str], root: Path, progress: Progress,
                                     f"{parallel}", native, 1, *flag)
         scale_repeats = 1 if quick else SCALE_ROUNDS
         scale = [
-            (f"Webhook N={SCALE_SIZE} 0ms", run.stack(webhook_program(SCALE_SIZE, native=False)),
-             "Webhook"),
-            (f"dynamic-noop N={SCALE_SIZE}", run.stack(programs.noop_program(SCALE_SIZE)),
-             "dynamic no-op"),
-            (f"shaped-noop N={SCALE_SIZE}", run.stack(shaped_program(SCALE_SIZE, emu.base_url)),
+            (WEBHOOK_AT_SCALE, run.stack(webhook_program(SCALE_SIZE, native=False)), "Webhook"),
+            (NOOP_AT_SCALE, run.stack(programs.noop_program(SCALE_SIZE)), "dynamic no-op"),
+            (SHAPED_AT_SCALE, run.stack(shaped_program(SCALE_SIZE, emu.base_url)),
              "dynamic no-op shaped like Webhook"),
             (f"native N={SCALE_SIZE} 0ms", run.stack(webhook_program(SCALE_SIZE, native=True)),
              "native Webhook"),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import base64
-import http.server
 import json
 import ssl
 import subprocess
-import threading
 
 import pytest
+from api_answers import QuietHandler, StandInServer, send_ok, serving
 from webhook_programs import ACCOUNT_1, webhook_program
 
 from pulumi_wa_webhook.client import ClientOptions, WebhookClient
@@ -83,25 +82,16 @@ def self_signed_https_server(tmp_path):
                     str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
                    check=True, capture_output=True)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):  # noqa: N802
-            body = b'{"status": "OK", "url": "", "system": "0", "systemPhoneAlert": ""}'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_ok(self)
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = StandInServer(Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}/whatsapp/v2"
-    server.shutdown()
+    with serving(server):
+        yield f"https://127.0.0.1:{server.server_address[1]}/whatsapp/v2"
 
 
 def test_tls_certificates_are_verified(self_signed_https_server):
