@@ -1,4 +1,5 @@
-"""Every code block in the README is run or checked here, so the README stays true."""
+"""Every code block in the README, `docs/*.md` and CONTRIBUTING.md is run or checked here, so
+the documentation stays true."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from harness import REPO
 from pulumi_wa_webhook import config
 
 README = (REPO / "README.md").read_text()
-BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+DOC_FILES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "CONTRIBUTING.md"]
+BLOCKS = [block for path in DOC_FILES
+          for block in re.findall(r"```(\w+)\n(.*?)```", path.read_text(), flags=re.S)]
 PROJECT_FILES = [REPO / "webhooks.py", *REPO.glob("examples/*/__main__.py")]
 STACK_FILES = [*REPO.glob("Pulumi*.yaml"), *REPO.glob("examples/*/Pulumi*.yaml")]
 
@@ -142,3 +145,10 @@ def test_ci_runs_the_compatibility_run_after_the_tests():
     steps = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
              if line.startswith("make ")]
     assert steps == ["make test", "make test-compat"]
+
+
+def test_readme_is_short_and_links_resolve():
+    assert len(README.splitlines()) <= 200
+    for path in DOC_FILES + [REPO / "ARCHITECTURE.md"]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", path.read_text()):
+            assert (path.parent / target).exists(), (path.name, target)
