@@ -128,7 +128,7 @@ def test_a_retry_after_longer_than_the_timeout_is_cut_to_the_timeout():
 
 
 def test_a_fault_can_target_one_account_and_one_call(emulator):
-    emulator.add_fault("setWebhook", reason=7, account="+972 50-000-0002", times=5)
+    emulator.add_fault("setWebhook", reason=7, account="+972 500 000 002", times=5)
     first = WebhookClient(KEY, ClientOptions(endpoint=emulator.base_url, retries=0))
     other = WebhookClient("test-key-2", ClientOptions(endpoint=emulator.base_url, retries=0))
     first.set_webhook(first.get_webhook(ACCOUNT))  # another account: served normally
@@ -143,7 +143,7 @@ def test_the_admin_endpoint_takes_a_fault_for_one_account(emulator):
     answer = requests.post(f"{emulator.root_url}/_emulator/faults", timeout=10,
                            json={"path": "getWebhook", "account": OTHER, "status": 503})
     assert answer.status_code == 200, answer.text
-    assert answer.json()["account"] == OTHER
+    assert answer.json()["fault"]["account"] == OTHER
     client = WebhookClient(KEY, ClientOptions(endpoint=emulator.base_url, retries=0))
     client.get_webhook(ACCOUNT)
     assert len(emulator.backend.faults()) == 1
