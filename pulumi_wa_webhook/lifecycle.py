@@ -208,12 +208,14 @@ class Lifecycle:
         first = handover.claim((endpoint, number), owner)
         if first is None:
             return []
+        # Checks run in parallel: which came first is chance, so the names go in order.
+        one, other = sorted((resource_name(first), resource_name(owner)))
         return [
             Problem(
                 FROM_NUMBER,
-                f"Webhook resources '{resource_name(first)}' and '{resource_name(owner)}' "
-                f"both manage account {number} on the same endpoint; an account has exactly "
-                "one webhook configuration, so declare it once",
+                f"Webhook resources '{one}' and '{other}' both manage account {number} on the "
+                "same endpoint; an account has exactly one webhook configuration, so declare "
+                "it once",
             )
         ]
 

@@ -116,8 +116,7 @@ def test_native_same_number_on_two_explicit_providers(make_stack, emulator):
     emulator.clear_requests()
     result = stack.preview(check=False)
     assert result.code != 0
-    assert "'here' and 'there' both manage account 972500000001" in result.output \
-        or "'there' and 'here' both manage account 972500000001" in result.output
+    assert "'here' and 'there' both manage account 972500000001" in result.output
     assert emulator.requests() == []
 
 
@@ -176,8 +175,7 @@ def test_yaml_one_account_per_deployment(tmp_path, pulumi_env, emulator, yaml_di
         settings.write_text(text.replace(second.base_url, emulator.base_url))
         result = stack.preview(check=False)
         assert result.code != 0
-        assert ("'a' and 'b' both manage account 972500000001" in result.output
-                or "'b' and 'a' both manage account 972500000001" in result.output)
+        assert "'a' and 'b' both manage account 972500000001" in result.output
         settings.write_text(text.replace("https://hooks.example.com/a",
                                          '"https://hooks.example.com/a\\a"'))
         result = stack.preview(check=False)
