@@ -17,8 +17,13 @@ has learnt about accounts:
   other plugin process, so swapping the dynamic `Webhook` for the native one (or back) in one
   `up` does not clear the account either.
 
-Any other create reads the account first and refuses to overwrite a different configuration
-unless told to (`overwrite`), so a second stack or a hand-made setting is never silently lost.
+Any other first write of the deployment to an (endpoint, account) pair (a create, or an
+update whose endpoint changed) reads the account first and refuses to overwrite a different
+configuration unless told to (`overwrite`), so a second stack, another team's setting on a
+new endpoint or a hand-made setting is never silently lost.
+
+Check claims each account for the resource's URN (`handover.claim`, shared by the
+deployment's plugin processes): two resources on one endpoint and number fail at preview.
 """
 
 from __future__ import annotations
@@ -253,7 +258,7 @@ class Lifecycle:
         """Write the program's settings (one call) to the endpoint the inputs name; `olds`
         (the state) tells whether the URL changes, for `verify_url`. On an endpoint the
         state does not name (a move) this is the deployment's first write there: the
-        create rule applies (read first, refuse another configuration)."""
+        create rule applies (one read first; another configuration is refused)."""
         settings = parse_settings(news)
         _verify_new_url(news, settings, (olds or {}).get("url") or "")
         if olds and olds.get(FROM_NUMBER):
