@@ -1,7 +1,7 @@
 """The 99digital webhook API client: one urllib3 connection pool, timeouts, bounded retries.
 
-Both calls are idempotent (setWebhook overwrites, getWebhook reads), so HTTP 5xx answers,
-timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
+Both calls are idempotent (setWebhook overwrites, getWebhook reads), so HTTP 5xx and 429
+answers, timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
 
 Why urllib3 and not a requests session: every call goes to one host, and requests' per-call
 work (merging session settings, preparing the request, the adapter) cost more CPU than the
@@ -24,7 +24,9 @@ from .config import ClientOptions, validate_endpoint
 from .errors import MalformedResponseError, TransportError, api_error
 from .model import WebhookSettings, from_wire
 
-RETRY_STATUSES = (500, 502, 503, 504)
+#: Answers worth another attempt: a busy or failing server, and too many requests (429, with
+#: or without Retry-After).
+RETRY_STATUSES = (429, 500, 502, 503, 504)
 #: The longest wait between two attempts, in seconds (urllib3's default is two minutes).
 MAX_BACKOFF = 2.0
 #: Connections kept per client (one client per API key and endpoint).
@@ -37,8 +39,24 @@ _FAILURE_NAMES = (
 )
 
 
+class _Retry(Retry):
+    """urllib3's Retry, with a server's Retry-After honoured up to `wait_cap` seconds (the
+    call's timeout): a server asking for an hour must not hold `pulumi up` for an hour."""
+
+    wait_cap: float = 0.0
+
+    def new(self, **kw: Any) -> _Retry:
+        fresh = super().new(**kw)
+        fresh.wait_cap = self.wait_cap
+        return fresh
+
+    def get_retry_after(self, response: Any) -> Optional[float]:
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, self.wait_cap)
+
+
 def _retry(options: ClientOptions) -> Retry:
-    return Retry(
+    retry = _Retry(
         total=options.retries,  # one budget for refused, dropped and timed-out calls and 5xx
         other=0,  # TLS errors (an untrusted certificate) fail the same way every time
         backoff_factor=options.backoff,
@@ -46,6 +64,8 @@ def _retry(options: ClientOptions) -> Retry:
         status_forcelist=RETRY_STATUSES,
         allowed_methods=None,  # POST is safe to repeat: both calls are idempotent
     )
+    retry.wait_cap = options.timeout
+    return retry
 
 
 def _environment(endpoint: str) -> Tuple[Optional[str], str]:

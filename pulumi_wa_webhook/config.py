@@ -17,6 +17,7 @@ from typing import Any, Optional, Protocol, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .model import url_problem
 
 NAMESPACE = "wa-webhook"
 KEY_CONFIG = f"{NAMESPACE}:apiKey"
@@ -128,6 +129,9 @@ def _found(config: ConfigSource, config_key: str, env_key: str) -> Optional[Tupl
 def validate_endpoint(endpoint: str, source: str = f"{ENDPOINT_CONFIG} / {ENDPOINT_ENV}") -> str:
     """An https URL, or http to a loopback host (the emulator). Raises ConfigurationError
     naming `source`, where the endpoint came from."""
+    problem = url_problem(endpoint)
+    if problem:
+        raise ConfigurationError(f"the endpoint ({source}) {problem}")
     parts = urlsplit(endpoint)
     if parts.scheme == "https" and parts.hostname:
         return endpoint.rstrip("/")

@@ -55,7 +55,12 @@ class ApiError(WaWebhookError):
         self.account = account
         self.reason = reason
         words = REASONS.get(reason) if isinstance(reason, int) else None
-        described = f"reason {reason}: {words}" if words else f"unknown reason code {reason!r}"
+        if reason is None:
+            described = "the API answered FAIL without a reason code"
+        elif words:
+            described = f"reason {reason}: {words}"
+        else:
+            described = f"unknown reason code {reason!r}"
         super().__init__(f"99digital {call} for account {account} failed ({described})")
 
 

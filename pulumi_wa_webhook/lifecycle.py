@@ -17,8 +17,13 @@ has learnt about accounts:
   other plugin process, so swapping the dynamic `Webhook` for the native one (or back) in one
   `up` does not clear the account either.
 
-Any other create reads the account first and refuses to overwrite a different configuration
-unless told to (`overwrite`), so a second stack or a hand-made setting is never silently lost.
+Any other first write of the deployment to an (endpoint, account) pair (a create, or an
+update whose endpoint changed) reads the account first and refuses to overwrite a different
+configuration unless told to (`overwrite`), so a second stack, another team's setting on a
+new endpoint or a hand-made setting is never silently lost.
+
+Check claims each account for the resource's URN (`handover.claim`, shared by the
+deployment's plugin processes): two resources on one endpoint and number fail at preview.
 """
 
 from __future__ import annotations
@@ -122,6 +127,22 @@ def _never_unknown(_value: Any) -> bool:
     return False
 
 
+def resource_name(owner: str) -> str:
+    """The name part of a URN (`urn:pulumi:STACK::PROJECT::TYPE::NAME`), as users wrote it."""
+    return owner.rsplit("::", 1)[-1]
+
+
+def _moved(number: str, old_endpoint: str, new_endpoint: str) -> str:
+    """The line that tells of an endpoint move (shown in `preview` and in `up`)."""
+    from .delivery import origin  # the masking rule for URLs in messages
+
+    return (
+        f"account {number} moves from endpoint {origin(old_endpoint)} to "
+        f"{origin(new_endpoint)}: the account on the old endpoint is left as it is "
+        "(see the README, 'Moving to another endpoint', to clear it)"
+    )
+
+
 class Lifecycle:
     """The Webhook's engine calls, independent of the face that receives them.
 
@@ -143,18 +164,20 @@ class Lifecycle:
     # --- engine calls --------------------------------------------------------------------
 
     def check(
-        self, olds: Dict[str, Any], news: Dict[str, Any]
+        self, olds: Dict[str, Any], news: Dict[str, Any], owner: Optional[str] = None
     ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
         as they are, everything known is validated; settings at their default are left out
         (see `model.without_defaults`) unless the old inputs had them otherwise; the
         configured endpoint is added (a change shows in `preview --diff`). `olds`
         (the inputs in state, empty for a new resource) mark the account as this
-        resource's own."""
+        resource's own. `owner` (the resource's URN) claims the account for the resource:
+        a second resource of the deployment on the same endpoint and number is a problem."""
         if olds.get(FROM_NUMBER):
             self._note_in_state(olds)
         problems: List[Problem] = []
         inputs = dict(news)
+        settings = None
         try:
             settings = parse_settings(news, self._is_unknown)
             for name, value in settings.to_props().items():
@@ -179,7 +202,27 @@ class Lifecycle:
             if not news.get(API_KEY) and not provider_config.api_key:
                 problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
             inputs[ENDPOINT] = provider_config.options.endpoint
+            if owner and settings and settings.from_number:
+                problems.extend(self._claim(inputs[ENDPOINT], settings.from_number, owner))
         return inputs, problems
+
+    @staticmethod
+    def _claim(endpoint: str, number: str, owner: str) -> List[Problem]:
+        """Claim the account for `owner`; the problem if another resource of this
+        deployment (in any plugin process, on either face) already did."""
+        first = handover.claim((endpoint, number), owner)
+        if first is None:
+            return []
+        # Checks run in parallel: which came first is chance, so the names go in order.
+        one, other = sorted((resource_name(first), resource_name(owner)))
+        return [
+            Problem(
+                FROM_NUMBER,
+                f"Webhook resources '{one}' and '{other}' both manage account {number} on the "
+                "same endpoint; an account has exactly one webhook configuration, so declare "
+                "it once",
+            )
+        ]
 
     def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
         """Compare the state with checked inputs; a new account is a replacement."""
@@ -195,8 +238,10 @@ class Lifecycle:
             changed.append(API_KEY)
             # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).
             self._say(f"account {old.from_number}: api_key changed (secret, so not shown above)")
-        if old_endpoint != self._endpoint(news):
+        new_endpoint = self._endpoint(news)
+        if old_endpoint != new_endpoint:
             changed.append(ENDPOINT)
+            self._say(_moved(new.from_number or old.from_number, old_endpoint, new_endpoint))
         number_changes = FROM_NUMBER in unknown or old.from_number != new.from_number
         return DiffOutcome(changed, [FROM_NUMBER] if number_changes else [])
 
@@ -206,9 +251,34 @@ class Lifecycle:
         settings = parse_settings(props)
         _verify_new_url(props, settings)
         endpoint = self._endpoint(props)
+        self._write(settings, props, endpoint)
+        return settings.from_number, self._outputs(settings, props, endpoint)
+
+    def update(self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Write the program's settings (one call) to the endpoint the inputs name; `olds`
+        (the state) tells whether the URL changes, for `verify_url`. On an endpoint the
+        state does not name (a move) this is the deployment's first write there: the
+        create rule applies (one read first; another configuration is refused)."""
+        settings = parse_settings(news)
+        _verify_new_url(news, settings, (olds or {}).get("url") or "")
+        if olds and olds.get(FROM_NUMBER):
+            self._note_in_state(olds)
+        endpoint = self._endpoint(news)
+        account = (endpoint, settings.from_number)
+        self._write(settings, news, endpoint, _LEDGER.has(_LEDGER.written, account))
+        return self._outputs(settings, news, endpoint)
+
+    def _write(
+        self, settings: WebhookSettings, props: Dict[str, Any], endpoint: str, known: bool = False
+    ) -> None:
+        """Bring the account on `endpoint` to `settings`. The first write of a deployment to
+        an account whose state the engine did not show us (a new resource, a new endpoint)
+        reads it first and refuses to overwrite a different configuration unless
+        `overwrite`; `adopt` refuses any difference. Nothing is written when it refuses.
+        `known`: the caller knows the account is this resource's already."""
         account = (endpoint, settings.from_number)
         client = self._client(self._keys(props)[0], endpoint)
-        if props.get(OVERWRITE) or _LEDGER.has(_LEDGER.in_state, account):
+        if props.get(OVERWRITE) or known or _LEDGER.has(_LEDGER.in_state, account):
             client.set_webhook(settings)
         else:
             current = client.get_webhook(settings.from_number)
@@ -219,17 +289,6 @@ class Lifecycle:
             if current != settings:
                 client.set_webhook(settings)
         _LEDGER.take(account)
-        return settings.from_number, self._outputs(settings, props, endpoint)
-
-    def update(self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        """Write the program's settings (one call) to the endpoint the inputs name; `olds`
-        (the state) tells whether the URL changes, for `verify_url`."""
-        settings = parse_settings(news)
-        _verify_new_url(news, settings, (olds or {}).get("url") or "")
-        endpoint = self._endpoint(news)
-        self._client(self._keys(news)[0], endpoint).set_webhook(settings)
-        _LEDGER.take((endpoint, settings.from_number))
-        return self._outputs(settings, news, endpoint)
 
     def read(self, id_: str, props: Dict[str, Any], importing: bool = False) -> ReadOutcome:
         """The account as it is now (one call), at the endpoint the state records. An import

@@ -21,6 +21,17 @@ ALERT_COUNTRY_CODE = 972
 
 EXPECTED_PHONE_FORM = "international digits, e.g. 972501234567 or +972 50-123-4567"
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
+#: Why a number in local format is refused (the provider's rule, the emulator's too).
+LOCAL_FORMAT = (
+    f"is in local format; use the international form without the leading 0 "
+    f"({EXPECTED_PHONE_FORM})"
+)
+
+
+def is_local_format(digits: str) -> bool:
+    """Whether a number's digits are in local (trunk-prefixed) form, e.g. 0501234567: no
+    international number starts with 0, and which country is meant cannot be told."""
+    return digits.startswith("0")
 
 
 @dataclass(frozen=True)
@@ -152,16 +163,8 @@ def parse_phone(value: Any, prop: str) -> str:
             ]
         )
     digits = re.sub(r"\D", "", text)
-    if digits.startswith("0"):
-        raise SettingsError(
-            [
-                Problem(
-                    prop,
-                    f"{value!r} is in local format; use the international form "
-                    f"without the leading 0 ({EXPECTED_PHONE_FORM})",
-                )
-            ]
-        )
+    if is_local_format(digits):
+        raise SettingsError([Problem(prop, f"{value!r} {LOCAL_FORMAT}")])
     try:
         number = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException:
@@ -207,8 +210,9 @@ def parse_url(value: Any, prop: str = "url") -> str:
         raise SettingsError(
             [Problem(prop, f"is {len(value)} characters long; at most {MAX_URL_LENGTH}")]
         )
-    if value != value.strip() or any(c.isspace() for c in value):
-        raise SettingsError([Problem(prop, "must not contain spaces or other whitespace")])
+    problem = url_problem(value)
+    if problem:
+        raise SettingsError([Problem(prop, problem)])
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         raise SettingsError(
@@ -221,11 +225,26 @@ def parse_url(value: Any, prop: str = "url") -> str:
         )
     if not parts.hostname:
         raise SettingsError([Problem(prop, f"{value!r} has no host name")])
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise SettingsError([Problem(prop, f"{value!r} has an invalid port")]) from None
     return value
+
+
+def url_problem(value: str) -> Optional[str]:
+    """Why `value` can never be a URL a server answers on, whatever its scheme: a control
+    character (C0, DEL, C1: RFC 3986 has none, and the API would store them), whitespace
+    anywhere, a malformed port or port 0. None when there is no such problem. The webhook
+    URL and the API endpoint are both held to this; the reason never quotes the value."""
+    control = next((c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F), None)
+    if control is not None:
+        return f"must not contain control characters (found U+{ord(control):04X})"
+    if any(c.isspace() for c in value):
+        return "must not contain spaces or other whitespace"
+    try:
+        port = urlsplit(value).port
+    except ValueError:
+        return "has an invalid port"
+    if port == 0:
+        return "has port 0, which no server listens on"
+    return None
 
 
 def parse_switch(value: Any, prop: str) -> bool:

@@ -40,6 +40,14 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
+#: The input that carries the resource's name from the program to check, which claims the
+#: account for it (`lifecycle.Lifecycle.check`) and leaves the name out of the state. (The
+#: native provider gets the URN from the engine instead.)
+NAME_INPUT = "__name"
+#: What the owners of dynamic resources' claims start with (URNs of native ones differ).
+DYNAMIC_OWNER = "dynamic:wa-webhook:Webhook"
+
+
 def is_unknown(value: Any) -> bool:
     """True for a value the engine does not know yet, in either form the SDK uses."""
     return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
@@ -103,7 +111,11 @@ class WebhookProvider(ResourceProvider):
         return Lifecycle(self._config, is_unknown, _say)
 
     def check(self, olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
-        inputs, problems = self._lifecycle.check(olds, news)
+        # The SDK gives a dynamic provider's check no URN: the program sends the name, which
+        # the state does not keep.
+        name = news.pop(NAME_INPUT, None)
+        owner = f"{DYNAMIC_OWNER}::{name}" if isinstance(name, str) and name else None
+        inputs, problems = self._lifecycle.check(olds, news, owner)
         return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:

@@ -6,7 +6,6 @@ annotations would be compiled again each time (about a third of a millisecond pe
 """
 
 import copy
-import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import pulumi
@@ -14,7 +13,7 @@ from pulumi.dynamic import Resource
 
 from . import config as stack_config
 from .model import SETTING_DEFAULTS, without_defaults
-from .provider import WebhookProvider
+from .provider import NAME_INPUT, WebhookProvider
 
 _PROVIDER = WebhookProvider()
 
@@ -32,35 +31,6 @@ _PROGRAM_CONFIG = _ProgramConfig()
 
 class WebhookArgumentError(pulumi.RunError):
     """A Webhook was declared with arguments that can never work (shown without a traceback)."""
-
-
-#: (the program run, {canonical number: resource name}) for the run in progress.
-_RUN_CLAIMS: Tuple[Any, Dict[str, str]] = (None, {})
-
-
-def _claims() -> Dict[str, str]:
-    """Accounts claimed by a Webhook in this program run.
-
-    A run is one connection to the engine's resource monitor: the Automation API runs inline
-    programs one after another in the same process, each with a monitor of its own.
-    """
-    global _RUN_CLAIMS
-    run = pulumi.runtime.settings.get_monitor()
-    if _RUN_CLAIMS[0] is not run:
-        _RUN_CLAIMS = (run, {})
-    return _RUN_CLAIMS[1]
-
-
-def _claim(number: Any, resource_name: str) -> None:
-    # Digits are enough to spot two spellings of one international number; anything that
-    # is not a valid international number fails the provider's check with its property name.
-    canonical = re.sub(r"\D", "", str(number))
-    other = _claims().setdefault(canonical, resource_name)
-    if other != resource_name:
-        raise WebhookArgumentError(
-            f"Webhook resources '{other}' and '{resource_name}' both manage account {canonical}; "
-            "an account has exactly one webhook configuration, so declare it once"
-        )
 
 
 def _explicit_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
@@ -117,20 +87,16 @@ def webhook_inputs(
     """The inputs both `Webhook` classes send for their arguments `args` (without the key).
 
     Raises WebhookArgumentError naming the resource and every argument problem (`problems`
-    holds those the caller found itself); claims the account for this program run.
+    holds those the caller found itself). Two resources on one account are found by the
+    provider's check (in the core, for every face), not here: only it knows the endpoint.
     """
     problems = _argument_problems(args) + problems
     if problems:
         raise WebhookArgumentError(
             f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
         )
-    from_number = args["from_number"]
-    if isinstance(from_number, (str, int)):
-        _claim(from_number, resource_name)
-    elif isinstance(from_number, pulumi.Output):
-        from_number.apply(lambda number: _claim(number, resource_name) if number else None)
     props: Dict[str, Any] = {
-        "from_number": from_number,
+        "from_number": args["from_number"],
         "url": args["url"] or "",
         "system": args["system"],
         "system_phone_alerts": args["system_phone_alerts"] or [],
@@ -246,6 +212,7 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         # Settings at their default are left out: the SDK registers no output for them
         # (`_SettingOutput` reads them as the default), and the state does not hold them.
         props = without_defaults(webhook_inputs(resource_name, locals(), problems))
+        props[NAME_INPUT] = resource_name
         if api_key is not None:
             props["api_key"] = _explicit_api_key(api_key)
         if api_key is not None or not stack_config.key_in_stack_config(_PROGRAM_CONFIG):

@@ -227,7 +227,8 @@ def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator):
 
 
 def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
-    outs = make(emulator, key=KEY).update(props(endpoint=emulator.base_url, system=True))
+    outs = make(emulator, key=KEY).update(props(endpoint=emulator.base_url, system=True),
+                                          props(endpoint=emulator.base_url))
     assert outs["system"] is True and outs["endpoint"] == emulator.base_url
     assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == ["setWebhook"]
     assert emulator.account(ACCOUNT)["system"] == 1
@@ -309,8 +310,13 @@ def test_diff_names_changed_settings_key_and_endpoint(emulator):
     outcome = cycle.diff(state(emulator, api_key="k1"), new)
     assert outcome.changed == ["retry", "api_key", "endpoint"]
     assert outcome.replaces == []
-    assert said == [f"account {ACCOUNT}: api_key changed (secret, so not shown above)"]
-    assert "k1" not in said[0] and "k2" not in said[0]
+    assert said == [
+        f"account {ACCOUNT}: api_key changed (secret, so not shown above)",
+        f"account {ACCOUNT} moves from endpoint {emulator.root_url}/… to http://127.0.0.1:9/…: "
+        "the account on the old endpoint is left as it is (see the README, 'Moving to another "
+        "endpoint', to clear it)",
+    ]
+    assert "k1" not in " ".join(said) and "k2" not in " ".join(said)
 
 
 def test_diff_without_a_key_change_says_nothing(emulator):

@@ -57,7 +57,7 @@ def test_http_and_https_webhook_urls_are_accepted_as_given(url):
         (42, "must be a string URL such as https://hooks.example.com/wa"),
         ("https://hooks.example.com/a b", "must not contain spaces or other whitespace"),
         (" https://hooks.example.com/", "must not contain spaces"),
-        ("https://hooks.example.com/\t", "must not contain spaces"),
+        ("https://hooks.example.com/\t", "must not contain control characters (found U+0009)"),
         ("ftp://hooks.example.com/", "got scheme 'ftp'"),
         ("hooks.example.com/wa", "must start with https:// or http://"),
         ("https:///wa", "has no host name"),

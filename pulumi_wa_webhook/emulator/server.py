@@ -5,7 +5,8 @@ endpoints for tests live under ``/_emulator``:
 
 * ``GET /_emulator/health`` -- ``{"status": "OK"}``
 * ``GET /_emulator/requests[?path=setWebhook]`` / ``DELETE /_emulator/requests`` -- the call log
-* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``), clear faults
+* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``; ``"account"``
+  aims it at one account), clear faults
 * ``GET /_emulator/accounts`` -- every account's settings
 * ``GET|PUT|DELETE /_emulator/accounts/NUMBER`` -- read, change out of band, remove one account
 * ``POST /_emulator/accounts/NUMBER/messages`` -- ``{"from", "body"[, "type", "senderName"]}``:
@@ -279,7 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
         backend = self.server.backend
         body, problem = _parse_object(raw)
         backend.log_request(path, body)
-        fault = backend.take_fault(name)
+        fault = backend.take_fault(name, _account_of(body))
         if fault is not None and self._serve_fault(fault):
             return
         if body is None:
@@ -418,6 +419,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(
             405, {"status": "FAIL", "error": "method not allowed"}, headers={"Allow": allow}
         )
+
+
+def _account_of(body: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The account a request is about (its ``from``, normalised), for faults aimed at one
+    account; None when the request names none the emulator could hold."""
+    try:
+        return account_number((body or {}).get("from"))
+    except ValueError:
+        return None
 
 
 def _parse_object(raw: bytes) -> Tuple[Optional[Dict[str, Any]], str]:

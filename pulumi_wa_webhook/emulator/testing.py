@@ -73,12 +73,15 @@ class Emulator:
         reset: bool = False,
         body: Optional[str] = None,
         reason: Optional[int] = None,
+        account: Optional[str] = None,
     ) -> Dict[str, Any]:
         """Queue a fault for the next ``times`` calls to ``path`` ("setWebhook", "getWebhook"
-        or "*"): an HTTP ``status``, a ``delay`` in seconds before the normal answer, a TCP
-        ``reset`` without answer, a raw 200 ``body``, or a FAIL with ``reason``."""
+        or "*"), only those about ``account`` if given (e.g. to fail one account of ten): an
+        HTTP ``status``, a ``delay`` in seconds before the normal answer, a TCP ``reset``
+        without answer, a raw 200 ``body``, or a FAIL with ``reason``."""
         fault = Fault(
-            path, times, status=status, delay=delay, reset=reset, body=body, reason=reason
+            path, times, status=status, delay=delay, reset=reset, body=body, reason=reason,
+            account=account,
         )
         return self.backend.add_fault(fault)
 

@@ -149,7 +149,7 @@ class WebhookProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         inputs, problems = self._lifecycle.check(
-            to_props(request.old_inputs), to_props(request.new_inputs)
+            to_props(request.old_inputs), to_props(request.new_inputs), request.urn
         )
         return CheckResponse(
             from_props(inputs, secret=[API_KEY]),
