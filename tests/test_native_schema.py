@@ -27,7 +27,7 @@ from pulumi_wa_webhook.native.schema import package_schema, schema_json
 REVIEWED = Path(__file__).parent / "data" / "native-schema.json"
 
 TYPES = {"string", "boolean", "integer", "number", "array"}
-PROPERTY_KEYS = {"type", "items", "description", "secret"}
+PROPERTY_KEYS = {"type", "items", "description", "secret", "default", "replaceOnChanges"}
 
 
 def _resource() -> Dict[str, Any]:
@@ -93,8 +93,11 @@ def test_every_setting_is_a_property_with_its_model_type_and_doc():
     }
     assert list(fields) == list(types)
     for name, doc in fields.items():
-        assert resource["properties"][name] == dict(types[name], description=doc)
-        assert resource["inputProperties"][name] == resource["properties"][name]
+        replace = {"replaceOnChanges": True} if name == "fromNumber" else {}
+        assert resource["properties"][name] == dict(types[name], description=doc, **replace)
+        default = {} if name in ("fromNumber", "systemPhoneAlerts") else {
+            "default": {"url": "", "system": False, "readStatus": False, "retry": False}[name]}
+        assert resource["inputProperties"][name] == dict(resource["properties"][name], **default)
 
 
 def test_resource_outputs_inputs_and_required():
@@ -142,6 +145,9 @@ def test_every_property_is_well_formed_and_documented():
     for where, spec in _property_specs():
         assert set(spec) <= PROPERTY_KEYS, where
         assert spec["type"] in TYPES, where
+        if "default" in spec:  # a default of the property's own type
+            kind = {bool: "boolean", str: "string", int: "integer", float: "number"}
+            assert kind[type(spec["default"])] in (spec["type"], "integer"), where
         if spec["type"] == "array":
             assert spec["items"]["type"] in TYPES, where
         doc = spec["description"]

@@ -155,7 +155,7 @@ def package_schema() -> Dict[str, Any]:
     required: List[str] = list(outputs)
     outputs["keyFingerprint"] = {"type": "string", "description": KEY_FINGERPRINT_DOC}
     inputs = dict(
-        _with_defaults(settings, SETTING_DEFAULTS),
+        _with_defaults(settings, {camel(k): v for k, v in SETTING_DEFAULTS.items()}),
         apiKey={"type": "string", "secret": True, "description": API_KEY_DOC},
         adopt={"type": "boolean", "description": ADOPT_DOC, "default": False},
         overwrite={"type": "boolean", "description": OVERWRITE_DOC, "default": False},
