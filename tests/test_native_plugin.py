@@ -160,7 +160,8 @@ def test_check_normalises_inputs_and_keeps_the_key_secret(plugin, emulator):
     assert plain(answer.inputs) == {
         "fromNumber": ACCOUNT_1, "url": "https://h.example.com/", "system": True,
         "systemPhoneAlerts": ["972502211234", "972527788695"], "apiKey": secret(KEY_1),
-        "endpoint": emulator.base_url}  # settings at their default are not stored
+        "endpoint": emulator.base_url,  # settings at their default are not stored
+        "keyFingerprint": key_fingerprint(KEY_1)}  # shows a rotated key on the resource
     assert KEY_1 not in clear_texts(answer)
     assert emulator.requests() == []
 

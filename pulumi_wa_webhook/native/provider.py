@@ -196,6 +196,12 @@ class WebhookProvider(Provider):
         inputs, problems = self._lifecycle.check(
             to_props(request.old_inputs), to_props(request.new_inputs)
         )
+        known = not problems and not is_unknown(inputs.get(API_KEY))
+        key = self._lifecycle.key_in_use(inputs) if known else None
+        if key:
+            # The key's fingerprint as an input: a rotated key then shows on the resource as
+            # `keyFingerprint: "old" => "new"` in `preview --diff` (see `diff`).
+            inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return CheckResponse(
             from_props(inputs, secret=[API_KEY]),
             [CheckFailure(*property_and_reason(p.property, p.reason)) for p in problems],
@@ -236,10 +242,8 @@ class WebhookProvider(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         props = to_props(request.news)
-        if request.preview:  # the fingerprint shows a rotated key as `old => new`
-            key = self._lifecycle.key_in_use(props)
-            fingerprint = {KEY_FINGERPRINT: stack_config.key_fingerprint(key)} if key else {}
-            return UpdateResponse(from_props(dict(_outputs(props), **fingerprint)))
+        if request.preview:
+            return UpdateResponse(from_props(_outputs(props)))
         outputs = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
         return UpdateResponse(from_props(_outputs(outputs)))
 
