@@ -46,36 +46,21 @@ def second_region():
         yield emu
 
 
-TWO_REGIONS = """\
-import pulumi
-from pulumi_wa_webhook.native import Provider, Webhook, get_webhook, get_webhook_output
-
-config = pulumi.Config()
-eu = Provider("eu", endpoint=config.require("euEndpoint"),
-              api_key=config.require_secret("euKey"), timeout=5, retries=1)
-us = Provider("us", endpoint=config.require("usEndpoint"),
-              api_key=config.require_secret("usKey"), timeout=5.5, retries=2)
-a = Webhook("eu-hook", from_number="972500000001", url="https://eu.example.com/hook",
-            opts=pulumi.ResourceOptions(provider=eu))
-b = Webhook("us-hook", from_number="+972 50-000-0002", url="https://us.example.com/hook",
-            retry=True, opts=pulumi.ResourceOptions(provider=us))
-# getWebhook through each provider: the plain form reads the account as it is now, the
-# Output form after the Webhook (whose number it takes) has been written.
-now = get_webhook("972500000002", opts=pulumi.InvokeOptions(provider=us))
-later = get_webhook_output(b.from_number, opts=pulumi.InvokeOutputOptions(provider=us,
-                                                                         depends_on=[b]))
-pulumi.export("us_now", now.url)
-pulumi.export("us_later", later.apply(lambda r: [r.url, r.retry, r.endpoint, r.from_number]))
-pulumi.export("eu_url", a.url)
-"""
+def example(name: str, tmp_path, env) -> Stack:
+    """A copy of examples/NAME with its plugin path made absolute."""
+    stack = Stack.from_project(REPO / "examples" / name, tmp_path, env)
+    settings = stack.root / "Pulumi.yaml"
+    settings.write_text(re.sub(r"path: .*", f"path: {PLUGIN_DIR}", settings.read_text()))
+    return stack
 
 
-def test_two_regions_with_explicit_providers_and_get_webhook(make_stack, emulator,
+def test_two_regions_with_explicit_providers_and_get_webhook(tmp_path, pulumi_env, emulator,
                                                              second_region):
-    stack = make_stack(TWO_REGIONS, config={"euEndpoint": emulator.base_url,
-                                           "usEndpoint": second_region.base_url},
-                       secrets={"euKey": KEY_1, "usKey": KEY_2})
-    use_plugin_dir(stack)
+    stack = example("regions", tmp_path, pulumi_env)
+    stack.set_config("euEndpoint", emulator.base_url)
+    stack.set_config("usEndpoint", second_region.base_url)
+    stack.set_config("euKey", KEY_1, secret=True)
+    stack.set_config("usKey", KEY_2, secret=True)
     preview = stack.preview()
     assert emulator.count("setWebhook") == 0 and second_region.count("setWebhook") == 0
     assert "Traceback" not in preview.output
@@ -84,8 +69,8 @@ def test_two_regions_with_explicit_providers_and_get_webhook(make_stack, emulato
     assert second_region.account(ACCOUNT_2)["url"] == "https://us.example.com/hook"
     assert stored(emulator, ACCOUNT_2)["url"] == "" and stored(second_region)["url"] == ""
     outputs = stack.outputs()
-    assert outputs["us_now"] == ""  # read before the Webhook wrote it
-    assert outputs["us_later"] == ["https://us.example.com/hook", True,
+    assert outputs["us_url_before"] == ""  # read before the Webhook wrote it
+    assert outputs["us_after"] == ["https://us.example.com/hook", True,
                                    second_region.base_url, ACCOUNT_2]
     providers = {r["urn"].rsplit("::", 1)[-1]: r for r in stack.resources("providers:wa-webhook")}
     assert providers["eu"]["inputs"]["endpoint"] == emulator.base_url
@@ -97,57 +82,12 @@ def test_two_regions_with_explicit_providers_and_get_webhook(make_stack, emulato
     assert KEY_1 not in everything and KEY_2 not in everything
 
 
-YAML_PROGRAM = """\
-name: wa-yaml-providers
-runtime: yaml
-plugins:
-  providers:
-    - name: wa-webhook
-      path: {plugin}
-config:
-  euEndpoint:
-    type: string
-  euKey:
-    type: string
-    secret: true
-resources:
-  eu:
-    type: pulumi:providers:wa-webhook
-    properties:
-      endpoint: ${{euEndpoint}}
-      apiKey: ${{euKey}}
-      retries: 1
-  support:
-    type: wa-webhook:index:Webhook
-    properties:
-      fromNumber: "+972 50-000-0001"
-      url: https://hooks.example.com/yaml
-    options:
-      provider: ${{eu}}
-variables:
-  current:
-    fn::invoke:
-      function: wa-webhook:index:getWebhook
-      arguments:
-        fromNumber: "972500000002"
-      options:
-        provider: ${{eu}}
-outputs:
-  otherUrl: ${{current.url}}
-  otherEndpoint: ${{current.endpoint}}
-  current: ${{current}}
-"""
-
-
 def test_yaml_explicit_provider_and_fn_invoke(tmp_path, pulumi_env, emulator):
     yaml_dir = os.environ.get("WA_WEBHOOK_YAML_DIR") or subprocess.run(
         ["tools/pulumi-yaml.sh"], capture_output=True, text=True, check=True
     ).stdout.strip().splitlines()[-1]
     env = dict(pulumi_env, PATH=f"{pulumi_env['PATH']}{os.pathsep}{yaml_dir}")
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "Pulumi.yaml").write_text(YAML_PROGRAM.format(plugin=PLUGIN_DIR))
-    stack = Stack.from_project(source, tmp_path / "run", env)
+    stack = example("yaml-regions", tmp_path, env)
     stack.set_config("euEndpoint", emulator.base_url)
     stack.set_config("euKey", KEY_1, secret=True)
     emulator.set_account(ACCOUNT_2, url="https://other.example.com/x", apiKey=KEY_1)
@@ -156,7 +96,7 @@ def test_yaml_explicit_provider_and_fn_invoke(tmp_path, pulumi_env, emulator):
     outputs = stack.outputs()
     assert outputs["otherUrl"] == "https://other.example.com/x"
     assert outputs["otherEndpoint"] == emulator.base_url
-    assert "apiKey" not in outputs["current"] and KEY_1 not in str(outputs)
+    assert "apiKey" not in outputs["other"] and KEY_1 not in str(outputs)
     stack.destroy()
     assert KEY_1 not in stack.all_output() + str(stack.export())
 
