@@ -24,7 +24,6 @@ SCHEMA_SPELLINGS: Tuple[Tuple[str, str], ...] = (
         "its options",
         "add the `aliases` resource option with the old name or parent",
     ),
-    ("the import_ option", "the `import` resource option"),
     ("adopt=True and overwrite=True", "`adopt: true` and `overwrite: true`"),
     ("replace adopt=True with overwrite=True", "replace `adopt: true` with `overwrite: true`"),
     ("overwrite=True", "`overwrite: true`"),
