@@ -177,3 +177,43 @@ def test_a_field_type_without_a_schema_type_is_named():
     assert native_schema._type_of(List[bool]) == {"type": "array", "items": {"type": "boolean"}}
     assert native_schema._type_of(int) == {"type": "integer"}
     assert native_schema._type_of(float) == {"type": "number"}
+
+
+def test_registry_metadata_logo_and_where_releases_are_published():
+    schema = package_schema()
+    assert schema["publisher"] and schema["keywords"] and "whatsapp" in schema["keywords"]
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'Homepage = "{schema["homepage"]}"' in pyproject
+    assert schema["repository"] == schema["homepage"]
+    owner = schema["repository"].split("/")[-2]
+    # `github://api.github.com/OWNER`: the releases of OWNER/pulumi-<package>, this repository
+    assert schema["pluginDownloadURL"] == f"github://api.github.com/{owner}"
+    assert schema["repository"].endswith(f"/{owner}/pulumi-{PACKAGE}")
+    assert schema["logoUrl"].endswith("/" + native_schema.LOGO_PATH)
+    logo = Path(__file__).parent.parent / native_schema.LOGO_PATH
+    assert logo.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+def test_a_new_number_replaces_and_inputs_have_their_defaults():
+    resource = _resource()
+    assert resource["inputProperties"]["fromNumber"]["replaceOnChanges"] is True
+    assert resource["properties"]["fromNumber"]["replaceOnChanges"] is True
+    defaults = {n: p["default"] for n, p in resource["inputProperties"].items() if "default" in p}
+    assert defaults == {"url": "", "system": False, "readStatus": False, "retry": False,
+                        "adopt": False, "overwrite": False, "verifyUrl": False}
+    variables = package_schema()["config"]["variables"]
+    assert {n: v.get("default") for n, v in variables.items()} == {
+        "apiKey": None, "endpoint": stack_config.DEFAULT_ENDPOINT,
+        "timeout": stack_config.DEFAULT_TIMEOUT, "retries": stack_config.DEFAULT_RETRIES}
+    assert "Absent after an import" not in json.dumps(package_schema())
+
+
+def test_get_webhook_is_a_function_of_the_schema_without_a_key():
+    function = package_schema()["functions"][f"{PACKAGE}:index:getWebhook"]
+    assert function["inputs"]["required"] == ["fromNumber"]
+    assert list(function["inputs"]["properties"]) == ["fromNumber", "endpoint"]
+    outputs = function["outputs"]["properties"]
+    assert list(outputs) == ["fromNumber", "url", "system", "systemPhoneAlerts", "readStatus",
+                             "retry", "endpoint"]
+    assert function["outputs"]["required"] == list(outputs)
+    assert "apiKey" not in outputs and "keyFingerprint" not in outputs
