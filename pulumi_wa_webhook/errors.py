@@ -122,3 +122,13 @@ class AccountInUseError(_SettingsConflict):
             "program's settings, pass overwrite=True; to adopt the account as it is, make the "
             "program match and pass adopt=True."
         )
+
+
+class ImportIdError(WaWebhookError):
+    """An import ID that `from_number` would refuse: the same reason, nothing read."""
+
+    def __init__(self, id_: str, reason: str) -> None:
+        self.id = id_
+        super().__init__(
+            f"cannot import {id_!r}: the import ID is the account's from_number, and {reason}"
+        )

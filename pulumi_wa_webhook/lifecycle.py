@@ -40,6 +40,7 @@ from .errors import (
     AccountNotFoundError,
     AdoptionMismatchError,
     ConfigurationError,
+    ImportIdError,
     InvalidApiKeyError,
 )
 from .model import (
@@ -49,6 +50,7 @@ from .model import (
     cleared,
     from_state,
     is_default,
+    parse_phone,
     parse_settings,
 )
 
@@ -292,7 +294,11 @@ class Lifecycle:
 
     def read(self, id_: str, props: Dict[str, Any], importing: bool = False) -> ReadOutcome:
         """The account as it is now (one call), at the endpoint the state records. An import
-        (`importing`) adopts the account for the resource, as a create does."""
+        (`importing`) adopts the account for the resource, as a create does; its ID may be
+        any form `from_number` accepts (the resource gets the normalised number) and is
+        refused with the reason `from_number` would be."""
+        if importing:
+            id_ = self.import_id(id_)
         endpoint = self._endpoint(props)
         try:
             settings = self._with_any_key(props, endpoint, lambda c: c.get_webhook(id_))
@@ -301,6 +307,27 @@ class Lifecycle:
         if importing:
             _LEDGER.take((endpoint, settings.from_number))
         return ReadOutcome(id_, self._outputs(settings, props, endpoint))
+
+    def lookup(self, number: Any, endpoint: Optional[str] = None) -> Dict[str, Any]:
+        """The settings account `number` holds now (one getWebhook), at `endpoint` or the
+        configured endpoint, with the configured key; nothing is managed or remembered.
+        Raises SettingsError for a number `from_number` would refuse."""
+        account = parse_phone(number, FROM_NUMBER)
+        if endpoint:
+            endpoint = stack_config.validate_endpoint(endpoint, "the endpoint argument")
+        else:
+            endpoint = self._settings().options.endpoint
+        settings = self._with_any_key({}, endpoint, lambda c: c.get_webhook(account))
+        return dict(settings.to_props(), **{ENDPOINT: endpoint})
+
+    @staticmethod
+    def import_id(id_: str) -> str:
+        """The account number an import ID names, by the rule of `from_number`; raises
+        ImportIdError with the reason that rule gives."""
+        try:
+            return parse_phone(id_, FROM_NUMBER)
+        except SettingsError as err:
+            raise ImportIdError(id_, err.problems[0].reason) from None
 
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
         """Clear the account (one call), unless another resource of this deployment now

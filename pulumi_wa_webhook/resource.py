@@ -33,6 +33,34 @@ class WebhookArgumentError(pulumi.RunError):
     """A Webhook was declared with arguments that can never work (shown without a traceback)."""
 
 
+#: The program run whose `wa-webhook:*` keys were checked (see `_check_config_keys`).
+_KEYS_CHECKED: List[Any] = [None]
+
+
+def _config_keys() -> List[str]:
+    """The names after `wa-webhook:` of every key in the stack configuration."""
+    prefix = f"{stack_config.NAMESPACE}:"
+    every = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    return sorted({key[len(prefix):].removeprefix("config:")
+                   for key in every if key.startswith(prefix)})
+
+
+def _check_config_keys() -> None:
+    """Once per program run: warn about each unknown `wa-webhook:*` key, naming the nearest
+    known one, and refuse a key that looks like the API key under another spelling (its
+    value would be ignored and sit unencrypted in the stack's configuration)."""
+    run = pulumi.runtime.settings.get_monitor()
+    if _KEYS_CHECKED[0] is run:
+        return
+    _KEYS_CHECKED[0] = run
+    problems = stack_config.key_problems(_config_keys())
+    refused = [p.message for p in problems if p.refused]
+    if refused:
+        raise WebhookArgumentError("; ".join(refused))
+    for problem in problems:
+        pulumi.log.warn(problem.message)
+
+
 def _explicit_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
     """The key given to this resource, as a secret; None when none was given.
 
@@ -200,6 +228,7 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             "test"}` to it (5 s, TLS verified) and fail, writing nothing, on a DNS error,
             refused connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview.
         """
+        _check_config_keys()
         problems = []
         if opts is not None and opts.import_:
             problems.append(

@@ -131,8 +131,8 @@ def test_check_config_rejects_a_bad_setting_naming_its_key(name, value, named):
             urn="urn:pulumi:dev::project::pulumi:providers:wa-webhook::default",
             news=struct({name: value, "apiKey": secret(KEY_1)})))
     [failure] = answer.failures
-    assert failure.property == "wa-webhook"
-    assert named in failure.reason
+    assert failure.property == name  # the engine then shows the value it points at
+    assert f"stack config {named}" in failure.reason
     assert KEY_1 not in failure.reason
     assert plain(answer.inputs)["apiKey"] == secret(KEY_1)
 
@@ -160,7 +160,8 @@ def test_check_normalises_inputs_and_keeps_the_key_secret(plugin, emulator):
     assert plain(answer.inputs) == {
         "fromNumber": ACCOUNT_1, "url": "https://h.example.com/", "system": True,
         "systemPhoneAlerts": ["972502211234", "972527788695"], "apiKey": secret(KEY_1),
-        "endpoint": emulator.base_url}  # settings at their default are not stored
+        "endpoint": emulator.base_url,  # settings at their default are not stored
+        "keyFingerprint": key_fingerprint(KEY_1)}  # shows a rotated key on the resource
     assert KEY_1 not in clear_texts(answer)
     assert emulator.requests() == []
 
@@ -169,7 +170,9 @@ def test_check_names_each_bad_property_in_camel_case(plugin):
     answer = plugin.check({"fromNumber": "0501234567", "url": "ftp://h.example.com/",
                            "systemPhoneAlerts": ["972502211234", "12"]})
     failures = {f.property: f.reason for f in answer.failures}
-    assert set(failures) == {"fromNumber", "url", "systemPhoneAlerts[1]"}
+    # an item is reported on its list (the engine shows the value of a top-level property)
+    assert set(failures) == {"fromNumber", "url", "systemPhoneAlerts"}
+    assert failures["systemPhoneAlerts"].startswith("item [1]: '12'")
     assert all(failures.values())
 
 
@@ -326,7 +329,7 @@ def test_update_verifies_only_a_new_url(plugin, emulator):
             urn=URN, id=ACCOUNT_1, olds=struct(dict(olds, url="https://old.example/")),
             news=struct(news)))
     assert raised.value.details().startswith("webhook URL http://127.0.0.1:")
-    assert "verify_url" in raised.value.details()
+    assert "`verifyUrl: true`" in raised.value.details()  # as the schema spells it
     assert emulator.count("setWebhook") == 1
 
 

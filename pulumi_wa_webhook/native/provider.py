@@ -34,6 +34,8 @@ from pulumi.provider.experimental.provider import (
     DiffResponse,
     GetSchemaRequest,
     GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
     PropertyDiff,
     PropertyDiffKind,
     Provider,
@@ -47,6 +49,8 @@ from .. import config as stack_config
 from ..errors import ConfigurationError
 from ..lifecycle import API_KEY, ENDPOINT, KEY_FINGERPRINT, SETTING_NAMES, Lifecycle
 from ..model import SETTING_DEFAULTS
+from . import functions
+from .messages import property_and_reason
 from .names import camel
 from .schema import CONFIG_DOCS, schema_json
 from .values import from_props, is_unknown, to_plain, to_props
@@ -63,6 +67,29 @@ OUTPUT_NAMES = SETTING_NAMES + (ENDPOINT, KEY_FINGERPRINT)
 def _say(line: str) -> None:
     # Without an engine to tell (tests), the line goes to stderr.
     print(f"wa-webhook: {line}", file=sys.stderr, flush=True)
+
+
+def config_origin(urn: str) -> Callable[[str], str]:
+    """Names where a config key's value came from, for the provider `urn`: the stack
+    configuration for the default provider, else the explicit provider resource."""
+    name = urn.rsplit("::", 1)[-1]
+    if not urn or name.startswith("default"):
+        return lambda key: f"stack config {key}"
+    return lambda key: f"`{key.split(':')[-1]}` of the explicit provider '{name}'"
+
+
+def config_diff(
+    olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyValue]
+) -> DiffResponse:
+    """DiffConfig: each changed configuration property is an update (`old => new` in
+    `preview --diff`); none replaces the provider (its resources stay)."""
+
+    def value(props: Mapping[str, PropertyValue], name: str) -> Dict[str, str]:
+        return config_mapping({name: to_plain(props[name])}) if name in props else {}
+
+    changed = [name for name in CONFIG_DOCS if value(olds, name) != value(news, name)]
+    detailed = {name: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for name in changed}
+    return DiffResponse(changes=bool(changed), diffs=changed, detailed_diff=detailed)
 
 
 def config_mapping(values: Mapping[str, Any]) -> Dict[str, str]:
@@ -96,10 +123,13 @@ class WebhookProvider(Provider):
     """Serves `wa-webhook:index:Webhook` on the shared Webhook lifecycle."""
 
     def __init__(
-        self, workers: int = DEFAULT_WORKERS, say: Callable[[str], None] = _say
+        self, workers: int = DEFAULT_WORKERS, say: Callable[[str], None] = _say,
+        warn: Callable[[str], None] = _say,
     ) -> None:
-        """`say` shows an informational line to the user (the server passes the engine's
-        log; a plugin's stderr is only shown at high verbosity)."""
+        """`say` shows an informational line to the user, `warn` a warning (the server
+        passes the engine's log; a plugin's stderr is only shown at high verbosity)."""
+        self._warn = warn
+        self._origin: Callable[[str], str] = config_origin("")
         self._config_source: Dict[str, str] = {}
         self._loaded: Optional[stack_config.ProviderConfig] = None
         self._pool = ThreadPoolExecutor(max_workers=workers)
@@ -108,7 +138,7 @@ class WebhookProvider(Provider):
     def _config(self) -> stack_config.ProviderConfig:
         """The provider configuration, resolved once (errors are raised again each time)."""
         if self._loaded is None:
-            self._loaded = stack_config.load(self._config_source)
+            self._loaded = stack_config.load(self._config_source, self._origin)
         return self._loaded
 
     async def _blocking(self, call: Callable[..., _T], *args: Any) -> _T:
@@ -126,12 +156,27 @@ class WebhookProvider(Provider):
         if camel(API_KEY) in inputs:  # kept as a secret in the provider's state
             inputs[camel(API_KEY)] = inputs[camel(API_KEY)].with_secret(True)
         plain = {name: to_plain(value) for name, value in request.new_inputs.items()}
+        self._origin = config_origin(request.urn)
         failures = []
+        for problem in stack_config.key_problems(plain):
+            if problem.refused:  # no property: the engine would show its value in clear
+                failures.append(CheckFailure("", problem.message))
+            else:
+                self._warn(problem.message)
         try:
-            stack_config.load(config_mapping(plain))
+            stack_config.load(config_mapping(plain), self._origin)
+        except stack_config.ConfigurationProblems as err:
+            failures += [CheckFailure(key.split(":")[-1], message)
+                         for key, message in err.problems]
         except ConfigurationError as err:
-            failures.append(CheckFailure(stack_config.NAMESPACE, str(err)))
+            failures.append(CheckFailure("", str(err)))
         return CheckResponse(inputs, failures)
+
+    async def diff_config(self, request: DiffRequest) -> DiffResponse:
+        return config_diff(request.old_state, request.new_inputs)
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        return await functions.invoke(self._lifecycle, self._blocking, request)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         plain = {name: to_plain(value) for name, value in request.args.items()}
@@ -151,9 +196,15 @@ class WebhookProvider(Provider):
         inputs, problems = self._lifecycle.check(
             to_props(request.old_inputs), to_props(request.new_inputs), request.urn
         )
+        known = not problems and not is_unknown(inputs.get(API_KEY))
+        key = self._lifecycle.key_in_use(inputs) if known else None
+        if key:
+            # The key's fingerprint as an input: a rotated key then shows on the resource as
+            # `keyFingerprint: "old" => "new"` in `preview --diff` (see `diff`).
+            inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return CheckResponse(
             from_props(inputs, secret=[API_KEY]),
-            [CheckFailure(camel(p.property), p.reason) for p in problems],
+            [CheckFailure(*property_and_reason(p.property, p.reason)) for p in problems],
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -164,11 +215,14 @@ class WebhookProvider(Provider):
             # configuration now gives is a credential, not a difference from the account.
             news.pop(API_KEY, None)
         outcome = self._lifecycle.diff(olds, news)
+        if API_KEY in outcome.changed and camel(API_KEY) not in request.new_inputs:
+            # A rotated configured key shows on the resource as its fingerprint's change.
+            outcome.changed[outcome.changed.index(API_KEY)] = KEY_FINGERPRINT
         detailed = {
             camel(name): PropertyDiff(
                 PropertyDiffKind.UPDATE_REPLACE if name in outcome.replaces
                 else PropertyDiffKind.UPDATE,
-                input_diff=name != ENDPOINT,
+                input_diff=name not in (ENDPOINT, KEY_FINGERPRINT),
             )
             for name in dict.fromkeys(outcome.changed + outcome.replaces)
         }
