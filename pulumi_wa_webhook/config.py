@@ -23,10 +23,12 @@ KEY_CONFIG = f"{NAMESPACE}:apiKey"
 ENDPOINT_CONFIG = f"{NAMESPACE}:endpoint"
 TIMEOUT_CONFIG = f"{NAMESPACE}:timeout"
 RETRIES_CONFIG = f"{NAMESPACE}:retries"
+MAX_CONCURRENCY_CONFIG = f"{NAMESPACE}:maxConcurrency"
 KEY_ENV = "WA_WEBHOOK_API_KEY"
 ENDPOINT_ENV = "WA_WEBHOOK_ENDPOINT"
 TIMEOUT_ENV = "WA_WEBHOOK_TIMEOUT"
 RETRIES_ENV = "WA_WEBHOOK_RETRIES"
+MAX_CONCURRENCY_ENV = "WA_WEBHOOK_MAX_CONCURRENCY"
 
 DEFAULT_ENDPOINT = "https://api.99digital.co.il/whatsapp/v2"
 DEFAULT_TIMEOUT = 10.0
@@ -36,6 +38,13 @@ MIN_TIMEOUT = 0.1
 MAX_TIMEOUT = 300.0
 #: Upper bound of `retries`: with the backoff cap of 2 s, 10 retries wait at most ~20 s.
 MAX_RETRIES = 10
+#: API calls one provider process keeps in flight at most (README, "Speed": why 16). Four
+#: times the 4 calls the Pulumi SDK's dynamic provider server ran before (`dynamic_workers`),
+#: and the engine's default --parallel on a 4-core machine; polite towards an API whose rate
+#: limits are not documented. Users raise it for a large `--parallel`.
+DEFAULT_MAX_CONCURRENCY = 16
+#: Upper bound of `maxConcurrency`: one thread (and one connection) per call in flight.
+MAX_MAX_CONCURRENCY = 256
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class ClientOptions:
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     backoff: float = 0.2
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
 
 
 MISSING_KEY_MESSAGE = (
@@ -180,6 +190,18 @@ def parse_retries(text: str, source: str) -> int:
     return value
 
 
+def parse_max_concurrency(text: str, source: str) -> int:
+    """API calls in flight at most: a whole number from 1 to MAX_MAX_CONCURRENCY."""
+    expected = f"a whole number from 1 to {MAX_MAX_CONCURRENCY}"
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}") from None
+    if not 1 <= value <= MAX_MAX_CONCURRENCY:
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}")
+    return value
+
+
 def load(config: ConfigSource) -> ProviderConfig:
     """Resolve the stack-wide settings from stack configuration and the environment.
 
@@ -188,10 +210,14 @@ def load(config: ConfigSource) -> ProviderConfig:
     endpoint = _found(config, ENDPOINT_CONFIG, ENDPOINT_ENV)
     timeout = _found(config, TIMEOUT_CONFIG, TIMEOUT_ENV)
     retries = _found(config, RETRIES_CONFIG, RETRIES_ENV)
+    concurrency = _found(config, MAX_CONCURRENCY_CONFIG, MAX_CONCURRENCY_ENV)
     options = ClientOptions(
         endpoint=validate_endpoint(*endpoint) if endpoint else DEFAULT_ENDPOINT,
         timeout=parse_timeout(*timeout) if timeout else DEFAULT_TIMEOUT,
         retries=parse_retries(*retries) if retries else DEFAULT_RETRIES,
+        max_concurrency=(
+            parse_max_concurrency(*concurrency) if concurrency else DEFAULT_MAX_CONCURRENCY
+        ),
     )
     key = _found(config, KEY_CONFIG, KEY_ENV)
     return ProviderConfig(
