@@ -6,7 +6,8 @@ in SDK 3.216 and 3.272):
 https://github.com/pulumi/pulumi/blob/v3.272.0/sdk/python/lib/pulumi/dynamic/__main__.py#L267-L271
 So at most 4 engine calls (creates, updates, reads, deletes) run at once, whatever the
 engine's --parallel. The executor starts a new worker thread on a submit only while it has
-fewer than its `_max_workers`, so raising that number lets the server run more calls at once.
+fewer than its `_max_workers`, so raising that number (and starting threads for the calls
+already waiting) lets the server run more calls at once.
 
 What this depends on, each checked before anything is changed:
 
@@ -17,7 +18,7 @@ What this depends on, each checked before anything is changed:
   thread's target is `concurrent.futures.thread._worker` and its first argument a weak
   reference to the executor (CPython 3.10 to 3.14);
 - that executor is exactly a `ThreadPoolExecutor` (not a subclass that may manage its threads
-  otherwise) with an integer `_max_workers`.
+  otherwise) with an integer `_max_workers` and a `_work_queue` of waiting calls.
 
 Should any of these not hold (a new SDK serving differently, another interpreter), nothing
 is changed and no error is raised: the server keeps its 4 workers and every call still runs,
@@ -58,10 +59,21 @@ def raise_worker_limit(workers: int) -> bool:
             if not isinstance(current, int):
                 return False
             if workers > current:
+                waiting = executor._work_queue.qsize()
                 executor._max_workers = workers
+                # The executor starts a thread only when a call is submitted: calls that came
+                # in while the 4 threads were busy (a refresh or destroy sends them all at
+                # once) would wait for those 4. Each submit starts one more thread while
+                # none is idle, so start one for each call already waiting.
+                for _ in range(min(waiting, workers - current)):
+                    executor.submit(_nothing)
         return True
     except Exception:  # noqa: BLE001 - any surprise means: keep the SDK's own limit
         return False
+
+
+def _nothing() -> None:
+    """A task whose submission starts a worker thread."""
 
 
 def _server_executor() -> Optional[ThreadPoolExecutor]:

@@ -114,6 +114,20 @@ def test_the_sdk_servers_pool_is_widened_from_one_of_its_calls(sdk_server_proces
         assert pool._max_workers == 9
 
 
+def test_calls_already_waiting_get_threads_of_their_own(sdk_server_process):
+    """A refresh sends every read at once: 5 of these 9 wait in the queue when the first one
+    widens the pool, and must not wait for the 4 busy threads."""
+    barrier = threading.Barrier(9, timeout=10)
+
+    def call() -> None:
+        dynamic_workers.raise_worker_limit(9)
+        barrier.wait()
+
+    with ThreadPoolExecutor(max_workers=dynamic_workers.SDK_WORKERS) as pool:
+        for future in [pool.submit(call) for _ in range(9)]:
+            future.result()
+
+
 def test_the_users_program_process_is_left_alone():
     """Here `__main__` is pytest, as in a program process it is the program: no change."""
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -334,7 +334,8 @@ def test_api_calls_of_parallel_requests_run_in_parallel(emulator):
     calls = 33  # more than any default thread pool runs at once
     emulator.add_fault("getWebhook", delay=2.0, times=calls)
     with running_plugin(WebhookProvider(workers=calls)) as served:
-        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1))
+        # maxConcurrency: the bound on API calls in flight (default 16) lets all of them go.
+        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), maxConcurrency=calls)
         request = proto.ReadRequest(urn=URN, id=ACCOUNT_1, properties=struct(STATE))
         answers = [served.stub.Read.future(request, timeout=30) for _ in range(calls)]
         assert {answer.result().id for answer in answers} == {ACCOUNT_1}

@@ -11,20 +11,25 @@ from typing import Dict
 
 
 class InFlight:
-    """A counter of open API requests (use as a context manager around each) and its peak."""
+    """A counter of open API requests and its peak.
+
+    A request leaves *before* its answer is written: a client sends its next request only
+    after reading the answer, so the count never holds a request its client is done with.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._now = 0
         self._peak = 0
 
-    def __enter__(self) -> InFlight:
+    def enter(self) -> None:
+        """An API request was received."""
         with self._lock:
             self._now += 1
             self._peak = max(self._peak, self._now)
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def leave(self) -> None:
+        """The request is about to be answered (or dropped)."""
         with self._lock:
             self._now -= 1
 

@@ -150,6 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "99digital-emulator/1"
     timeout = IDLE_TIMEOUT
     server: _HTTPServer
+    _open = False  # an API request of this connection is counted in server.in_flight
 
     def version_string(self) -> str:
         return self.server_version
@@ -219,7 +220,14 @@ class _Handler(BaseHTTPRequestHandler):
             parts.append(self.rfile.read(size))
             self.rfile.readline(1024)
 
+    def _answered(self) -> None:
+        """The API request being served is no longer in flight (counted once)."""
+        if self._open:
+            self._open = False
+            self.server.in_flight.leave()
+
     def _send(self, status: int, payload: bytes, headers: Optional[Dict[str, str]] = None) -> None:
+        self._answered()
         if status in (204, 304):
             payload = b""
         try:
@@ -271,8 +279,12 @@ class _Handler(BaseHTTPRequestHandler):
                     405, {"status": "FAIL", "error": "use POST"}, headers={"Allow": "POST"}
                 )
                 return
-            with self.server.in_flight:
+            self.server.in_flight.enter()
+            self._open = True
+            try:
                 self._api(trimmed[len(API_PREFIX) + 1 :], trimmed, raw)
+            finally:
+                self._answered()
         elif trimmed == ADMIN_PREFIX or trimmed.startswith(ADMIN_PREFIX + "/"):
             self._admin(method, trimmed[len(ADMIN_PREFIX) :], parse_qs(parts.query), raw)
         else:
