@@ -31,7 +31,6 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import thread as executor_threads
 from typing import Optional
 
@@ -76,7 +75,7 @@ def _nothing() -> None:
     """A task whose submission starts a worker thread."""
 
 
-def _server_executor() -> Optional[ThreadPoolExecutor]:
+def _server_executor() -> Optional[executor_threads.ThreadPoolExecutor]:
     """The executor whose worker runs this call in the SDK's dynamic server, else None."""
     main = sys.modules.get("__main__")
     if getattr(getattr(main, "__spec__", None), "name", None) != SDK_SERVER_MODULE:
@@ -88,6 +87,6 @@ def _server_executor() -> Optional[ThreadPoolExecutor]:
     if not isinstance(args, tuple) or not args or not isinstance(args[0], weakref.ref):
         return None
     executor = args[0]()
-    if type(executor) is not ThreadPoolExecutor:
+    if type(executor) is not executor_threads.ThreadPoolExecutor:  # where the class is defined
         return None
     return executor
