@@ -124,6 +124,7 @@ def test_configure_prefers_args_over_variables(emulator):
     ("retries", 99.0, "wa-webhook:retries"),
     ("timeout", "soon", "wa-webhook:timeout"),
     ("endpoint", "http://api.example.com/v2", "wa-webhook:endpoint"),
+    ("maxConcurrency", 0.0, "wa-webhook:maxConcurrency"),
 ])
 def test_check_config_rejects_a_bad_setting_naming_its_key(name, value, named):
     with running_plugin() as served:

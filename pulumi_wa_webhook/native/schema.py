@@ -57,6 +57,11 @@ CONFIG_DOCS: Dict[str, tuple[str, str]] = {
         f"Retries after a 5xx answer, timeout or dropped connection (default "
         f"{stack_config.DEFAULT_RETRIES}); else ${stack_config.RETRIES_ENV}.",
     ),
+    "maxConcurrency": (
+        "integer",
+        "API calls in flight at once, at most, whatever --parallel is (default "
+        f"{stack_config.DEFAULT_MAX_CONCURRENCY}); else ${stack_config.MAX_CONCURRENCY_ENV}.",
+    ),
 }
 
 
