@@ -21,6 +21,8 @@ from pulumi_wa_webhook.emulator.testing import Emulator
 from pulumi_wa_webhook.errors import ConfigurationError
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
+#: Also run by `make test-compat`: the standard library's executor on Python 3.10 and 3.13.
+pytestmark = pytest.mark.compat
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"

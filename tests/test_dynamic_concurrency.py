@@ -58,6 +58,7 @@ def assert_all_written(stack, emulator, hooks) -> None:
     assert len(stack.resources("wa-webhook:Webhook")) == len(hooks)
 
 
+@pytest.mark.compat  # the oldest and newest SDK and Python (`make test-compat`)
 def test_more_than_four_calls_in_flight_with_parallel_16(hook_stack, emulator):
     hooks = hooks_for(emulator, 16)
     stack = hook_stack(*hooks)
@@ -98,6 +99,7 @@ def test_a_bound_below_four_holds_too(hook_stack, emulator):
     assert_all_written(stack, emulator, hooks)
 
 
+@pytest.mark.compat
 def test_an_sdk_that_serves_differently_keeps_four_calls_and_every_result(
     hook_stack, emulator
 ):
