@@ -16,7 +16,8 @@ What this depends on, each checked before anything is changed:
 - the caller runs on a worker thread of the standard library's `ThreadPoolExecutor` (the
   server runs every engine call on one; the provider's `configure` is called from one): the
   thread's target is `concurrent.futures.thread._worker` and its first argument a weak
-  reference to the executor (CPython 3.10 to 3.14);
+  reference to the executor (CPython 3.10 to 3.13, as `make test-compat` checks; 3.14 keeps
+  that first argument);
 - that executor is exactly a `ThreadPoolExecutor` (not a subclass that may manage its threads
   otherwise) with an integer `_max_workers` and a `_work_queue` of waiting calls.
 
