@@ -86,7 +86,8 @@ class WebhookProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config: Any = req.config
         # Called once per provider process, on a thread of the SDK's server: let the server
-        # run as many calls at once as API calls may be in flight (4 by default).
+        # run as many engine calls at once as API calls may be in flight (maxConcurrency),
+        # not the SDK's 4.
         try:
             bound = self._config().options.max_concurrency
         except ConfigurationError:
