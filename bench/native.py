@@ -180,6 +180,8 @@ class Runner:
         stack = Stack.create(self.root / f"s{self.made}", self.env, program)
         stack.set_config("wa-webhook:endpoint", self.emu.base_url)
         stack.set_config("wa-webhook:apiKey", programs.API_KEY, secret=True)
+        # As many API calls in flight as --parallel 64 asks (the default bound is 16).
+        stack.set_config("wa-webhook:maxConcurrency", "64")
         settings = stack.root / "Pulumi.yaml"
         settings.write_text(settings.read_text() + textwrap.dedent(f"""\
             plugins:

@@ -27,6 +27,7 @@ KEY_CONFIG = f"{NAMESPACE}:apiKey"
 ENDPOINT_CONFIG = f"{NAMESPACE}:endpoint"
 TIMEOUT_CONFIG = f"{NAMESPACE}:timeout"
 RETRIES_CONFIG = f"{NAMESPACE}:retries"
+MAX_CONCURRENCY_CONFIG = f"{NAMESPACE}:maxConcurrency"
 KEY_ENV = "WA_WEBHOOK_API_KEY"
 ENDPOINT_ENV = "WA_WEBHOOK_ENDPOINT"
 TIMEOUT_ENV = "WA_WEBHOOK_TIMEOUT"
@@ -34,6 +35,7 @@ RETRIES_ENV = "WA_WEBHOOK_RETRIES"
 #: Every `wa-webhook:*` configuration key, spelt as after the colon. The one list of them:
 #: a new key is one more name here; an unlisted key draws a warning (`key_problems`).
 KNOWN_KEYS: Tuple[str, ...] = ("apiKey", "endpoint", "timeout", "retries", "maxConcurrency")
+MAX_CONCURRENCY_ENV = "WA_WEBHOOK_MAX_CONCURRENCY"
 
 DEFAULT_ENDPOINT = "https://api.99digital.co.il/whatsapp/v2"
 DEFAULT_TIMEOUT = 10.0
@@ -43,6 +45,13 @@ MIN_TIMEOUT = 0.1
 MAX_TIMEOUT = 300.0
 #: Upper bound of `retries`: with the backoff cap of 2 s, 10 retries wait at most ~20 s.
 MAX_RETRIES = 10
+#: API calls one provider process keeps in flight at most (README, "Speed": why 16). Four
+#: times the 4 calls the Pulumi SDK's dynamic provider server ran before (`dynamic_workers`),
+#: and the engine's default --parallel on a 4-core machine; polite towards an API whose rate
+#: limits are not documented. Users raise it for a large `--parallel`.
+DEFAULT_MAX_CONCURRENCY = 16
+#: Upper bound of `maxConcurrency`: one thread (and one connection) per call in flight.
+MAX_MAX_CONCURRENCY = 256
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class ClientOptions:
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     backoff: float = 0.2
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
 
 
 MISSING_KEY_MESSAGE = (
@@ -190,6 +200,18 @@ def parse_retries(text: str, source: str) -> int:
     return value
 
 
+def parse_max_concurrency(text: str, source: str) -> int:
+    """API calls in flight at most: a whole number from 1 to MAX_MAX_CONCURRENCY."""
+    expected = f"a whole number from 1 to {MAX_MAX_CONCURRENCY}"
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}") from None
+    if not 1 <= value <= MAX_MAX_CONCURRENCY:
+        raise ConfigurationError(f"{source} must be {expected}, got {text!r}")
+    return value
+
+
 class ConfigurationProblems(ConfigurationError):
     """One or more unusable settings; `problems` holds (config key, message) for each, so that
     a face can point at every key at once."""
@@ -226,6 +248,8 @@ def load(config: ConfigSource, origin: Callable[[str], str] = str) -> ProviderCo
         endpoint=parsed(ENDPOINT_CONFIG, ENDPOINT_ENV, validate_endpoint, DEFAULT_ENDPOINT),
         timeout=parsed(TIMEOUT_CONFIG, TIMEOUT_ENV, parse_timeout, DEFAULT_TIMEOUT),
         retries=parsed(RETRIES_CONFIG, RETRIES_ENV, parse_retries, DEFAULT_RETRIES),
+        max_concurrency=parsed(MAX_CONCURRENCY_CONFIG, MAX_CONCURRENCY_ENV,
+                               parse_max_concurrency, DEFAULT_MAX_CONCURRENCY),
     )
     if problems:
         raise ConfigurationProblems(problems)

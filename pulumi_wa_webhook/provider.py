@@ -29,7 +29,8 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from . import config as stack_config
-from .errors import WaWebhookError
+from . import dynamic_workers
+from .errors import ConfigurationError, WaWebhookError
 from .lifecycle import Lifecycle
 from .model import without_defaults
 
@@ -92,6 +93,14 @@ class WebhookProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config: Any = req.config
+        # Called once per provider process, on a thread of the SDK's server: let the server
+        # run as many engine calls at once as API calls may be in flight (maxConcurrency),
+        # not the SDK's 4.
+        try:
+            bound = self._config().options.max_concurrency
+        except ConfigurationError:
+            return  # check reports it; the server keeps its 4 workers
+        dynamic_workers.raise_worker_limit(bound)
 
     def _config(self) -> stack_config.ProviderConfig:
         """The stack-wide settings, resolved once per provider process.

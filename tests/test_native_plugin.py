@@ -124,6 +124,7 @@ def test_configure_prefers_args_over_variables(emulator):
     ("retries", 99.0, "wa-webhook:retries"),
     ("timeout", "soon", "wa-webhook:timeout"),
     ("endpoint", "http://api.example.com/v2", "wa-webhook:endpoint"),
+    ("maxConcurrency", 0.0, "wa-webhook:maxConcurrency"),
 ])
 def test_check_config_rejects_a_bad_setting_naming_its_key(name, value, named):
     with running_plugin() as served:
@@ -337,7 +338,8 @@ def test_api_calls_of_parallel_requests_run_in_parallel(emulator):
     calls = 33  # more than any default thread pool runs at once
     emulator.add_fault("getWebhook", delay=2.0, times=calls)
     with running_plugin(WebhookProvider(workers=calls)) as served:
-        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1))
+        # maxConcurrency: the bound on API calls in flight (default 16) lets all of them go.
+        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), maxConcurrency=calls)
         request = proto.ReadRequest(urn=URN, id=ACCOUNT_1, properties=struct(STATE))
         answers = [served.stub.Read.future(request, timeout=30) for _ in range(calls)]
         assert {answer.result().id for answer in answers} == {ACCOUNT_1}

@@ -126,9 +126,11 @@ def test_provider_configuration():
     assert {f"{PACKAGE}:{name}" for name in variables} == {
         stack_config.KEY_CONFIG, stack_config.ENDPOINT_CONFIG,
         stack_config.TIMEOUT_CONFIG, stack_config.RETRIES_CONFIG,
+        stack_config.MAX_CONCURRENCY_CONFIG,
     }
     assert {n: v["type"] for n, v in variables.items()} == {
-        "apiKey": "string", "endpoint": "string", "timeout": "number", "retries": "integer"
+        "apiKey": "string", "endpoint": "string", "timeout": "number", "retries": "integer",
+        "maxConcurrency": "integer",
     }
     assert [n for n, v in variables.items() if v.get("secret")] == ["apiKey"]
     docs = {n: v["description"] for n, v in variables.items()}
@@ -139,6 +141,8 @@ def test_provider_configuration():
     assert f"default {stack_config.DEFAULT_TIMEOUT:g}" in docs["timeout"]
     assert stack_config.RETRIES_ENV in docs["retries"]
     assert f"default {stack_config.DEFAULT_RETRIES}" in docs["retries"]
+    assert stack_config.MAX_CONCURRENCY_ENV in docs["maxConcurrency"]
+    assert f"default {stack_config.DEFAULT_MAX_CONCURRENCY}" in docs["maxConcurrency"]
 
 
 def test_every_property_is_well_formed_and_documented():

@@ -109,7 +109,7 @@ def test_the_two_set_up_commands_are_the_ones_ci_and_the_makefile_use():
 
 
 def test_config_keys_and_environment_variables_are_documented():
-    for name in ("KEY", "ENDPOINT", "TIMEOUT", "RETRIES"):
+    for name in ("KEY", "ENDPOINT", "TIMEOUT", "RETRIES", "MAX_CONCURRENCY"):
         assert f"`{getattr(config, name + '_CONFIG')}`" in README
         assert f"`{getattr(config, name + '_ENV')}`" in README
 
@@ -136,6 +136,9 @@ def test_requirements_line_matches_pyproject():
 def test_bounds_of_timeout_and_retries_are_documented():
     assert f"from {config.MIN_TIMEOUT:g} to {config.MAX_TIMEOUT:g}" in README
     assert f"whole number from 0 to {config.MAX_RETRIES}" in README
+    assert f"whole number from 1 to {config.MAX_MAX_CONCURRENCY}" in README
+    assert f"`{config.MAX_CONCURRENCY_CONFIG}` | `{config.MAX_CONCURRENCY_ENV}`" in README
+    assert f"| `{config.DEFAULT_MAX_CONCURRENCY}` |" in README
 
 
 def test_ci_runs_the_compatibility_run_after_the_tests():

@@ -13,6 +13,8 @@ endpoints for tests live under ``/_emulator``:
   deliver an incoming message to the account's webhook URL; ``202 {"delivery": ID}``
 * ``GET|DELETE /_emulator/deliveries`` -- every delivery with its attempts; forget finished ones
 * ``GET /_emulator/deliveries/ID`` -- one delivery
+* ``GET|DELETE /_emulator/stats`` -- ``{"inFlight", "peakInFlight"}``: API requests being
+  answered now and the most at once; DELETE starts the peak again
 
 Standard library only. The server never writes request bodies (or API keys) anywhere.
 """
@@ -33,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import CALLS, EmulatorBackend, Fault, account_number
 from .deliveries import MessageError, NoWebhookUrlError
+from .inflight import InFlight
 
 API_PREFIX = "/whatsapp/v2"
 ADMIN_PREFIX = "/_emulator"
@@ -64,6 +67,7 @@ class _HTTPServer(ThreadingHTTPServer):
     ) -> None:
         self.backend = backend
         self.verbose = verbose
+        self.in_flight = InFlight()
         self.stopping = threading.Event()
         self._conn_lock = threading.Lock()
         self._connections: Set[socket.socket] = set()
@@ -147,6 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "99digital-emulator/1"
     timeout = IDLE_TIMEOUT
     server: _HTTPServer
+    _open = False  # an API request of this connection is counted in server.in_flight
 
     def version_string(self) -> str:
         return self.server_version
@@ -216,7 +221,14 @@ class _Handler(BaseHTTPRequestHandler):
             parts.append(self.rfile.read(size))
             self.rfile.readline(1024)
 
+    def _answered(self) -> None:
+        """The API request being served is no longer in flight (counted once)."""
+        if self._open:
+            self._open = False
+            self.server.in_flight.leave()
+
     def _send(self, status: int, payload: bytes, headers: Optional[Dict[str, str]] = None) -> None:
+        self._answered()
         if status in (204, 304):
             payload = b""
         try:
@@ -268,7 +280,12 @@ class _Handler(BaseHTTPRequestHandler):
                     405, {"status": "FAIL", "error": "use POST"}, headers={"Allow": "POST"}
                 )
                 return
-            self._api(trimmed[len(API_PREFIX) + 1 :], trimmed, raw)
+            self.server.in_flight.enter()
+            self._open = True
+            try:
+                self._api(trimmed[len(API_PREFIX) + 1 :], trimmed, raw)
+            finally:
+                self._answered()
         elif trimmed == ADMIN_PREFIX or trimmed.startswith(ADMIN_PREFIX + "/"):
             self._admin(method, trimmed[len(ADMIN_PREFIX) :], parse_qs(parts.query), raw)
         else:
@@ -316,6 +333,12 @@ class _Handler(BaseHTTPRequestHandler):
             if method != "GET":
                 return self._not_allowed("GET")
             return self._send_json(200, {"status": "OK"})
+        if path == "/stats":
+            if method == "GET":
+                return self._send_json(200, self.server.in_flight.stats())
+            if method == "DELETE":
+                return self._send_json(200, self.server.in_flight.reset())
+            return self._not_allowed("GET, DELETE")
         if path == "/requests":
             if method == "GET":
                 filt = query.get("path", [None])[0]
@@ -480,6 +503,13 @@ class EmulatorServer:
     def port(self) -> int:
         """The port the server listens on (the real one once started)."""
         return self._port
+
+    @property
+    def in_flight(self) -> InFlight:
+        """API requests being answered now and the most at once (raises if not started)."""
+        if self._httpd is None:
+            raise RuntimeError("the emulator is not running")
+        return self._httpd.in_flight
 
     @property
     def running(self) -> bool:

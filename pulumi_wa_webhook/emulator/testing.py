@@ -64,6 +64,17 @@ class Emulator:
         """Empty the request log."""
         self.backend.clear_requests()
 
+    @property
+    def peak_in_flight(self) -> int:
+        """The most API requests the emulator was answering at one moment (since the start or
+        :meth:`reset_peak_in_flight`): how concurrent its client was. Slow answers (a
+        ``delay`` fault) keep each request open long enough to overlap."""
+        return self.server.in_flight.stats()["peakInFlight"]
+
+    def reset_peak_in_flight(self) -> None:
+        """Count the peak again from the requests open now."""
+        self.server.in_flight.reset()
+
     def add_fault(
         self,
         path: str = "*",

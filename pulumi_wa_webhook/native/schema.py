@@ -73,6 +73,11 @@ CONFIG_DOCS: Dict[str, tuple[str, str]] = {
         f"Retries after a 5xx answer, timeout or dropped connection (default "
         f"{stack_config.DEFAULT_RETRIES}); else ${stack_config.RETRIES_ENV}.",
     ),
+    "maxConcurrency": (
+        "integer",
+        "API calls in flight at once, at most, whatever --parallel is (default "
+        f"{stack_config.DEFAULT_MAX_CONCURRENCY}); else ${stack_config.MAX_CONCURRENCY_ENV}.",
+    ),
 }
 
 
@@ -100,6 +105,7 @@ CONFIG_DEFAULTS: Dict[str, Any] = {
     "endpoint": stack_config.DEFAULT_ENDPOINT,
     "timeout": stack_config.DEFAULT_TIMEOUT,
     "retries": stack_config.DEFAULT_RETRIES,
+    "maxConcurrency": stack_config.DEFAULT_MAX_CONCURRENCY,
 }
 
 
