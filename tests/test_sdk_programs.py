@@ -1,0 +1,67 @@
+"""TypeScript and Go programs on the SDKs generated from the plugin's schema, through the real
+engine and our language hosts against the emulator: the same lifecycle as the Python faces,
+the same API calls, no secret in clear."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sdk_programs import STEPS, go_stack, lifecycle, python_calls, typescript_stack
+from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_2, stored
+
+pytestmark = pytest.mark.engine
+
+
+def test_typescript_lifecycle_makes_the_python_calls(tmp_path, pulumi_env, emulator,
+                                                      node_modules):
+    expected = python_calls(tmp_path / "py", pulumi_env, emulator)
+    calls = lifecycle(typescript_stack(tmp_path / "ts", pulumi_env, node_modules), emulator)
+    assert list(calls) == list(STEPS)
+    assert calls == expected
+    assert calls["no-change preview"] == []
+
+
+def test_go_lifecycle_makes_the_python_calls(tmp_path, pulumi_env, emulator, sdk_dir):
+    expected = python_calls(tmp_path / "py", pulumi_env, emulator)
+    calls = lifecycle(go_stack(tmp_path / "go", pulumi_env, sdk_dir), emulator)
+    assert calls == expected
+
+
+OUTPUT_AS_URL = """\
+import * as pulumi from "@pulumi/pulumi";
+import * as wawebhook from "@pulumi-wa-webhook/wa-webhook";
+
+const config = new pulumi.Config();
+const first = new wawebhook.Webhook("first", {
+    fromNumber: "972500000001",
+    url: "https://hooks.example.com/first",
+});
+// The second account's URL is an Output of the first resource: unknown during the first preview.
+const second = new wawebhook.Webhook("second", {
+    fromNumber: "972500000002",
+    url: first.url.apply(url => `${url}?copy=second`),
+    apiKey: config.requireSecret("secondKey"),
+});
+export const secondUrl = second.url;
+"""
+
+
+def test_typescript_output_of_another_resource_as_url(tmp_path, pulumi_env, emulator,
+                                                      node_modules):
+    stack = typescript_stack(tmp_path, pulumi_env, node_modules, OUTPUT_AS_URL)
+    stack.set_config("wa-webhook:endpoint", emulator.base_url)
+    stack.set_config("wa-webhook:apiKey", "test-key-1", secret=True)
+    stack.set_config("secondKey", KEY_2, secret=True)
+    preview = stack.preview()
+    assert "second" in preview.stdout
+    assert emulator.count("setWebhook") == 0
+    stack.pulumi("up", "--yes")
+    assert stored(emulator, ACCOUNT_2)["url"] == "https://hooks.example.com/first?copy=second"
+    assert stored(emulator, ACCOUNT_1)["url"] == "https://hooks.example.com/first"
+    assert stack.outputs() == {"secondUrl": "https://hooks.example.com/first?copy=second"}
+    stack.preview("--expect-no-changes")
+    assert KEY_2 not in json.dumps(stack.export())
+    stack.destroy()
+    assert stored(emulator, ACCOUNT_2)["url"] == ""
+    assert KEY_2 not in stack.all_output()

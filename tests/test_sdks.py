@@ -1,0 +1,91 @@
+"""`make sdks` (tools/gen-sdks.sh): the TypeScript, Go and Python SDKs that `pulumi package
+gen-sdk` generates from the plugin's schema through our language hosts, named as the schema's
+language sections say and as the examples use them."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import subprocess
+import sys
+
+import pytest
+from harness import REPO
+from sdk_programs import typescript_stack
+
+from pulumi_wa_webhook import __version__
+from pulumi_wa_webhook.native.schema import LANGUAGE, package_schema
+
+pytestmark = pytest.mark.engine
+
+NPM_NAME = LANGUAGE["nodejs"]["packageName"]
+GO_IMPORT = LANGUAGE["go"]["importBasePath"]
+PY_NAME = LANGUAGE["python"]["packageName"]
+
+
+def test_the_schema_carries_the_language_sections():
+    assert package_schema()["language"] == LANGUAGE
+
+
+def test_gen_sdk_writes_three_sdks_named_as_the_schema_says(sdk_dir):
+    package = json.loads((sdk_dir / "nodejs" / "package.json").read_text())
+    assert package["name"] == NPM_NAME
+    assert package["version"] == __version__
+    assert package["pulumi"] == {"resource": True, "name": "wa-webhook", "version": __version__}
+    gomod = (sdk_dir / "go" / "go.mod").read_text()
+    assert re.search(rf"^module {re.escape(posixpath.dirname(GO_IMPORT))}$", gomod, re.M)
+    assert (sdk_dir / "go" / posixpath.basename(GO_IMPORT) / "webhook.go").is_file()
+    pyproject = (sdk_dir / "python" / "pyproject.toml").read_text()
+    assert re.search(rf'^\s*name = "{PY_NAME}"$', pyproject, re.M)
+    assert re.search(rf'^\s*version = "{re.escape(__version__)}"$', pyproject, re.M)
+    assert (sdk_dir / "python" / PY_NAME / "webhook.py").is_file()
+    # Not the hand-written package we ship on PyPI, and not inside it.
+    assert PY_NAME != "pulumi_wa_webhook"
+
+
+def test_the_examples_use_the_names_the_schema_gives():
+    package = json.loads((REPO / "examples" / "typescript" / "package.json").read_text())
+    assert package["dependencies"][NPM_NAME] == "file:../../sdk/nodejs"
+    assert f'from "{NPM_NAME}"' in (REPO / "examples" / "typescript" / "index.ts").read_text()
+    gomod = (REPO / "examples" / "go" / "go.mod").read_text()
+    module = posixpath.dirname(GO_IMPORT)
+    assert f"replace {module} => ../../sdk/go" in gomod
+    assert f'"{GO_IMPORT}"' in (REPO / "examples" / "go" / "main.go").read_text()
+
+
+def test_the_api_key_is_a_secret_in_every_sdk(sdk_dir):
+    assert "pulumi.secret(args.apiKey)" in (sdk_dir / "nodejs" / "webhook.ts").read_text()
+    go = (sdk_dir / "go" / "wawebhook" / "webhook.go").read_text()
+    assert "pulumi.ToSecret(args.ApiKey)" in go
+    assert '"apiKey"' in go and "AdditionalSecretOutputs" in go
+    python = (sdk_dir / "python" / PY_NAME / "webhook.py").read_text()
+    assert "pulumi.Output.secret(api_key)" in python
+
+
+def test_the_python_sdk_imports(sdk_dir):
+    code = f"import {PY_NAME} as w; print(w.Webhook.__name__, w.Provider.__name__)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(sdk_dir / "python")))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Webhook", "Provider"]
+
+
+def test_the_typescript_sdk_and_example_type_check_with_tsc(tmp_path, pulumi_env, node_modules):
+    """tsc (strict) on the SDK's sources and on the example, against @pulumi/pulumi from npm."""
+    tsc = str(node_modules / ".bin" / "tsc")
+    sdk = node_modules / NPM_NAME
+    result = subprocess.run([tsc, "--noEmit", "--strict", "-p", str(sdk)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    stack = typescript_stack(tmp_path, pulumi_env, node_modules)
+    result = subprocess.run([tsc, "--noEmit", "-p", str(stack.root)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = "\nconst wrong: number = new wawebhook.Webhook('x', {fromNumber: 1}).url;\n"
+    (stack.root / "index.ts").write_text((stack.root / "index.ts").read_text() + broken)
+    result = subprocess.run([tsc, "--noEmit", "-p", str(stack.root)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode != 0  # tsc does check: a number is no fromNumber, an Output no number
+    assert "fromNumber" in result.stdout
