@@ -39,8 +39,8 @@ def test_package_add_in_a_typescript_project(tmp_path, pulumi_env, emulator, nod
     (project / "Pulumi.yaml").write_text(
         "name: added-ts\nruntime: nodejs\n"
         f"plugins:\n  providers:\n    - name: wa-webhook\n      path: {PLUGIN_DIR}\n")
-    for name in ("tsconfig.json", ".npmrc"):
-        (project / name).write_text((REPO / "examples" / "typescript" / name).read_text())
+    tsconfig = (REPO / "examples" / "typescript" / "tsconfig.json").read_text()
+    (project / "tsconfig.json").write_text(tsconfig)
     (project / "index.ts").write_text(textwrap.dedent(f"""\
         import * as wawebhook from "{NPM_NAME}";
         const hook = new wawebhook.Webhook("hook", {{fromNumber: "972500000001",
