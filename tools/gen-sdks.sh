@@ -23,3 +23,4 @@ pulumi package gen-sdk "$plugin" --language nodejs --local --out "$out"
 pulumi package gen-sdk "$plugin" --language go --out "$out"
 pulumi package gen-sdk "$plugin" --language python --out "$out"
 echo "gen-sdks: wrote $out/nodejs, $out/go and $out/python" >&2
+echo "$out"
