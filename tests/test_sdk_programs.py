@@ -7,7 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from sdk_programs import STEPS, go_stack, lifecycle, python_calls, typescript_stack
+from sdk_programs import (
+    STEPS,
+    go_stack,
+    lifecycle,
+    python_calls,
+    secret_url_stays_secret,
+    typescript_stack,
+)
 from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_2, stored
 
 pytestmark = pytest.mark.engine
@@ -26,6 +33,21 @@ def test_go_lifecycle_makes_the_python_calls(tmp_path, pulumi_env, emulator, sdk
     expected = python_calls(tmp_path / "py", pulumi_env, emulator)
     calls = lifecycle(go_stack(tmp_path / "go", pulumi_env, sdk_dir), emulator)
     assert calls == expected
+
+
+#: Until issue 22 lands, the native plugin returns `url` without the secret mark the program
+#: gave it (as for Python and YAML programs); strict, so the marks go once it holds.
+URL_MARK_DROPPED = pytest.mark.xfail(strict=True, reason="issue 22: the plugin drops url's mark")
+
+
+@URL_MARK_DROPPED
+def test_typescript_secret_url_stays_secret(tmp_path, pulumi_env, emulator, node_modules):
+    secret_url_stays_secret(typescript_stack(tmp_path, pulumi_env, node_modules), emulator)
+
+
+@URL_MARK_DROPPED
+def test_go_secret_url_stays_secret(tmp_path, pulumi_env, emulator, sdk_dir):
+    secret_url_stays_secret(go_stack(tmp_path, pulumi_env, sdk_dir), emulator)
 
 
 OUTPUT_AS_URL = """\
