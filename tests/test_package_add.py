@@ -79,7 +79,7 @@ def test_package_add_in_a_python_project(tmp_path, pulumi_env, emulator):
     (stack.root / "requirements.txt").write_text("pulumi>=3.216,<4\n")
     settings = stack.root / "Pulumi.yaml"
     settings.write_text(
-        "name: added-py\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n"
+        "name: wa-test\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n"
         f"plugins:\n  providers:\n    - name: wa-webhook\n      path: {PLUGIN_DIR}\n")
     added = stack.pulumi("package", "add", PLUGIN, timeout=600)
     assert f"import {PY_NAME}" in added.output
