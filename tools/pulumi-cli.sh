@@ -35,11 +35,11 @@ if [ -z "${WA_WEBHOOK_BUILD_PULUMI:-}" ] && existing="$(command -v pulumi 2>/dev
 fi
 
 # 2. The cache: the CLI keyed by the pinned version and the inputs of its build, the language
-#    hosts (tools/langhost and tools/*-langhost) by their sources.
+#    hosts (tools/langhost, tools/langhosts and tools/*-langhost) by their sources.
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-wa-webhook"
 dir="$cache_root/pulumi-$PULUMI_VERSION"
 stamp_inputs="$(cat "$here/go.mod" "$here/go.sum" "$0" | sha256sum | cut -c1-16)"
-hosts_stamp="$(cat "$here/go.mod" "$here/go.sum" "$here"/langhost/*.go "$here"/*-langhost/*.go \
+hosts_stamp="$(cat "$here/go.mod" "$here/go.sum" "$here"/langhost*/*.go "$here"/*-langhost/*.go \
     | sha256sum | cut -c1-16)"
 cli_current() {
     [ -x "$dir/pulumi" ] && [ -x "$dir/pulumi-resource-pulumi-python" ] &&
@@ -67,11 +67,13 @@ tmp="$(mktemp -d "$cache_root/.build-XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 cd "$here"
 
-# build_hosts DIR: the three language hosts, each a small program on tools/langhost.
+# build_hosts DIR: the three language hosts, one executable (tools/langhosts) under three names
+# (hard links): the name it is started by picks the host.
 build_hosts() {
+    log "go build the language hosts (tools/langhosts: $HOSTS)"
+    go build -o "$1/pulumi-language-python" -ldflags "$ldflags" ./langhosts
     for lang in $HOSTS; do
-        log "go build the $lang language host (tools/$lang-langhost)"
-        go build -o "$1/pulumi-language-$lang" -ldflags "$ldflags" "./$lang-langhost"
+        [ "$lang" = python ] || ln -f "$1/pulumi-language-python" "$1/pulumi-language-$lang"
     done
     echo "$hosts_stamp" > "$1/.stamp-hosts"
 }

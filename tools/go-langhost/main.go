@@ -1,5 +1,5 @@
-// Command pulumi-language-go is a small Go language host for the Pulumi CLI that
-// `make pulumi-cli` builds from source, beside the stand-in Python host.
+// Package gohost is pulumi-language-go, a small Go language host for the Pulumi CLI that
+// `make pulumi-cli` builds from source (into tools/langhosts), beside the Python one.
 //
 // Why it exists: the official host is a separate Go module
 // (github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3) that the Go module proxy reachable
@@ -10,7 +10,7 @@
 // second build quick) and runs the binary with the run information in the environment
 // variables the Go SDK reads. InstallDependencies runs `go mod tidy`, GeneratePackage is
 // Pulumi's pkg/v3/codegen/go. Everything else answers Unimplemented.
-package main
+package gohost
 
 import (
 	"context"
@@ -40,10 +40,9 @@ type host struct {
 	engineAddress string
 }
 
-func main() {
-	langhost.Main("pulumi-language-go", func(engine string) pulumirpc.LanguageRuntimeServer {
-		return &host{engineAddress: engine}
-	})
+// New is the host, talking to the engine at engineAddress.
+func New(engineAddress string) pulumirpc.LanguageRuntimeServer {
+	return &host{engineAddress: engineAddress}
 }
 
 func (h *host) GetPluginInfo(context.Context, *pbempty.Empty) (*pulumirpc.PluginInfo, error) {

@@ -1,5 +1,5 @@
-// Command pulumi-language-nodejs is a small Node.js language host for the Pulumi CLI that
-// `make pulumi-cli` builds from source, beside the stand-in Python host.
+// Package nodejshost is pulumi-language-nodejs, a small Node.js language host for the Pulumi
+// CLI that `make pulumi-cli` builds from source (into tools/langhosts), beside the Python one.
 //
 // Why it exists: the official host is a separate Go module
 // (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) that the Go module proxy
@@ -11,7 +11,7 @@
 // compiles TypeScript with ts-node unless `typescript: false`), InstallDependencies runs the
 // project's package manager, GeneratePackage is Pulumi's pkg/v3/codegen/nodejs, and Link adds
 // a generated SDK to package.json. Everything else answers Unimplemented.
-package main
+package nodejshost
 
 import (
 	"context"
@@ -45,10 +45,9 @@ type host struct {
 	engineAddress string
 }
 
-func main() {
-	langhost.Main("pulumi-language-nodejs", func(engine string) pulumirpc.LanguageRuntimeServer {
-		return &host{engineAddress: engine}
-	})
+// New is the host, talking to the engine at engineAddress.
+func New(engineAddress string) pulumirpc.LanguageRuntimeServer {
+	return &host{engineAddress: engineAddress}
 }
 
 func (h *host) GetPluginInfo(context.Context, *pbempty.Empty) (*pulumirpc.PluginInfo, error) {

@@ -1,5 +1,5 @@
-// Command pulumi-language-python is a small Python language host for the
-// Pulumi CLI that `make pulumi-cli` builds from source.
+// Package pythonhost is pulumi-language-python, a small Python language host for the Pulumi
+// CLI that `make pulumi-cli` builds from source (into tools/langhosts).
 //
 // Why it exists: the official host lives in its own Go module
 // (github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3), which
@@ -15,7 +15,7 @@
 // InstallDependencies (sdk.go) use Pulumi's pkg/v3/codegen/python and the
 // pip toolchain of sdk/v3/python/toolchain. Everything else answers
 // Unimplemented, which the engine tolerates.
-package main
+package pythonhost
 
 import (
 	"context"
@@ -43,10 +43,9 @@ type host struct {
 	engineAddress string
 }
 
-func main() {
-	langhost.Main("pulumi-language-python", func(engine string) pulumirpc.LanguageRuntimeServer {
-		return &host{engineAddress: engine}
-	})
+// New is the host, talking to the engine at engineAddress.
+func New(engineAddress string) pulumirpc.LanguageRuntimeServer {
+	return &host{engineAddress: engineAddress}
 }
 
 func (h *host) GetPluginInfo(context.Context, *pbempty.Empty) (*pulumirpc.PluginInfo, error) {

@@ -1,4 +1,4 @@
-package main
+package pythonhost
 
 // The calls `pulumi package gen-sdk` and `pulumi package add` make: GeneratePackage (Pulumi's
 // pkg/v3/codegen/python), Link (the SDK's path added to requirements.txt) and
