@@ -18,6 +18,13 @@ from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored
 
 from pulumi_wa_webhook.emulator.testing import TEST_ACCOUNTS, running_emulator
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "languages: TypeScript and Go programs, generated SDKs, `pulumi package add` "
+        "(run by `make test-languages`, not `make test`)")
+
+
 #: A webhook URL that is a secret (it carries a token): it must never show in clear.
 SECRET_URL = "https://hooks.example.com/wa?token=url-secret-4711"
 #: What the emulator holds after the lifecycle's `up` (retry on) and `update` (retry off).

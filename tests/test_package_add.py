@@ -18,7 +18,7 @@ from webhook_programs import KEY_1
 
 from pulumi_wa_webhook.native.schema import LANGUAGE
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.languages]
 
 PLUGIN = str(Path(PLUGIN_DIR) / "pulumi-resource-wa-webhook")
 NPM_NAME = LANGUAGE["nodejs"]["packageName"]

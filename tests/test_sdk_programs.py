@@ -10,7 +10,7 @@ import pytest
 from sdk_programs import STEPS, Run, typescript_stack
 from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_1, KEY_2, stored
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.languages]
 
 
 def check_same_calls_no_key(run: Run, python_run: Run) -> None:

@@ -16,7 +16,7 @@ from sdk_programs import typescript_stack
 from pulumi_wa_webhook import __version__
 from pulumi_wa_webhook.native.schema import LANGUAGE, package_schema
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.languages]
 
 NPM_NAME = LANGUAGE["nodejs"]["packageName"]
 GO_IMPORT = LANGUAGE["go"]["importBasePath"]
