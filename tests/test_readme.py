@@ -147,7 +147,7 @@ def test_bounds_of_timeout_and_retries_are_documented():
     assert f"whole number from 0 to {config.MAX_RETRIES}" in README
 
 
-def test_ci_runs_the_compatibility_run_after_the_tests():
+def test_ci_runs_the_language_and_compatibility_runs_after_the_tests():
     steps = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
              if line.startswith("make ")]
-    assert steps == ["make test", "make test-compat"]
+    assert steps == ["make test", "make test-languages", "make test-compat"]
