@@ -33,6 +33,6 @@ touch "$tmp/.done"
 rm -rf "$dir"
 mv "$tmp" "$dir"
 trap - EXIT
-# Keep the cache small: installs for other stamps that nobody used for a week go.
+# Keep the cache small: installs for other stamps made more than a week ago go.
 find "$cache_root" -maxdepth 1 -name 'node-*' -type d -mtime +7 -exec rm -rf {} + 2>/dev/null || true
 echo "$dir"
