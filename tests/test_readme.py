@@ -29,7 +29,7 @@ def commands() -> list[list[str]]:
 
 
 def test_every_block_has_a_known_language():
-    assert {lang for lang, _ in BLOCKS} <= {"python", "bash", "yaml"}
+    assert {lang for lang, _ in BLOCKS} <= {"python", "bash", "yaml", "typescript", "go"}
     assert len(BLOCKS) >= 8
 
 
@@ -43,6 +43,15 @@ def test_python_blocks_are_example_programs_or_run(code, tmp_path):
 @pytest.mark.parametrize("text", blocks("yaml"))
 def test_yaml_blocks_are_committed_stack_files(text):
     assert any(text.strip() in path.read_text() for path in STACK_FILES)
+
+
+@pytest.mark.parametrize(("language", "example"), [("typescript", "typescript/index.ts"),
+                                                  ("go", "go/main.go")])
+def test_typescript_and_go_blocks_are_the_examples(language, example):
+    """tests/test_sdk_programs.py runs these two examples through the real CLI."""
+    text = (REPO / "examples" / example).read_text()
+    assert blocks(language)
+    assert all(code.strip() in text for code in blocks(language))
 
 
 def makefile_targets() -> set[str]:
@@ -141,7 +150,7 @@ def test_bounds_of_timeout_and_retries_are_documented():
     assert f"| `{config.DEFAULT_MAX_CONCURRENCY}` |" in README
 
 
-def test_ci_runs_the_compatibility_run_after_the_tests():
+def test_ci_runs_the_language_and_compatibility_runs_after_the_tests():
     steps = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
              if line.startswith("make ")]
-    assert steps == ["make test", "make test-compat"]
+    assert steps == ["make test", "make test-languages", "make test-compat"]

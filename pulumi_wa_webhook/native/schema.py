@@ -81,6 +81,29 @@ CONFIG_DOCS: Dict[str, tuple[str, str]] = {
 }
 
 
+#: The names of the generated SDKs, one per language: the npm package, the Go import path (the
+#: module is its parent directory, sdk/go in this repository) and the Python package. The
+#: Python one differs from `pulumi_wa_webhook`, the hand-written package we ship on PyPI.
+LANGUAGE: Dict[str, Dict[str, Any]] = {
+    "nodejs": {
+        "packageName": "@pulumi-wa-webhook/wa-webhook",
+        "respectSchemaVersion": True,
+        # The TypeScript that compiles the SDK on install (a dependency of a local SDK): the
+        # same 5.x as the examples, which @pulumi/pulumi accepts (< 7).
+        "typescriptVersion": "^5.9.3",
+    },
+    "go": {
+        "importBasePath": "github.com/pulumi-wa-webhook/pulumi-wa-webhook/sdk/go/wawebhook",
+        "respectSchemaVersion": True,
+    },
+    "python": {
+        "packageName": "pulumi_wa_webhook_native",
+        "respectSchemaVersion": True,
+        "pyproject": {"enabled": True},
+    },
+}
+
+
 def _type_of(annotation: Any) -> Dict[str, Any]:
     """A schema type for a field's Python type (str, bool, or a tuple of them)."""
     if annotation in _SCALARS:
@@ -198,7 +221,10 @@ def package_schema() -> Dict[str, Any]:
             }
         },
         "functions": {GET_WEBHOOK: function},
-        "language": {"python": {"packageName": "pulumi_wa_webhook_native"}},
+        # The SDKs `make sdks` generates (sdk/, see sdk/README.md): `supportPack` makes each
+        # carry the schema's version and gives the Go SDK its own go.mod (module .../sdk/go).
+        "meta": {"supportPack": True},
+        "language": LANGUAGE,
     }
 
 
