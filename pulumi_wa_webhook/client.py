@@ -22,7 +22,7 @@ from urllib3.util.retry import Retry
 
 from .config import ClientOptions, validate_endpoint
 from .errors import MalformedResponseError, TransportError, api_error
-from .model import WebhookSettings, from_wire
+from .model import WebhookSettings, from_wire, shown_url
 
 RETRY_STATUSES = (500, 502, 503, 504)
 #: The longest wait between two attempts, in seconds (urllib3's default is two minutes).
@@ -152,7 +152,8 @@ class WebhookClient:
         name = next((n for kind, n in _FAILURE_NAMES if isinstance(reason, kind)),
                     "ConnectionError")
         return TransportError(
-            f"99digital {call} for account {account}: could not reach {url} after "
+            f"99digital {call} for account {account}: could not reach "
+            f"{shown_url(url, secret=False)} after "
             f"{attempts} attempts ({name})"
         )
 

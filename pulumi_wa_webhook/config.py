@@ -17,6 +17,7 @@ from typing import Any, Optional, Protocol, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .model import shown_url
 
 NAMESPACE = "wa-webhook"
 KEY_CONFIG = f"{NAMESPACE}:apiKey"
@@ -134,7 +135,7 @@ def validate_endpoint(endpoint: str, source: str = f"{ENDPOINT_CONFIG} / {ENDPOI
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
         return endpoint.rstrip("/")
     raise ConfigurationError(
-        f"endpoint {endpoint!r} ({source}) must be an https:// URL; "
+        f"endpoint {shown_url(endpoint, secret=False)!r} ({source}) must be an https:// URL; "
         "plain http:// is accepted only for loopback hosts such as 127.0.0.1"
     )
 
