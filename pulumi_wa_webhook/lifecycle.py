@@ -213,7 +213,7 @@ class Lifecycle:
                 # The engine shows a changed secret as `[secret]`, without a change marker,
                 # when the provider cannot send a detailed diff (the dynamic face).
                 self._say(f"account {old.from_number}: {name} changes "
-                          "(a secret: shown as [secret] above)")
+                          "(a secret, so shown only as [secret])")
         if not self._is_unknown(news.get(API_KEY)) and self._key_changed(olds, news):
             changed.append(API_KEY)
             # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).

@@ -109,7 +109,7 @@ def test_a_changed_secret_setting_is_named_in_a_note():
     news = dict(olds, url="https://h.example/b", retry=True, secret_inputs=["url"])
     outcome = lifecycle.diff(olds, news)
     assert outcome.changed == ["url", "retry"]
-    assert lines == [f"account {ACCOUNT}: url changes (a secret: shown as [secret] above)"]
+    assert lines == [f"account {ACCOUNT}: url changes (a secret, so shown only as [secret])"]
 
 
 def test_endpoint_messages_hide_user_info_and_query_values():

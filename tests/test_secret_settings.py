@@ -48,7 +48,7 @@ pulumi.export("support_alerts", hook.system_phone_alerts)
 """
 
 YAML = """\
-name: wa-secret-yaml
+name: wa-test
 runtime: yaml
 plugins:
   providers:
