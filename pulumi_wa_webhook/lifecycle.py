@@ -209,7 +209,7 @@ class Lifecycle:
             new = from_state(news)
         changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
         for name in changed:
-            if name in secret:
+            if name in secret and name not in unknown:
                 # The engine shows a changed secret as `[secret]`, without a change marker,
                 # when the provider cannot send a detailed diff (the dynamic face).
                 self._say(f"account {old.from_number}: {name} changes "
