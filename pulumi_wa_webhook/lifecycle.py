@@ -76,6 +76,9 @@ FROM_NUMBER = "from_number"
 #: from the marks. Messages never show these values (`model.describe_differences`).
 SECRET_INPUTS = "secret_inputs"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
+#: Inputs that are not settings but that a refresh keeps as the program gave them (the
+#: outputs carry them where set, for the dynamic face's refresh, which sees only outputs).
+PROGRAM_INPUTS = (SECRET_INPUTS, ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -320,9 +323,9 @@ class Lifecycle:
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
         """The inputs a refresh or an import stores for these outputs, in the shape `check`
         gives them (settings at their default left out), so that the next preview lists
-        exactly the settings that differ: every setting, the endpoint and the names of the
-        secret inputs (no key)."""
-        kept = (ENDPOINT, SECRET_INPUTS)
+        exactly the settings that differ: every setting, the endpoint and the program's other
+        inputs (`PROGRAM_INPUTS`; no key)."""
+        kept = (ENDPOINT,) + PROGRAM_INPUTS
         return without_defaults(
             {k: v for k, v in outputs.items() if k in SETTING_NAMES or k in kept}
         )
@@ -383,8 +386,8 @@ class Lifecycle:
         once, in the provider's state."""
         outs = settings.to_props()
         outs[ENDPOINT] = endpoint
-        if props.get(SECRET_INPUTS):  # for a later refresh, which sees only the outputs
-            outs[SECRET_INPUTS] = props[SECRET_INPUTS]
+        # for a later refresh, which sees only the outputs
+        outs.update((name, props[name]) for name in PROGRAM_INPUTS if props.get(name))
         key = self.key_in_use(props)
         if props.get(API_KEY):
             outs[API_KEY] = props[API_KEY]

@@ -423,11 +423,13 @@ def shown_url(url: str, secret: bool = True) -> str:
         return "[a URL that does not parse]"
     host_port = (f"[{host}]" if ":" in host else host) + ("" if port is None else f":{port}")
     has_userinfo = "@" in parts.netloc
+    scheme = f"{parts.scheme}:" if parts.scheme else ""
+    slashes = "//" if url[len(scheme):].startswith("//") else ""
     if secret:
         hidden = parts.path.strip("/") or parts.query or parts.fragment or has_userinfo
-        return f"{parts.scheme}://{host_port}" + ("/…" if hidden else parts.path)
+        return f"{scheme}{slashes}{host_port}" + ("/…" if hidden else parts.path)
     userinfo = "***@" if has_userinfo else ""
-    shown = f"{parts.scheme}://{userinfo}{host_port}{parts.path}"
+    shown = f"{scheme}{slashes}{userinfo}{host_port}{parts.path}"
     if parts.query:
         shown += "?" + "&".join(f"{part.split('=', 1)[0]}=***" for part in parts.query.split("&"))
     return shown + ("#…" if parts.fragment else "")

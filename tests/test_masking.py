@@ -40,6 +40,8 @@ SECRET_PARTS = ["u5er", "S3CRET1", "S3CRET2", "S3CRET3", "S3CRET4"]
     ("https://h.example/wa?next=/in?token=s3cret", False, "https://h.example/wa?next=***"),
     ("https://user@h.example/wa", False, "https://***@h.example/wa"),
     ("", True, ""),
+    ("api.example.com/wa?k=S3", False, "api.example.com/wa?k=***"),  # no scheme: as written
+    ("https:///v2", False, "https:///v2"),
 ])
 def test_what_a_message_may_show_of_a_url(url, secret, shown):
     assert shown_url(url, secret=secret) == shown

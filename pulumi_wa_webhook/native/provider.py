@@ -53,6 +53,7 @@ from ..lifecycle import (
     API_KEY,
     ENDPOINT,
     KEY_FINGERPRINT,
+    PROGRAM_INPUTS,
     SECRET_INPUTS,
     SETTING_NAMES,
     Lifecycle,
@@ -243,6 +244,8 @@ class WebhookProvider(Provider):
         if outcome.id is None:
             return ReadResponse()  # no id: the server answers "does not exist"
         inputs = self._lifecycle.inputs_from(outcome.outputs)
+        old_inputs = to_props(request.inputs)
+        inputs.update((k, old_inputs[k]) for k in PROGRAM_INPUTS if old_inputs.get(k))
         if props.get(API_KEY):
             inputs[API_KEY] = props[API_KEY]
         return ReadResponse(
