@@ -103,12 +103,11 @@ def secret_names(*values: Mapping[str, PropertyValue]) -> List[str]:
     return sorted(names)
 
 
-def _props(values: Mapping[str, PropertyValue], *marks: Mapping[str, PropertyValue]
-           ) -> Dict[str, Any]:
-    """`values` as the core's plain dict, with the names of the secret inputs among `values`
-    and `marks` (SECRET_INPUTS) when there are any."""
+def _props(values: Mapping[str, PropertyValue]) -> Dict[str, Any]:
+    """`values` as the core's plain dict, with the names of those that are secret
+    (SECRET_INPUTS) when there are any."""
     props = to_props(values)
-    secret = secret_names(values, *marks)
+    secret = secret_names(values)
     if secret:
         props[SECRET_INPUTS] = secret
     return props
