@@ -24,7 +24,7 @@ from urllib3.util.retry import Retry
 
 from .config import ClientOptions, validate_endpoint
 from .errors import MalformedResponseError, TransportError, api_error
-from .model import WebhookSettings, from_wire
+from .model import WebhookSettings, from_wire, shown_url
 
 #: Answers worth another attempt: a busy or failing server, and too many requests (429, with
 #: or without Retry-After).
@@ -185,7 +185,8 @@ class WebhookClient:
         name = next((n for kind, n in _FAILURE_NAMES if isinstance(reason, kind)),
                     "ConnectionError")
         return TransportError(
-            f"99digital {call} for account {account}: could not reach {url} after "
+            f"99digital {call} for account {account}: could not reach "
+            f"{shown_url(url, secret=False)} after "
             f"{attempts} attempts ({name})"
         )
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, List, Optional, Protocol, Tuple, Typ
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
-from .model import url_problem
+from .model import shown_url, url_problem
 
 _V = TypeVar("_V")
 
@@ -154,7 +154,7 @@ def validate_endpoint(endpoint: str, source: str = f"{ENDPOINT_CONFIG} / {ENDPOI
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
         return endpoint.rstrip("/")
     raise ConfigurationError(
-        f"endpoint {endpoint!r} ({source}) must be an https:// URL; "
+        f"endpoint {shown_url(endpoint, secret=False)!r} ({source}) must be an https:// URL; "
         "plain http:// is accepted only for loopback hosts such as 127.0.0.1"
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, AbstractSet, Optional
 
 if TYPE_CHECKING:
     from .model import WebhookSettings
@@ -84,11 +84,19 @@ def api_error(call: str, account: str, reason: Optional[int]) -> ApiError:
 class _SettingsConflict(WaWebhookError):
     """The account holds settings that differ from the program; nothing was written."""
 
-    def __init__(self, account: str, current: WebhookSettings, desired: WebhookSettings) -> None:
+    def __init__(
+        self,
+        account: str,
+        current: WebhookSettings,
+        desired: WebhookSettings,
+        secret: AbstractSet[str] = frozenset(),
+    ) -> None:
+        """`secret`: the settings the program marked secret (never shown, see
+        `model.describe_differences`)."""
         from .model import describe_differences
 
         self.account = account
-        super().__init__(self.explain(account, describe_differences(current, desired)))
+        super().__init__(self.explain(account, describe_differences(current, desired, secret)))
 
     @staticmethod
     def explain(account: str, differences: str) -> str:

@@ -31,7 +31,18 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    List,
+    Optional,
+    Set,
+    Tuple,
+    TypeVar,
+)
 
 from . import config as stack_config
 from . import handover
@@ -52,6 +63,7 @@ from .model import (
     is_default,
     parse_phone,
     parse_settings,
+    without_defaults,
 )
 
 if TYPE_CHECKING:
@@ -66,7 +78,14 @@ ADOPT = "adopt"
 OVERWRITE = "overwrite"
 VERIFY_URL = "verify_url"
 FROM_NUMBER = "from_number"
+#: The names of the inputs the program marked secret: the dynamic `Webhook` sends them as an
+#: input (its provider gets values without their secret marks); the native face derives them
+#: from the marks. Messages never show these values (`model.describe_differences`).
+SECRET_INPUTS = "secret_inputs"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
+#: Inputs that are not settings but that a refresh keeps as the program gave them (the
+#: outputs carry them where set, for the dynamic face's refresh, which sees only outputs).
+PROGRAM_INPUTS = (SECRET_INPUTS, ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -181,7 +200,7 @@ class Lifecycle:
         inputs = dict(news)
         settings = None
         try:
-            settings = parse_settings(news, self._is_unknown)
+            settings = parse_settings(news, self._is_unknown, self._secret(news))
             for name, value in settings.to_props().items():
                 if self._unknown_in(news.get(name)):
                     continue
@@ -231,11 +250,18 @@ class Lifecycle:
         old = from_state(olds)
         old_endpoint = self._note_in_state(olds)
         unknown = [n for n in SETTING_NAMES + (API_KEY,) if self._unknown_in(news.get(n))]
+        secret = self._secret(news)
         try:
-            new = parse_settings(news, self._is_unknown)
+            new = parse_settings(news, self._is_unknown, secret)
         except SettingsError:  # a refresh diffs the inputs it read back from the account
             new = from_state(news)
         changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
+        for name in changed:
+            if name in secret and name not in unknown:
+                # The engine shows a changed secret as `[secret]`, without a change marker,
+                # when the provider cannot send a detailed diff (the dynamic face).
+                self._say(f"account {old.from_number}: {name} changes "
+                          "(a secret, so shown only as [secret])")
         if not self._is_unknown(news.get(API_KEY)) and self._key_changed(olds, news):
             changed.append(API_KEY)
             # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).
@@ -250,7 +276,8 @@ class Lifecycle:
     def create(self, props: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
         """Take the account over: read first (unless this is a replacement or `overwrite`),
         write only what differs from the program. Returns the id and the outputs."""
-        settings = parse_settings(props)
+        secret = self._secret(props)
+        settings = parse_settings(props, secret=secret)
         _verify_new_url(props, settings)
         endpoint = self._endpoint(props)
         self._write(settings, props, endpoint)
@@ -278,6 +305,7 @@ class Lifecycle:
         reads it first and refuses to overwrite a different configuration unless
         `overwrite`; `adopt` refuses any difference. Nothing is written when it refuses.
         `known`: the caller knows the account is this resource's already."""
+        secret = self._secret(props)
         account = (endpoint, settings.from_number)
         client = self._client(self._keys(props)[0], endpoint)
         if props.get(OVERWRITE) or known or _LEDGER.has(_LEDGER.in_state, account):
@@ -285,9 +313,9 @@ class Lifecycle:
         else:
             current = client.get_webhook(settings.from_number)
             if props.get(ADOPT) and current != settings:
-                raise AdoptionMismatchError(settings.from_number, current, settings)
+                raise AdoptionMismatchError(settings.from_number, current, settings, secret)
             if current not in (settings, cleared(settings.from_number)):
-                raise AccountInUseError(settings.from_number, current, settings)
+                raise AccountInUseError(settings.from_number, current, settings, secret)
             if current != settings:
                 client.set_webhook(settings)
         _LEDGER.take(account)
@@ -352,6 +380,13 @@ class Lifecycle:
         _LEDGER.note(_LEDGER.in_state, (endpoint, from_state(props).from_number))
         return endpoint
 
+    def _secret(self, props: Dict[str, Any]) -> FrozenSet[str]:
+        """The inputs `props` name as secret (every setting while that is not known yet)."""
+        names = props.get(SECRET_INPUTS)
+        if self._unknown_in(names):
+            return frozenset(SETTING_NAMES)
+        return frozenset(names) if isinstance(names, (list, tuple)) else frozenset()
+
     def _unknown_in(self, value: Any) -> bool:
         if isinstance(value, (list, tuple)):
             return any(self._unknown_in(item) for item in value)
@@ -373,10 +408,14 @@ class Lifecycle:
 
     @staticmethod
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
-        """The inputs a refresh or an import stores for these outputs: every setting and the
-        endpoint (no key). Defaults included, so that the next preview shows `false => true`
-        for a setting the account lost; that run's check leaves them out again."""
-        return {k: v for k, v in outputs.items() if k in SETTING_NAMES or k == ENDPOINT}
+        """The inputs a refresh or an import stores for these outputs, in the shape `check`
+        gives them (settings at their default left out), so that the next preview lists
+        exactly the settings that differ: every setting, the endpoint and the program's other
+        inputs (`PROGRAM_INPUTS`; no key)."""
+        kept = (ENDPOINT,) + PROGRAM_INPUTS
+        return without_defaults(
+            {k: v for k, v in outputs.items() if k in SETTING_NAMES or k in kept}
+        )
 
     def _key_changed(self, olds: Dict[str, Any], news: Dict[str, Any]) -> bool:
         """Whether the key the inputs name differs from the one the state was written with.
@@ -434,6 +473,8 @@ class Lifecycle:
         once, in the provider's state."""
         outs = settings.to_props()
         outs[ENDPOINT] = endpoint
+        # for a later refresh, which sees only the outputs
+        outs.update((name, props[name]) for name in PROGRAM_INPUTS if props.get(name))
         key = self.key_in_use(props)
         if props.get(API_KEY):
             outs[API_KEY] = props[API_KEY]

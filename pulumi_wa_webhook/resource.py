@@ -12,6 +12,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from . import config as stack_config
+from .lifecycle import SECRET_INPUTS, SETTING_NAMES
 from .model import SETTING_DEFAULTS, without_defaults
 from .provider import NAME_INPUT, WebhookProvider
 
@@ -135,6 +136,36 @@ def webhook_inputs(
     return props
 
 
+async def _is_secret(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return await value.is_secret()
+    if isinstance(value, (list, tuple)):
+        return any([await _is_secret(item) for item in value])
+    return False
+
+
+def secret_inputs(props: Dict[str, Any]) -> Optional[pulumi.Output[Optional[List[str]]]]:
+    """The names of the settings in `props` that the program marked secret, as an input for
+    the dynamic provider (the engine hands it values without their secret marks): its
+    messages then never show those values. None when no setting is an Output (only an Output
+    can be secret); the Output is None, and the input absent, when none is secret."""
+    outputs = {
+        name: value for name, value in props.items()
+        if name in SETTING_NAMES and (
+            isinstance(value, pulumi.Output)
+            or isinstance(value, (list, tuple)) and any(isinstance(v, pulumi.Output) for v in value)
+        )
+    }
+    if not outputs:
+        return None
+
+    async def names() -> Optional[List[str]]:
+        found = [name for name, value in outputs.items() if await _is_secret(value)]
+        return found or None
+
+    return pulumi.Output.from_input(names())
+
+
 class _SettingOutput:
     """The output attribute of a setting, which the program does not register (nor the
     dynamic provider's state keep) when it is at its default: read as that default
@@ -242,6 +273,9 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         # (`_SettingOutput` reads them as the default), and the state does not hold them.
         props = without_defaults(webhook_inputs(resource_name, locals(), problems))
         props[NAME_INPUT] = resource_name
+        secret = secret_inputs(props)
+        if secret is not None:
+            props[SECRET_INPUTS] = secret
         if api_key is not None:
             props["api_key"] = _explicit_api_key(api_key)
         if api_key is not None or not stack_config.key_in_stack_config(_PROGRAM_CONFIG):

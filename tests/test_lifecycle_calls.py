@@ -368,11 +368,14 @@ def test_a_key_not_known_yet_is_a_change_but_not_a_rotation(emulator):
     assert outcome.changed == ["api_key"] and said == []
 
 
-def test_inputs_from_outputs_are_every_setting_and_the_endpoint(emulator):
+def test_inputs_from_outputs_are_the_settings_check_keeps_and_the_endpoint(emulator):
     outputs = dict(props(url="", system=True), api_key="k", endpoint=emulator.base_url,
-                   key_fingerprint="00000000")
-    assert Lifecycle.inputs_from(outputs) == dict(props(url="", system=True),
-                                                  endpoint=emulator.base_url)
+                   key_fingerprint="00000000", secret_inputs=["url"], adopt=True)
+    # The shape `check` gives: no setting at its default, so a later preview lists exactly
+    # the settings that differ.
+    assert Lifecycle.inputs_from(outputs) == {
+        "from_number": ACCOUNT, "system": True, "endpoint": emulator.base_url,
+        "secret_inputs": ["url"], "adopt": True}
 
 
 def test_diff_of_another_account_is_a_replacement(emulator):

@@ -154,3 +154,26 @@ def test_ci_runs_the_language_and_compatibility_runs_after_the_tests():
     steps = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
              if line.startswith("make ")]
     assert steps == ["make test", "make test-languages", "make test-compat"]
+
+
+def drift_example() -> list[str]:
+    """The lines of the README's drift example (a fenced block of `preview` output)."""
+    [example] = re.findall(r"```\n(~ pulumi-python:dynamic/.*?)```", README, flags=re.S)
+    return [line.strip() for line in example.splitlines() if line.strip()]
+
+
+@pytest.mark.engine
+def test_the_drift_example_is_real_output(hook_stack, emulator):
+    hook = {"name": "sales", "from_number": "972500000001", "system": True, "retry": True,
+            "url": "https://hooks.example.com/whatsapp/sales"}
+    stack = hook_stack(hook)
+    stack.up()
+    emulator.set_account("972500000001", url="https://attacker.example.net/hook", retry=0)
+    drift = stack.preview("--refresh", "--expect-no-changes", check=False)
+    assert drift.code != 0 and "no changes were expected" in drift.output
+    shown = [re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:8099", line.strip())
+             for line in drift.stdout.splitlines()]
+    lines = iter(shown)  # every line of the example, in this order
+    assert all(line in lines for line in drift_example()), drift.stdout
+    # The two drifted settings, in the refresh and in the update; no other setting.
+    assert len([line for line in shown if re.match(r"[-+~] [a-z_]+\s+:", line)]) == 4
