@@ -208,7 +208,8 @@ def test_a_new_number_replaces_and_inputs_have_their_defaults():
     variables = package_schema()["config"]["variables"]
     assert {n: v.get("default") for n, v in variables.items()} == {
         "apiKey": None, "endpoint": stack_config.DEFAULT_ENDPOINT,
-        "timeout": stack_config.DEFAULT_TIMEOUT, "retries": stack_config.DEFAULT_RETRIES}
+        "timeout": stack_config.DEFAULT_TIMEOUT, "retries": stack_config.DEFAULT_RETRIES,
+        "maxConcurrency": stack_config.DEFAULT_MAX_CONCURRENCY}
     assert "Absent after an import" not in json.dumps(package_schema())
 
 

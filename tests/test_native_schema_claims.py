@@ -42,6 +42,8 @@ CLAIMS = {
     "config.timeout": ["default 10", "else $WA_WEBHOOK_TIMEOUT"],
     "config.retries": ["default 3", "else $WA_WEBHOOK_RETRIES"],
     "config.apiKey": ["else $WA_WEBHOOK_API_KEY"],
+    "config.maxConcurrency": ["whatever --parallel is", "default 16",
+                              "else $WA_WEBHOOK_MAX_CONCURRENCY"],
     "function": ["one getWebhook call", "nothing is written"],
     "function.inputs.fromNumber": ["in any form `fromNumber` of a Webhook accepts"],
     "function.inputs.endpoint": ["the provider's `endpoint` when not given"],
@@ -92,6 +94,7 @@ def test_defaults_in_the_schema_are_the_configuration_defaults():
     assert variables["endpoint"]["default"] == options.endpoint
     assert variables["timeout"]["default"] == options.timeout
     assert variables["retries"]["default"] == options.retries
+    assert variables["maxConcurrency"]["default"] == options.max_concurrency
 
 
 # -- the claims, performed ---------------------------------------------------------------------
@@ -214,6 +217,9 @@ def test_configuration_defaults_and_environment_fallbacks(monkeypatch):
     assert stack_config.load({}).options.endpoint == "https://api.99digital.co.il/whatsapp/v2"
     assert (stack_config.load({}).options.timeout, stack_config.load({}).options.retries) == (
         10.0, 3)
+    assert stack_config.load({}).options.max_concurrency == 16
+    monkeypatch.setenv("WA_WEBHOOK_MAX_CONCURRENCY", "5")
+    assert stack_config.load({}).options.max_concurrency == 5
     monkeypatch.setenv("WA_WEBHOOK_ENDPOINT", "https://eu.example.com/v2")
     monkeypatch.setenv("WA_WEBHOOK_TIMEOUT", "7")
     monkeypatch.setenv("WA_WEBHOOK_RETRIES", "1")

@@ -36,17 +36,10 @@ def check_url_secret(run: Run) -> None:
         assert "url-secret-4711" not in text
 
 
-#: Until issue 22 lands, the native plugin returns `url` without the secret mark the program
-#: gave it (as for Python and YAML programs); strict, so the marks go once it holds.
-URL_MARK_DROPPED = pytest.mark.xfail(strict=True, reason="issue 22: the plugin drops url's mark")
-
-
-@URL_MARK_DROPPED
 def test_typescript_secret_url_stays_secret(typescript_run):
     check_url_secret(typescript_run)
 
 
-@URL_MARK_DROPPED
 def test_go_secret_url_stays_secret(go_run):
     check_url_secret(go_run)
 
