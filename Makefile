@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv pulumi-cli lint typecheck test test-compat bench demo mutation
+.PHONY: venv pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -16,11 +16,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-## pulumi-cli: make sure a Pulumi CLI and the Pulumi YAML language host are available; the
-## last line printed is the CLI's directory (tools/pulumi-yaml.sh prints the YAML host's)
+## pulumi-cli: make sure a Pulumi CLI with its Python, Node.js and Go language hosts and the
+## Pulumi YAML language host are available; the last line printed is the CLI's directory
+## (tools/pulumi-yaml.sh prints the YAML host's)
 pulumi-cli:
 	@tools/pulumi-yaml.sh >/dev/null
 	@tools/pulumi-cli.sh
+
+## sdks: the TypeScript, Go and Python SDKs generated from the native plugin's schema with
+## `pulumi package gen-sdk`, into sdk/nodejs, sdk/go and sdk/python (git-ignored: sdk/README.md)
+sdks: venv
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && PATH="$$dir:$$PATH" tools/gen-sdks.sh
 
 ## lint: ruff on everything (package, tests, examples, tools, bench)
 lint: venv
@@ -30,11 +36,18 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-## test: lint, types, unit tests and the tests that drive the real Pulumi CLI
+## test: lint, types, unit tests and the tests that drive the real Pulumi CLI (all but the
+## `languages` ones)
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
-	  $(PY) -m pytest
+	  $(PY) -m pytest -m "not languages"
+
+## test-languages: TypeScript and Go programs on the generated SDKs through the real engine,
+## the SDKs themselves, `pulumi package add` (Node.js 20+ with npm, and Go; CI runs it)
+test-languages: venv
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) -m pytest -m languages
 
 ## test-compat: the built wheel in venvs with the oldest (Python 3.10, every dependency at its
 ## floor) and the newest (Python 3.13, newest releases) supported versions; real-engine tests

@@ -17,15 +17,20 @@ from cli_harness import Result, Stack
 from pulumi_wa_webhook.emulator.testing import Emulator
 
 CALLS = ("setWebhook", "getWebhook")
-#: API calls each operation should make per Webhook resource (Noop: none at all).
+#: API calls each operation should make per Webhook resource (Noop: none at all). A create
+#: reads the account first (it never overwrites another configuration blind), then writes the
+#: cleared account the bench starts from.
 EXPECTED_PER_RESOURCE: Dict[str, Dict[str, int]] = {
-    "create": {"setWebhook": 1, "getWebhook": 0},
+    "create": {"setWebhook": 1, "getWebhook": 1},
     "unchanged_up": {"setWebhook": 0, "getWebhook": 0},
     "preview": {"setWebhook": 0, "getWebhook": 0},
     "update": {"setWebhook": 1, "getWebhook": 0},
     "refresh": {"setWebhook": 0, "getWebhook": 1},
     "destroy": {"setWebhook": 1, "getWebhook": 0},
 }
+#: The API calls one create makes, one after the other (getWebhook, then setWebhook): the
+#: latency ratios compare a create with that many round trips.
+CREATE_CALLS = sum(EXPECTED_PER_RESOURCE["create"].values())
 #: The operations timed in every cycle, in order; `preview` and `update` run in one cycle only.
 CYCLE_OPS = ("create", "unchanged_up", "refresh", "destroy")
 #: Emulator fault repetitions: enough for every call of the run.
@@ -193,6 +198,14 @@ def direct_loop(emu: Emulator, count: int) -> float:
         if response.status_code != 200 or response.json().get("status") != "OK":
             raise RuntimeError(f"direct setWebhook for {number} failed: {response.text[:200]}")
     return time.perf_counter() - start
+
+
+def clear_accounts(emu: Emulator, count: int) -> None:
+    """Put the first `count` accounts back to their cleared settings, out of band (nothing
+    in the request log), as `destroy` leaves them: after the direct loops, so that every
+    create of the Webhook cycles makes its read and its write (EXPECTED_PER_RESOURCE)."""
+    for number in programs.account_numbers(count):
+        emu.set_account(number, url="", systemPhoneAlert="", system=0, readStatus=0, retry=0)
 
 
 def provider_blob_sizes(stack: Stack, type_suffix: str) -> Dict[str, Any]:

@@ -7,6 +7,9 @@ counts the API calls of every operation; measures the serialised provider. Write
 `.bench/results.md`, `.bench/results.json` and `.bench/chart.png`; the last stdout line is
 
     bench: calls_exact=true|false overhead_ratio=R latency_ratio=L provider_bytes=B
+           native_latency_ratio=NL scale_ratio=S dynamic_latency_ratio=DL
+
+`--dynamic-latency-only` runs only the dynamic_latency_ratio rounds (a few minutes).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+import dynamic_latency
 import measure
 import native
 import programs
@@ -51,6 +55,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
     parser.add_argument("--native-only", action="store_true",
                         help="only the native provider's measurements (issue #12)")
+    parser.add_argument("--dynamic-latency-only", action="store_true",
+                        help="only dynamic_latency_ratio (issue 26)")
     return parser.parse_args(argv)
 
 
@@ -156,6 +162,8 @@ def run_direct(results: Results, emu: Emulator, progress: Progress, quick: bool)
                     f"direct loop N={count:<2} latency={latency * 1000:3.0f}ms: "
                     + ", ".join(f"{s:.2f}s" for s in samples)
                 )
+    # The loops wrote the programs' URL: a create would find it and write nothing.
+    measure.clear_accounts(emu, max(results.sizes))
 
 
 def run_all(cli_dir: str, quick: bool, progress: Progress) -> Results:
@@ -201,29 +209,54 @@ def run_native(cli_dir: str, quick: bool, progress: Progress, out: Path) -> nati
     return results
 
 
+def run_dynamic(cli_dir: str, quick: bool, progress: Progress,
+                out: Path) -> dynamic_latency.DynamicLatency:
+    """The dynamic Webhook's latency rounds; writes `dynamic-latency.md` and `.json`."""
+    with tempfile.TemporaryDirectory(prefix="wa-webhook-bench-dynamic-") as tmp:
+        root = Path(tmp)
+        results = dynamic_latency.run_dynamic_latency(
+            base_env(cli_dir, root / "pulumi-home"), root, progress, quick)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "dynamic-latency.md").write_text(results.table() + "\n")
+    (out / "dynamic-latency.json").write_text(json.dumps(
+        {"seconds": results.seconds, "peak_in_flight": results.peaks,
+         "dynamic_latency_ratio": results.ratio()}, indent=2))
+    return results
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the benchmark, print the report and write the result files."""
     args = parse_args(argv)
     cli_dir = pulumi_dir()
     progress = Progress()
     try:
+        if args.dynamic_latency_only:
+            dynamic = run_dynamic(cli_dir, args.quick, progress, args.out)
+            print()
+            print(dynamic.table())
+            print(f"bench: {dynamic.line()}")
+            return 0
         results = None if args.native_only else run_all(cli_dir, args.quick, progress)
         native_results = run_native(cli_dir, args.quick, progress, args.out)
+        dynamic = run_dynamic(cli_dir, args.quick, progress, args.out)
     except CommandFailed as err:
         print(f"bench: a Pulumi command failed, no results written\n{err}", file=sys.stderr)
         return 1
     print()
     print(native_results.table())
+    print()
+    print(dynamic.table())
     if results is None:
-        print(f"bench: {native_results.line()}")
+        print(f"bench: {native_results.line()} {dynamic.line()}")
         return 0
     results.meta["runtime_s"] = progress.elapsed()
     summary = report.summarise(results)
     text = report.write_all(results, summary, args.out)
     print()
     print(text)
-    print(f"(written to {args.out}/results.md, results.json, chart.png, native.md, native.json)")
-    print(f"{summary.line()} {native_results.line()}")
+    print(f"(written to {args.out}/results.md, results.json, chart.png, native.md, native.json, "
+          "dynamic-latency.md, dynamic-latency.json)")
+    print(f"{summary.line()} {native_results.line()} {dynamic.line()}")
     return 0
 
 

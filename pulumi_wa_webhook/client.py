@@ -1,7 +1,7 @@
 """The 99digital webhook API client: one urllib3 connection pool, timeouts, bounded retries.
 
-Both calls are idempotent (setWebhook overwrites, getWebhook reads), so HTTP 5xx answers,
-timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
+Both calls are idempotent (setWebhook overwrites, getWebhook reads), so HTTP 5xx and 429
+answers, timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
 
 Why urllib3 and not a requests session: every call goes to one host, and requests' per-call
 work (merging session settings, preparing the request, the adapter) cost more CPU than the
@@ -12,8 +12,10 @@ the client is made.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import threading
 from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import unquote
 
@@ -22,12 +24,15 @@ from urllib3.util.retry import Retry
 
 from .config import ClientOptions, validate_endpoint
 from .errors import MalformedResponseError, TransportError, api_error
-from .model import WebhookSettings, from_wire
+from .model import WebhookSettings, from_wire, shown_url
 
-RETRY_STATUSES = (500, 502, 503, 504)
+#: Answers worth another attempt: a busy or failing server, and too many requests (429, with
+#: or without Retry-After).
+RETRY_STATUSES = (429, 500, 502, 503, 504)
 #: The longest wait between two attempts, in seconds (urllib3's default is two minutes).
 MAX_BACKOFF = 2.0
-#: Connections kept per client (one client per API key and endpoint).
+#: Connections kept per client (one client per API key and endpoint), at least; a larger
+#: `max_concurrency` keeps that many.
 POOL_SIZE = 64
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 #: What a failure to reach the API is called in messages, by what urllib3 reported.
@@ -37,8 +42,24 @@ _FAILURE_NAMES = (
 )
 
 
+class _Retry(Retry):
+    """urllib3's Retry, with a server's Retry-After honoured up to `wait_cap` seconds (the
+    call's timeout): a server asking for an hour must not hold `pulumi up` for an hour."""
+
+    wait_cap: float = 0.0
+
+    def new(self, **kw: Any) -> _Retry:
+        fresh = super().new(**kw)
+        fresh.wait_cap = self.wait_cap
+        return fresh
+
+    def get_retry_after(self, response: Any) -> Optional[float]:
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, self.wait_cap)
+
+
 def _retry(options: ClientOptions) -> Retry:
-    return Retry(
+    retry = _Retry(
         total=options.retries,  # one budget for refused, dropped and timed-out calls and 5xx
         other=0,  # TLS errors (an untrusted certificate) fail the same way every time
         backoff_factor=options.backoff,
@@ -46,6 +67,8 @@ def _retry(options: ClientOptions) -> Retry:
         status_forcelist=RETRY_STATUSES,
         allowed_methods=None,  # POST is safe to repeat: both calls are idempotent
     )
+    retry.wait_cap = options.timeout
+    return retry
 
 
 def _environment(endpoint: str) -> Tuple[Optional[str], str]:
@@ -67,9 +90,9 @@ def _pool(options: ClientOptions) -> Union[urllib3.PoolManager, urllib3.ProxyMan
     proxy, ca_bundle = _environment(options.endpoint)
     kwargs: Dict[str, Any] = {
         "num_pools": 1,
-        # Up to POOL_SIZE calls in flight per key and endpoint: the native plugin runs API
-        # calls in a thread pool as wide as the engine's --parallel.
-        "maxsize": POOL_SIZE,
+        # One connection per call in flight (`in_flight_limit` bounds them): the native
+        # plugin runs API calls in a thread pool as wide as the engine's --parallel.
+        "maxsize": max(POOL_SIZE, options.max_concurrency),
         "cert_reqs": "CERT_REQUIRED",
         ("ca_cert_dir" if os.path.isdir(ca_bundle) else "ca_certs"): ca_bundle,
     }
@@ -81,6 +104,14 @@ def _pool(options: ClientOptions) -> Union[urllib3.PoolManager, urllib3.ProxyMan
     return urllib3.ProxyManager(proxy, **kwargs)
 
 
+@functools.cache
+def in_flight_limit(bound: int) -> threading.BoundedSemaphore:
+    """The process-wide gate that keeps at most `bound` API calls in flight, whichever client
+    (key, endpoint) makes them: `maxConcurrency`, the polite limit towards 99digital, holds
+    whatever the engine's --parallel and the face's thread pool allow."""
+    return threading.BoundedSemaphore(bound)
+
+
 class WebhookClient:
     """Calls setWebhook / getWebhook for accounts reachable with one API key."""
 
@@ -90,6 +121,7 @@ class WebhookClient:
         self._endpoint = validate_endpoint(self._options.endpoint)  # the rule of config.py
         self._retry = _retry(self._options)
         self._manager = _pool(self._options)
+        self._gate = in_flight_limit(self._options.max_concurrency)
 
     def set_webhook(self, settings: WebhookSettings) -> None:
         """Write every field of `settings` (one POST); raises ApiError on FAIL."""
@@ -107,11 +139,12 @@ class WebhookClient:
         url = f"{self._endpoint}/{call}"
         body = json.dumps(dict(payload, apiKey=self._api_key)).encode()
         try:
-            response = self._manager.urlopen(
-                "POST", url, body=body, headers=_HEADERS, retries=self._retry,
-                timeout=self._options.timeout,
-                redirect=False,  # answered as "HTTP 3xx": the key in the body stays home
-            )
+            with self._gate:  # retries and their backoff included: one call, one place
+                response = self._manager.urlopen(
+                    "POST", url, body=body, headers=_HEADERS, retries=self._retry,
+                    timeout=self._options.timeout,
+                    redirect=False,  # answered as "HTTP 3xx": the key in the body stays home
+                )
         except urllib3.exceptions.MaxRetryError as err:
             raise self._transport_error(call, account, url, err.reason) from None
         except urllib3.exceptions.HTTPError as err:  # not retried (e.g. a proxy refusing)
@@ -152,7 +185,8 @@ class WebhookClient:
         name = next((n for kind, n in _FAILURE_NAMES if isinstance(reason, kind)),
                     "ConnectionError")
         return TransportError(
-            f"99digital {call} for account {account}: could not reach {url} after "
+            f"99digital {call} for account {account}: could not reach "
+            f"{shown_url(url, secret=False)} after "
             f"{attempts} attempts ({name})"
         )
 

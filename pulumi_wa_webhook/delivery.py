@@ -22,6 +22,7 @@ import requests
 import urllib3
 
 from .errors import UnreachableUrlError
+from .model import shown_url
 
 #: Seconds a receiver has to answer; never scaled, not even by the emulator's --time-scale.
 DELIVERY_TIMEOUT = 5.0
@@ -50,13 +51,9 @@ class Attempt:
 
 
 def origin(url: str) -> str:
-    """``scheme://host:port`` of a URL, followed by ``/…`` when a path or query is hidden."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    port = f":{parts.port}" if parts.port else ""
-    hidden = "/…" if parts.path.strip("/") or parts.query else ""
-    return f"{parts.scheme}://{host}{port}{hidden}"
+    """``scheme://host:port`` of a URL, followed by ``/…`` when anything after it is hidden
+    (the program may have marked the URL secret: see ``model.shown_url``)."""
+    return shown_url(url, secret=True)
 
 
 def post(url: str, body: Mapping[str, Any], timeout: float = DELIVERY_TIMEOUT) -> Attempt:

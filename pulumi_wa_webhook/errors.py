@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, AbstractSet, Optional
 
 if TYPE_CHECKING:
     from .model import WebhookSettings
@@ -55,7 +55,12 @@ class ApiError(WaWebhookError):
         self.account = account
         self.reason = reason
         words = REASONS.get(reason) if isinstance(reason, int) else None
-        described = f"reason {reason}: {words}" if words else f"unknown reason code {reason!r}"
+        if reason is None:
+            described = "the API answered FAIL without a reason code"
+        elif words:
+            described = f"reason {reason}: {words}"
+        else:
+            described = f"unknown reason code {reason!r}"
         super().__init__(f"99digital {call} for account {account} failed ({described})")
 
 
@@ -79,11 +84,19 @@ def api_error(call: str, account: str, reason: Optional[int]) -> ApiError:
 class _SettingsConflict(WaWebhookError):
     """The account holds settings that differ from the program; nothing was written."""
 
-    def __init__(self, account: str, current: WebhookSettings, desired: WebhookSettings) -> None:
+    def __init__(
+        self,
+        account: str,
+        current: WebhookSettings,
+        desired: WebhookSettings,
+        secret: AbstractSet[str] = frozenset(),
+    ) -> None:
+        """`secret`: the settings the program marked secret (never shown, see
+        `model.describe_differences`)."""
         from .model import describe_differences
 
         self.account = account
-        super().__init__(self.explain(account, describe_differences(current, desired)))
+        super().__init__(self.explain(account, describe_differences(current, desired, secret)))
 
     @staticmethod
     def explain(account: str, differences: str) -> str:
@@ -116,4 +129,14 @@ class AccountInUseError(_SettingsConflict):
             "old name or parent to its options; to take the account over and write this "
             "program's settings, pass overwrite=True; to adopt the account as it is, make the "
             "program match and pass adopt=True."
+        )
+
+
+class ImportIdError(WaWebhookError):
+    """An import ID that `from_number` would refuse: the same reason, nothing read."""
+
+    def __init__(self, id_: str, reason: str) -> None:
+        self.id = id_
+        super().__init__(
+            f"cannot import {id_!r}: the import ID is the account's from_number, and {reason}"
         )

@@ -13,8 +13,13 @@ A record names the process that wrote it (pid and start time). The engine keeps 
 running until the deployment ends, so a record whose process is gone belongs to an earlier
 deployment that happened to get the same address, and is ignored. Records hold no secret: the
 file name is a hash of the endpoint and account number, the content the writer's pid.
+
 A deployment's first record clears out the records of earlier deployments (untouched for an
 hour, their writers gone), so they do not pile up in the temp directory.
+
+The same directory holds each account's claim: the first resource of the deployment that
+the engine checks with that account (`claim`). A second resource on the same endpoint and
+number, in any plugin process of the deployment, finds the claim and fails its check.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Optional, Tuple
@@ -94,9 +100,55 @@ def record(account: Tuple[str, str]) -> None:
     try:
         path.write_text(content, encoding="utf-8")
     except FileNotFoundError:  # the deployment's first record
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _make_directory(path.parent)
         path.write_text(content, encoding="utf-8")
-        _sweep(path.parent)
+
+
+def _make_directory(directory: Path) -> None:
+    """Create the deployment's directory (private) and sweep out earlier deployments'."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _sweep(directory)
+
+
+def claim(account: Tuple[str, str], owner: str) -> Optional[str]:
+    """Claim `account` ((endpoint, number)) for the resource `owner` (its URN, or another
+    name unique in the deployment) when the engine checks it. Returns the owner that a live
+    process of this deployment claimed it for first, when that is another resource (two
+    resources managing one account), else None. Nothing is claimed outside a deployment.
+
+    The claim is a file created with a hard link, which fails when the file exists: of two
+    processes claiming at once, exactly one wins. Its content (pid, start time, owner)
+    tells a claim of this deployment from an earlier one's that had the same address.
+    """
+    address = deployment()
+    if address is None:
+        return None
+    path = _record_path(address, account).with_suffix(".claim")
+    if not path.parent.is_dir():
+        _make_directory(path.parent)
+    content = json.dumps(dict(json.loads(_own_record(os.getpid())), owner=owner))
+    draft = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    draft.write_text(content, encoding="utf-8")
+    try:
+        for _attempt in range(3):
+            try:
+                os.link(draft, path)
+                return None
+            except FileExistsError:
+                pass
+            try:
+                entry = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                continue  # removed meanwhile as stale: try again
+            except (OSError, ValueError):
+                entry = None
+            if _written_by_live_process(entry):
+                first = str(entry.get("owner"))
+                return None if first == owner else first
+            path.unlink(missing_ok=True)  # an earlier deployment's, or damaged
+        return None
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def _sweep(own: Path) -> None:

@@ -17,8 +17,13 @@ has learnt about accounts:
   other plugin process, so swapping the dynamic `Webhook` for the native one (or back) in one
   `up` does not clear the account either.
 
-Any other create reads the account first and refuses to overwrite a different configuration
-unless told to (`overwrite`), so a second stack or a hand-made setting is never silently lost.
+Any other first write of the deployment to an (endpoint, account) pair (a create, or an
+update whose endpoint changed) reads the account first and refuses to overwrite a different
+configuration unless told to (`overwrite`), so a second stack, another team's setting on a
+new endpoint or a hand-made setting is never silently lost.
+
+Check claims each account for the resource's URN (`handover.claim`, shared by the
+deployment's plugin processes): two resources on one endpoint and number fail at preview.
 """
 
 from __future__ import annotations
@@ -26,7 +31,18 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    List,
+    Optional,
+    Set,
+    Tuple,
+    TypeVar,
+)
 
 from . import config as stack_config
 from . import handover
@@ -35,6 +51,7 @@ from .errors import (
     AccountNotFoundError,
     AdoptionMismatchError,
     ConfigurationError,
+    ImportIdError,
     InvalidApiKeyError,
 )
 from .model import (
@@ -44,7 +61,9 @@ from .model import (
     cleared,
     from_state,
     is_default,
+    parse_phone,
     parse_settings,
+    without_defaults,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +78,14 @@ ADOPT = "adopt"
 OVERWRITE = "overwrite"
 VERIFY_URL = "verify_url"
 FROM_NUMBER = "from_number"
+#: The names of the inputs the program marked secret: the dynamic `Webhook` sends them as an
+#: input (its provider gets values without their secret marks); the native face derives them
+#: from the marks. Messages never show these values (`model.describe_differences`).
+SECRET_INPUTS = "secret_inputs"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
+#: Inputs that are not settings but that a refresh keeps as the program gave them (the
+#: outputs carry them where set, for the dynamic face's refresh, which sees only outputs).
+PROGRAM_INPUTS = (SECRET_INPUTS, ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -122,6 +148,22 @@ def _never_unknown(_value: Any) -> bool:
     return False
 
 
+def resource_name(owner: str) -> str:
+    """The name part of a URN (`urn:pulumi:STACK::PROJECT::TYPE::NAME`), as users wrote it."""
+    return owner.rsplit("::", 1)[-1]
+
+
+def _moved(number: str, old_endpoint: str, new_endpoint: str) -> str:
+    """The line that tells of an endpoint move (shown in `preview` and in `up`)."""
+    from .delivery import origin  # the masking rule for URLs in messages
+
+    return (
+        f"account {number} moves from endpoint {origin(old_endpoint)} to "
+        f"{origin(new_endpoint)}: the account on the old endpoint is left as it is "
+        "(see docs/ownership.md, 'Moving to another endpoint', to clear it)"
+    )
+
+
 class Lifecycle:
     """The Webhook's engine calls, independent of the face that receives them.
 
@@ -143,20 +185,22 @@ class Lifecycle:
     # --- engine calls --------------------------------------------------------------------
 
     def check(
-        self, olds: Dict[str, Any], news: Dict[str, Any]
+        self, olds: Dict[str, Any], news: Dict[str, Any], owner: Optional[str] = None
     ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
         as they are, everything known is validated; settings at their default are left out
         (see `model.without_defaults`) unless the old inputs had them otherwise; the
         configured endpoint is added (a change shows in `preview --diff`). `olds`
         (the inputs in state, empty for a new resource) mark the account as this
-        resource's own."""
+        resource's own. `owner` (the resource's URN) claims the account for the resource:
+        a second resource of the deployment on the same endpoint and number is a problem."""
         if olds.get(FROM_NUMBER):
             self._note_in_state(olds)
         problems: List[Problem] = []
         inputs = dict(news)
+        settings = None
         try:
-            settings = parse_settings(news, self._is_unknown)
+            settings = parse_settings(news, self._is_unknown, self._secret(news))
             for name, value in settings.to_props().items():
                 if self._unknown_in(news.get(name)):
                     continue
@@ -179,61 +223,110 @@ class Lifecycle:
             if not news.get(API_KEY) and not provider_config.api_key:
                 problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
             inputs[ENDPOINT] = provider_config.options.endpoint
+            if owner and settings and settings.from_number:
+                problems.extend(self._claim(inputs[ENDPOINT], settings.from_number, owner))
         return inputs, problems
+
+    @staticmethod
+    def _claim(endpoint: str, number: str, owner: str) -> List[Problem]:
+        """Claim the account for `owner`; the problem if another resource of this
+        deployment (in any plugin process, on either face) already did."""
+        first = handover.claim((endpoint, number), owner)
+        if first is None:
+            return []
+        # Checks run in parallel: which came first is chance, so the names go in order.
+        one, other = sorted((resource_name(first), resource_name(owner)))
+        return [
+            Problem(
+                FROM_NUMBER,
+                f"Webhook resources '{one}' and '{other}' both manage account {number} on the "
+                "same endpoint; an account has exactly one webhook configuration, so declare "
+                "it once",
+            )
+        ]
 
     def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
         """Compare the state with checked inputs; a new account is a replacement."""
         old = from_state(olds)
         old_endpoint = self._note_in_state(olds)
         unknown = [n for n in SETTING_NAMES + (API_KEY,) if self._unknown_in(news.get(n))]
+        secret = self._secret(news)
         try:
-            new = parse_settings(news, self._is_unknown)
+            new = parse_settings(news, self._is_unknown, secret)
         except SettingsError:  # a refresh diffs the inputs it read back from the account
             new = from_state(news)
         changed = [n for n in old.changed_fields(new) if n not in unknown] + unknown
+        for name in changed:
+            if name in secret and name not in unknown:
+                # The engine shows a changed secret as `[secret]`, without a change marker,
+                # when the provider cannot send a detailed diff (the dynamic face).
+                self._say(f"account {old.from_number}: {name} changes "
+                          "(a secret, so shown only as [secret])")
         if not self._is_unknown(news.get(API_KEY)) and self._key_changed(olds, news):
             changed.append(API_KEY)
             # The engine's diff display cannot show a changed secret (pulumi/pulumi#16687).
             self._say(f"account {old.from_number}: api_key changed (secret, so not shown above)")
-        if old_endpoint != self._endpoint(news):
+        new_endpoint = self._endpoint(news)
+        if old_endpoint != new_endpoint:
             changed.append(ENDPOINT)
+            self._say(_moved(new.from_number or old.from_number, old_endpoint, new_endpoint))
         number_changes = FROM_NUMBER in unknown or old.from_number != new.from_number
         return DiffOutcome(changed, [FROM_NUMBER] if number_changes else [])
 
     def create(self, props: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
         """Take the account over: read first (unless this is a replacement or `overwrite`),
         write only what differs from the program. Returns the id and the outputs."""
-        settings = parse_settings(props)
+        secret = self._secret(props)
+        settings = parse_settings(props, secret=secret)
         _verify_new_url(props, settings)
         endpoint = self._endpoint(props)
-        account = (endpoint, settings.from_number)
-        client = self._client(self._keys(props)[0], endpoint)
-        if props.get(OVERWRITE) or _LEDGER.has(_LEDGER.in_state, account):
-            client.set_webhook(settings)
-        else:
-            current = client.get_webhook(settings.from_number)
-            if props.get(ADOPT) and current != settings:
-                raise AdoptionMismatchError(settings.from_number, current, settings)
-            if current not in (settings, cleared(settings.from_number)):
-                raise AccountInUseError(settings.from_number, current, settings)
-            if current != settings:
-                client.set_webhook(settings)
-        _LEDGER.take(account)
+        self._write(settings, props, endpoint)
         return settings.from_number, self._outputs(settings, props, endpoint)
 
     def update(self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         """Write the program's settings (one call) to the endpoint the inputs name; `olds`
-        (the state) tells whether the URL changes, for `verify_url`."""
+        (the state) tells whether the URL changes, for `verify_url`. On an endpoint the
+        state does not name (a move) this is the deployment's first write there: the
+        create rule applies (one read first; another configuration is refused)."""
         settings = parse_settings(news)
         _verify_new_url(news, settings, (olds or {}).get("url") or "")
+        if olds and olds.get(FROM_NUMBER):
+            self._note_in_state(olds)
         endpoint = self._endpoint(news)
-        self._client(self._keys(news)[0], endpoint).set_webhook(settings)
-        _LEDGER.take((endpoint, settings.from_number))
+        account = (endpoint, settings.from_number)
+        self._write(settings, news, endpoint, _LEDGER.has(_LEDGER.written, account))
         return self._outputs(settings, news, endpoint)
+
+    def _write(
+        self, settings: WebhookSettings, props: Dict[str, Any], endpoint: str, known: bool = False
+    ) -> None:
+        """Bring the account on `endpoint` to `settings`. The first write of a deployment to
+        an account whose state the engine did not show us (a new resource, a new endpoint)
+        reads it first and refuses to overwrite a different configuration unless
+        `overwrite`; `adopt` refuses any difference. Nothing is written when it refuses.
+        `known`: the caller knows the account is this resource's already."""
+        secret = self._secret(props)
+        account = (endpoint, settings.from_number)
+        client = self._client(self._keys(props)[0], endpoint)
+        if props.get(OVERWRITE) or known or _LEDGER.has(_LEDGER.in_state, account):
+            client.set_webhook(settings)
+        else:
+            current = client.get_webhook(settings.from_number)
+            if props.get(ADOPT) and current != settings:
+                raise AdoptionMismatchError(settings.from_number, current, settings, secret)
+            if current not in (settings, cleared(settings.from_number)):
+                raise AccountInUseError(settings.from_number, current, settings, secret)
+            if current != settings:
+                client.set_webhook(settings)
+        _LEDGER.take(account)
 
     def read(self, id_: str, props: Dict[str, Any], importing: bool = False) -> ReadOutcome:
         """The account as it is now (one call), at the endpoint the state records. An import
-        (`importing`) adopts the account for the resource, as a create does."""
+        (`importing`) adopts the account for the resource, as a create does; its ID may be
+        any form `from_number` accepts (the resource gets the normalised number) and is
+        refused with the reason `from_number` would be."""
+        if importing:
+            id_ = self.import_id(id_)
         endpoint = self._endpoint(props)
         try:
             settings = self._with_any_key(props, endpoint, lambda c: c.get_webhook(id_))
@@ -242,6 +335,27 @@ class Lifecycle:
         if importing:
             _LEDGER.take((endpoint, settings.from_number))
         return ReadOutcome(id_, self._outputs(settings, props, endpoint))
+
+    def lookup(self, number: Any, endpoint: Optional[str] = None) -> Dict[str, Any]:
+        """The settings account `number` holds now (one getWebhook), at `endpoint` or the
+        configured endpoint, with the configured key; nothing is managed or remembered.
+        Raises SettingsError for a number `from_number` would refuse."""
+        account = parse_phone(number, FROM_NUMBER)
+        if endpoint:
+            endpoint = stack_config.validate_endpoint(endpoint, "the endpoint argument")
+        else:
+            endpoint = self._settings().options.endpoint
+        settings = self._with_any_key({}, endpoint, lambda c: c.get_webhook(account))
+        return dict(settings.to_props(), **{ENDPOINT: endpoint})
+
+    @staticmethod
+    def import_id(id_: str) -> str:
+        """The account number an import ID names, by the rule of `from_number`; raises
+        ImportIdError with the reason that rule gives."""
+        try:
+            return parse_phone(id_, FROM_NUMBER)
+        except SettingsError as err:
+            raise ImportIdError(id_, err.problems[0].reason) from None
 
     def delete(self, id_: str, props: Dict[str, Any]) -> None:
         """Clear the account (one call), unless another resource of this deployment now
@@ -266,6 +380,13 @@ class Lifecycle:
         _LEDGER.note(_LEDGER.in_state, (endpoint, from_state(props).from_number))
         return endpoint
 
+    def _secret(self, props: Dict[str, Any]) -> FrozenSet[str]:
+        """The inputs `props` name as secret (every setting while that is not known yet)."""
+        names = props.get(SECRET_INPUTS)
+        if self._unknown_in(names):
+            return frozenset(SETTING_NAMES)
+        return frozenset(names) if isinstance(names, (list, tuple)) else frozenset()
+
     def _unknown_in(self, value: Any) -> bool:
         if isinstance(value, (list, tuple)):
             return any(self._unknown_in(item) for item in value)
@@ -287,10 +408,14 @@ class Lifecycle:
 
     @staticmethod
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
-        """The inputs a refresh or an import stores for these outputs: every setting and the
-        endpoint (no key). Defaults included, so that the next preview shows `false => true`
-        for a setting the account lost; that run's check leaves them out again."""
-        return {k: v for k, v in outputs.items() if k in SETTING_NAMES or k == ENDPOINT}
+        """The inputs a refresh or an import stores for these outputs, in the shape `check`
+        gives them (settings at their default left out), so that the next preview lists
+        exactly the settings that differ: every setting, the endpoint and the program's other
+        inputs (`PROGRAM_INPUTS`; no key)."""
+        kept = (ENDPOINT,) + PROGRAM_INPUTS
+        return without_defaults(
+            {k: v for k, v in outputs.items() if k in SETTING_NAMES or k in kept}
+        )
 
     def _key_changed(self, olds: Dict[str, Any], news: Dict[str, Any]) -> bool:
         """Whether the key the inputs name differs from the one the state was written with.
@@ -348,6 +473,8 @@ class Lifecycle:
         once, in the provider's state."""
         outs = settings.to_props()
         outs[ENDPOINT] = endpoint
+        # for a later refresh, which sees only the outputs
+        outs.update((name, props[name]) for name in PROGRAM_INPUTS if props.get(name))
         key = self.key_in_use(props)
         if props.get(API_KEY):
             outs[API_KEY] = props[API_KEY]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import AbstractSet, Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 MAX_ALERT_PHONES = 5
@@ -20,7 +20,20 @@ API_DEFAULT_REGION = "IL"
 ALERT_COUNTRY_CODE = 972
 
 EXPECTED_PHONE_FORM = "international digits, e.g. 972501234567 or +972 50-123-4567"
+#: How a message names a value the program marked secret (it never quotes it).
+SECRET_VALUE = "the secret value"
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
+#: Why a number in local format is refused (the provider's rule, the emulator's too).
+LOCAL_FORMAT = (
+    f"is in local format; use the international form without the leading 0 "
+    f"({EXPECTED_PHONE_FORM})"
+)
+
+
+def is_local_format(digits: str) -> bool:
+    """Whether a number's digits are in local (trunk-prefixed) form, e.g. 0501234567: no
+    international number starts with 0, and which country is meant cannot be told."""
+    return digits.startswith("0")
 
 
 @dataclass(frozen=True)
@@ -133,10 +146,17 @@ def _phone_text(value: Any) -> Optional[str]:
     return str(int(value)) if value > 0 else None
 
 
-def parse_phone(value: Any, prop: str) -> str:
-    """Canonical digits-only international form of a user-given number, or SettingsError."""
+def _quoted(value: Any, secret: bool) -> str:
+    """A value as an error message may quote it: never when the program marked it secret."""
+    return SECRET_VALUE if secret else repr(value)
+
+
+def parse_phone(value: Any, prop: str, secret: bool = False) -> str:
+    """Canonical digits-only international form of a user-given number, or SettingsError
+    (whose text does not quote the number when it is `secret`)."""
     import phonenumbers  # on first use: the program process never parses numbers
 
+    shown = _quoted(value, secret)
     text = _phone_text(value)
     if text is None:
         raise SettingsError([Problem(prop, f"must be a string ({EXPECTED_PHONE_FORM})")])
@@ -147,26 +167,18 @@ def parse_phone(value: Any, prop: str) -> str:
         raise SettingsError(
             [
                 Problem(
-                    prop, f"{value!r} contains characters other than digits ({EXPECTED_PHONE_FORM})"
+                    prop, f"{shown} contains characters other than digits ({EXPECTED_PHONE_FORM})"
                 )
             ]
         )
     digits = re.sub(r"\D", "", text)
-    if digits.startswith("0"):
-        raise SettingsError(
-            [
-                Problem(
-                    prop,
-                    f"{value!r} is in local format; use the international form "
-                    f"without the leading 0 ({EXPECTED_PHONE_FORM})",
-                )
-            ]
-        )
+    if is_local_format(digits):
+        raise SettingsError([Problem(prop, f"{shown} {LOCAL_FORMAT}")])
     try:
         number = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException:
         raise SettingsError(
-            [Problem(prop, f"{value!r} is not a phone number ({EXPECTED_PHONE_FORM})")]
+            [Problem(prop, f"{shown} is not a phone number ({EXPECTED_PHONE_FORM})")]
         ) from None
     # parse() has already refused an unknown country code (INVALID_COUNTRY_CODE above).
     # "Possible" (right length for its country) rather than "valid": the allocation tables
@@ -179,7 +191,7 @@ def parse_phone(value: Any, prop: str) -> str:
             [
                 Problem(
                     prop,
-                    f"{value!r} has the wrong number of digits for its country "
+                    f"{shown} has the wrong number of digits for its country "
                     f"({EXPECTED_PHONE_FORM})",
                 )
             ]
@@ -195,8 +207,9 @@ def _account_types() -> Tuple[int, ...]:
             Type.PERSONAL_NUMBER)
 
 
-def parse_url(value: Any, prop: str = "url") -> str:
-    """A validated absolute http(s) URL; None or "" mean no URL."""
+def parse_url(value: Any, prop: str = "url", secret: bool = False) -> str:
+    """A validated absolute http(s) URL; None or "" mean no URL. Problems name the rule,
+    never the URL (its user info, path or query may hold the receiver's secret)."""
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
@@ -207,28 +220,38 @@ def parse_url(value: Any, prop: str = "url") -> str:
         raise SettingsError(
             [Problem(prop, f"is {len(value)} characters long; at most {MAX_URL_LENGTH}")]
         )
-    if value != value.strip() or any(c.isspace() for c in value):
-        raise SettingsError([Problem(prop, "must not contain spaces or other whitespace")])
+    problem = url_problem(value)
+    if problem:
+        raise SettingsError([Problem(prop, problem)])
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
-        raise SettingsError(
-            [
-                Problem(
-                    prop,
-                    f"{value!r} must start with https:// or http:// (got scheme {parts.scheme!r})",
-                )
-            ]
-        )
+        got = "" if secret else f" (got scheme {parts.scheme!r})"
+        raise SettingsError([Problem(prop, f"must start with https:// or http://{got}")])
     if not parts.hostname:
-        raise SettingsError([Problem(prop, f"{value!r} has no host name")])
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise SettingsError([Problem(prop, f"{value!r} has an invalid port")]) from None
+        raise SettingsError([Problem(prop, "has no host name")])
     return value
 
 
-def parse_switch(value: Any, prop: str) -> bool:
+def url_problem(value: str) -> Optional[str]:
+    """Why `value` can never be a URL a server answers on, whatever its scheme: a control
+    character (C0, DEL, C1: RFC 3986 has none, and the API would store them), whitespace
+    anywhere, a malformed port or port 0. None when there is no such problem. The webhook
+    URL and the API endpoint are both held to this; the reason never quotes the value."""
+    control = next((c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F), None)
+    if control is not None:
+        return f"must not contain control characters (found U+{ord(control):04X})"
+    if any(c.isspace() for c in value):
+        return "must not contain spaces or other whitespace"
+    try:
+        port = urlsplit(value).port
+    except ValueError:
+        return "has an invalid port"
+    if port == 0:
+        return "has port 0, which no server listens on"
+    return None
+
+
+def parse_switch(value: Any, prop: str, secret: bool = False) -> bool:
     """A boolean setting; None means the default (off)."""
     if value is None:
         return False
@@ -236,11 +259,15 @@ def parse_switch(value: Any, prop: str) -> bool:
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    raise SettingsError([Problem(prop, f"must be True or False, got {value!r}")])
+    got = "" if secret else f", got {value!r}"
+    raise SettingsError([Problem(prop, f"must be True or False{got}")])
 
 
 def parse_alert_phones(
-    value: Any, prop: str = "system_phone_alerts", is_unknown: Callable[[Any], bool] = _never
+    value: Any,
+    prop: str = "system_phone_alerts",
+    is_unknown: Callable[[Any], bool] = _never,
+    secret: bool = False,
 ) -> Tuple[str, ...]:
     """Up to five distinct Israeli numbers that receive system alerts, sorted (their order
     means nothing to the API); None or [] mean none. Items for which `is_unknown` is true
@@ -257,7 +284,7 @@ def parse_alert_phones(
         if is_unknown(item):
             continue
         try:
-            number = parse_phone(item, f"{prop}[{index}]")
+            number = parse_phone(item, f"{prop}[{index}]", secret)
         except SettingsError as err:
             problems.extend(err.problems)
             continue
@@ -265,12 +292,14 @@ def parse_alert_phones(
             problems.append(
                 Problem(
                     f"{prop}[{index}]",
-                    f"{item!r}: alert phones must be Israeli "
+                    f"{_quoted(item, secret)}: alert phones must be Israeli "
                     f"numbers starting with {ALERT_COUNTRY_CODE} (API rule)",
                 )
             )
         elif number in numbers:
-            problems.append(Problem(f"{prop}[{index}]", f"{item!r} is listed twice"))
+            problems.append(
+                Problem(f"{prop}[{index}]", f"{_quoted(item, secret)} is listed twice")
+            )
         else:
             numbers.append(number)
     if len(value) > MAX_ALERT_PHONES:
@@ -283,22 +312,28 @@ def parse_alert_phones(
 
 
 def parse_settings(
-    props: Mapping[str, Any], is_unknown: Callable[[Any], bool] = _never
+    props: Mapping[str, Any],
+    is_unknown: Callable[[Any], bool] = _never,
+    secret: AbstractSet[str] = frozenset(),
 ) -> WebhookSettings:
     """Validate Pulumi properties into settings, reporting every problem at once.
 
     Values for which `is_unknown` is true (not known yet during preview) are skipped and
     their fields keep the defaults: the result then only proves the known values valid.
+    Problems with a property named in `secret` (marked secret by the program) never quote
+    its value.
     """
     problems: List[Problem] = []
     values: Dict[str, Any] = {}
     parsers: Dict[str, Callable[[Any], Any]] = {
-        "from_number": lambda v: parse_phone(v, "from_number"),
-        "url": parse_url,
-        "system": lambda v: parse_switch(v, "system"),
-        "system_phone_alerts": lambda v: parse_alert_phones(v, is_unknown=is_unknown),
-        "read_status": lambda v: parse_switch(v, "read_status"),
-        "retry": lambda v: parse_switch(v, "retry"),
+        "from_number": lambda v: parse_phone(v, "from_number", "from_number" in secret),
+        "url": lambda v: parse_url(v, "url", "url" in secret),
+        "system": lambda v: parse_switch(v, "system", "system" in secret),
+        "system_phone_alerts": lambda v: parse_alert_phones(
+            v, is_unknown=is_unknown, secret="system_phone_alerts" in secret
+        ),
+        "read_status": lambda v: parse_switch(v, "read_status", "read_status" in secret),
+        "retry": lambda v: parse_switch(v, "retry", "retry" in secret),
     }
     for name, parse in parsers.items():
         value = props.get(name)
@@ -383,19 +418,54 @@ def from_state(props: Mapping[str, Any]) -> WebhookSettings:
     )
 
 
-def describe_differences(current: WebhookSettings, desired: WebhookSettings) -> str:
-    """`name: old -> new` for every differing setting, URL query values masked (a
-    receiver's shared secret often sits there)."""
+# --- what messages may show -----------------------------------------------------------------
+
+
+def shown_url(url: str, secret: bool = True) -> str:
+    """A URL as any message may show it: the one masking rule of every face and module.
+
+    Deliveries are not signed, so a token in the URL is the only secret a receiver has. User
+    info, query values and the fragment are never shown. A `secret` URL (marked secret by
+    the program, or read from the account, where it may carry another team's token) shows
+    only its origin, `scheme://host:port`, with `/…` when anything after it is hidden; a URL
+    the program wrote in clear keeps its path.
+    """
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return "[a URL that does not parse]"
+    host_port = (f"[{host}]" if ":" in host else host) + ("" if port is None else f":{port}")
+    has_userinfo = "@" in parts.netloc
+    scheme = f"{parts.scheme}:" if parts.scheme else ""
+    slashes = "//" if url[len(scheme):].startswith("//") else ""
+    if secret:
+        hidden = parts.path.strip("/") or parts.query or parts.fragment or has_userinfo
+        return f"{scheme}{slashes}{host_port}" + ("/…" if hidden else parts.path)
+    userinfo = "***@" if has_userinfo else ""
+    shown = f"{scheme}{slashes}{userinfo}{host_port}{parts.path}"
+    if parts.query:
+        shown += "?" + "&".join(f"{part.split('=', 1)[0]}=***" for part in parts.query.split("&"))
+    return shown + ("#…" if parts.fragment else "")
+
+
+def describe_differences(
+    current: WebhookSettings, desired: WebhookSettings, secret: AbstractSet[str] = frozenset()
+) -> str:
+    """`name: old -> new` for every differing setting. `current` was read from the account:
+    its URL shows as origin only; `desired` is the program's, whose settings named in
+    `secret` show as `[secret]` (a URL as its origin), see `shown_url`."""
     now, wanted = current.to_props(), desired.to_props()
     return "; ".join(
-        f"{name}: {_shown(now[name])} -> {_shown(wanted[name])}"
+        f"{name}: {_shown(name, now[name], True, False)} -> "
+        f"{_shown(name, wanted[name], name in secret, name in secret)}"
         for name in current.changed_fields(desired)
     )
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, str) and "?" in value:
-        base, _, query = value.partition("?")
-        masked = "&".join(f"{part.split('=', 1)[0]}=***" for part in query.split("&"))
-        return repr(f"{base}?{masked}")
-    return repr(value)
+def _shown(name: str, value: Any, secret_url: bool, secret: bool) -> str:
+    if name == "url":
+        return repr(shown_url(value, secret_url))
+    return "[secret]" if secret else repr(value)

@@ -29,7 +29,8 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from . import config as stack_config
-from .errors import WaWebhookError
+from . import dynamic_workers
+from .errors import ConfigurationError, WaWebhookError
 from .lifecycle import Lifecycle
 from .model import without_defaults
 
@@ -38,6 +39,14 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 #: The value the engine sends for inputs that are not known yet (during preview); the SDK
 #: also hands them over as `pulumi.output.Unknown` objects, inside lists too.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+#: The input that carries the resource's name from the program to check, which claims the
+#: account for it (`lifecycle.Lifecycle.check`) and leaves the name out of the state. (The
+#: native provider gets the URN from the engine instead.)
+NAME_INPUT = "__name"
+#: What the owners of dynamic resources' claims start with (URNs of native ones differ).
+DYNAMIC_OWNER = "dynamic:wa-webhook:Webhook"
 
 
 def is_unknown(value: Any) -> bool:
@@ -84,6 +93,14 @@ class WebhookProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config: Any = req.config
+        # Called once per provider process, on a thread of the SDK's server: let the server
+        # run as many engine calls at once as API calls may be in flight (maxConcurrency),
+        # not the SDK's 4.
+        try:
+            bound = self._config().options.max_concurrency
+        except ConfigurationError:
+            return  # check reports it; the server keeps its 4 workers
+        dynamic_workers.raise_worker_limit(bound)
 
     def _config(self) -> stack_config.ProviderConfig:
         """The stack-wide settings, resolved once per provider process.
@@ -103,7 +120,11 @@ class WebhookProvider(ResourceProvider):
         return Lifecycle(self._config, is_unknown, _say)
 
     def check(self, olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
-        inputs, problems = self._lifecycle.check(olds, news)
+        # The SDK gives a dynamic provider's check no URN: the program sends the name, which
+        # the state does not keep.
+        name = news.pop(NAME_INPUT, None)
+        owner = f"{DYNAMIC_OWNER}::{name}" if isinstance(name, str) and name else None
+        inputs, problems = self._lifecycle.check(olds, news, owner)
         return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:

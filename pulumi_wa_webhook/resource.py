@@ -6,15 +6,15 @@ annotations would be compiled again each time (about a third of a millisecond pe
 """
 
 import copy
-import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import pulumi
 from pulumi.dynamic import Resource
 
 from . import config as stack_config
+from .lifecycle import SECRET_INPUTS, SETTING_NAMES
 from .model import SETTING_DEFAULTS, without_defaults
-from .provider import WebhookProvider
+from .provider import NAME_INPUT, WebhookProvider
 
 _PROVIDER = WebhookProvider()
 
@@ -34,33 +34,32 @@ class WebhookArgumentError(pulumi.RunError):
     """A Webhook was declared with arguments that can never work (shown without a traceback)."""
 
 
-#: (the program run, {canonical number: resource name}) for the run in progress.
-_RUN_CLAIMS: Tuple[Any, Dict[str, str]] = (None, {})
+#: The program run whose `wa-webhook:*` keys were checked (see `_check_config_keys`).
+_KEYS_CHECKED: List[Any] = [None]
 
 
-def _claims() -> Dict[str, str]:
-    """Accounts claimed by a Webhook in this program run.
+def _config_keys() -> List[str]:
+    """The names after `wa-webhook:` of every key in the stack configuration."""
+    prefix = f"{stack_config.NAMESPACE}:"
+    every = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    return sorted({key[len(prefix):].removeprefix("config:")
+                   for key in every if key.startswith(prefix)})
 
-    A run is one connection to the engine's resource monitor: the Automation API runs inline
-    programs one after another in the same process, each with a monitor of its own.
-    """
-    global _RUN_CLAIMS
+
+def _check_config_keys() -> None:
+    """Once per program run: warn about each unknown `wa-webhook:*` key, naming the nearest
+    known one, and refuse a key that looks like the API key under another spelling (its
+    value would be ignored and sit unencrypted in the stack's configuration)."""
     run = pulumi.runtime.settings.get_monitor()
-    if _RUN_CLAIMS[0] is not run:
-        _RUN_CLAIMS = (run, {})
-    return _RUN_CLAIMS[1]
-
-
-def _claim(number: Any, resource_name: str) -> None:
-    # Digits are enough to spot two spellings of one international number; anything that
-    # is not a valid international number fails the provider's check with its property name.
-    canonical = re.sub(r"\D", "", str(number))
-    other = _claims().setdefault(canonical, resource_name)
-    if other != resource_name:
-        raise WebhookArgumentError(
-            f"Webhook resources '{other}' and '{resource_name}' both manage account {canonical}; "
-            "an account has exactly one webhook configuration, so declare it once"
-        )
+    if _KEYS_CHECKED[0] is run:
+        return
+    _KEYS_CHECKED[0] = run
+    problems = stack_config.key_problems(_config_keys())
+    refused = [p.message for p in problems if p.refused]
+    if refused:
+        raise WebhookArgumentError("; ".join(refused))
+    for problem in problems:
+        pulumi.log.warn(problem.message)
 
 
 def _explicit_api_key(api_key: Optional[pulumi.Input[str]]) -> Optional[pulumi.Output[str]]:
@@ -117,20 +116,16 @@ def webhook_inputs(
     """The inputs both `Webhook` classes send for their arguments `args` (without the key).
 
     Raises WebhookArgumentError naming the resource and every argument problem (`problems`
-    holds those the caller found itself); claims the account for this program run.
+    holds those the caller found itself). Two resources on one account are found by the
+    provider's check (in the core, for every face), not here: only it knows the endpoint.
     """
     problems = _argument_problems(args) + problems
     if problems:
         raise WebhookArgumentError(
             f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
         )
-    from_number = args["from_number"]
-    if isinstance(from_number, (str, int)):
-        _claim(from_number, resource_name)
-    elif isinstance(from_number, pulumi.Output):
-        from_number.apply(lambda number: _claim(number, resource_name) if number else None)
     props: Dict[str, Any] = {
-        "from_number": from_number,
+        "from_number": args["from_number"],
         "url": args["url"] or "",
         "system": args["system"],
         "system_phone_alerts": args["system_phone_alerts"] or [],
@@ -139,6 +134,36 @@ def webhook_inputs(
     }
     props.update((flag, True) for flag in ("adopt", "overwrite", "verify_url") if args[flag])
     return props
+
+
+async def _is_secret(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return await value.is_secret()
+    if isinstance(value, (list, tuple)):
+        return any([await _is_secret(item) for item in value])
+    return False
+
+
+def secret_inputs(props: Dict[str, Any]) -> Optional[pulumi.Output[Optional[List[str]]]]:
+    """The names of the settings in `props` that the program marked secret, as an input for
+    the dynamic provider (the engine hands it values without their secret marks): its
+    messages then never show those values. None when no setting is an Output (only an Output
+    can be secret); the Output is None, and the input absent, when none is secret."""
+    outputs = {
+        name: value for name, value in props.items()
+        if name in SETTING_NAMES and (
+            isinstance(value, pulumi.Output)
+            or isinstance(value, (list, tuple)) and any(isinstance(v, pulumi.Output) for v in value)
+        )
+    }
+    if not outputs:
+        return None
+
+    async def names() -> Optional[List[str]]:
+        found = [name for name, value in outputs.items() if await _is_secret(value)]
+        return found or None
+
+    return pulumi.Output.from_input(names())
 
 
 class _SettingOutput:
@@ -234,6 +259,7 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             "test"}` to it (5 s, TLS verified) and fail, writing nothing, on a DNS error,
             refused connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview.
         """
+        _check_config_keys()
         problems = []
         if opts is not None and opts.import_:
             problems.append(
@@ -246,6 +272,10 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         # Settings at their default are left out: the SDK registers no output for them
         # (`_SettingOutput` reads them as the default), and the state does not hold them.
         props = without_defaults(webhook_inputs(resource_name, locals(), problems))
+        props[NAME_INPUT] = resource_name
+        secret = secret_inputs(props)
+        if secret is not None:
+            props[SECRET_INPUTS] = secret
         if api_key is not None:
             props["api_key"] = _explicit_api_key(api_key)
         if api_key is not None or not stack_config.key_in_stack_config(_PROGRAM_CONFIG):

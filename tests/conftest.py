@@ -16,7 +16,7 @@ from receivers import Receiver
 from s3_server import AWS_ENV, S3Server, running_s3_server
 from webhook_programs import KEY_1, webhook_program
 
-pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
+pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs"]
 
 
 @pytest.fixture(scope="session")

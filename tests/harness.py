@@ -140,7 +140,7 @@ class Stack:
         timeout: float = 300,
     ) -> Result:
         command = ["pulumi", *args, "--non-interactive", "--color", "never"]
-        if args and args[0] not in ("stack", "config", "version", "login"):
+        if args and args[0] not in ("stack", "config", "version", "login", "package"):
             command += ["--stack", self.name]
         proc = subprocess.run(
             command,

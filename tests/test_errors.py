@@ -61,7 +61,7 @@ def test_reason_codes_sent_as_text_or_missing(emulator):
     with pytest.raises(ApiError, match=r"unknown reason code \[3\]"):
         client_for(emulator).get_webhook(ACCOUNT)
     emulator.add_fault("getWebhook", body='{"status": "FAIL"}')
-    with pytest.raises(ApiError, match="unknown reason code None"):
+    with pytest.raises(ApiError, match="the API answered FAIL without a reason code"):
         client_for(emulator).get_webhook(ACCOUNT)
 
 

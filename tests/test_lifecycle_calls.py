@@ -227,7 +227,8 @@ def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator):
 
 
 def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
-    outs = make(emulator, key=KEY).update(props(endpoint=emulator.base_url, system=True))
+    outs = make(emulator, key=KEY).update(props(endpoint=emulator.base_url, system=True),
+                                          props(endpoint=emulator.base_url))
     assert outs["system"] is True and outs["endpoint"] == emulator.base_url
     assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == ["setWebhook"]
     assert emulator.account(ACCOUNT)["system"] == 1
@@ -309,8 +310,13 @@ def test_diff_names_changed_settings_key_and_endpoint(emulator):
     outcome = cycle.diff(state(emulator, api_key="k1"), new)
     assert outcome.changed == ["retry", "api_key", "endpoint"]
     assert outcome.replaces == []
-    assert said == [f"account {ACCOUNT}: api_key changed (secret, so not shown above)"]
-    assert "k1" not in said[0] and "k2" not in said[0]
+    assert said == [
+        f"account {ACCOUNT}: api_key changed (secret, so not shown above)",
+        f"account {ACCOUNT} moves from endpoint {emulator.root_url}/… to http://127.0.0.1:9/…: "
+        "the account on the old endpoint is left as it is (see docs/ownership.md, "
+        "'Moving to another endpoint', to clear it)",
+    ]
+    assert "k1" not in " ".join(said) and "k2" not in " ".join(said)
 
 
 def test_diff_without_a_key_change_says_nothing(emulator):
@@ -362,11 +368,14 @@ def test_a_key_not_known_yet_is_a_change_but_not_a_rotation(emulator):
     assert outcome.changed == ["api_key"] and said == []
 
 
-def test_inputs_from_outputs_are_every_setting_and_the_endpoint(emulator):
+def test_inputs_from_outputs_are_the_settings_check_keeps_and_the_endpoint(emulator):
     outputs = dict(props(url="", system=True), api_key="k", endpoint=emulator.base_url,
-                   key_fingerprint="00000000")
-    assert Lifecycle.inputs_from(outputs) == dict(props(url="", system=True),
-                                                  endpoint=emulator.base_url)
+                   key_fingerprint="00000000", secret_inputs=["url"], adopt=True)
+    # The shape `check` gives: no setting at its default, so a later preview lists exactly
+    # the settings that differ.
+    assert Lifecycle.inputs_from(outputs) == {
+        "from_number": ACCOUNT, "system": True, "endpoint": emulator.base_url,
+        "secret_inputs": ["url"], "adopt": True}
 
 
 def test_diff_of_another_account_is_a_replacement(emulator):

@@ -57,7 +57,7 @@ def test_http_and_https_webhook_urls_are_accepted_as_given(url):
         (42, "must be a string URL such as https://hooks.example.com/wa"),
         ("https://hooks.example.com/a b", "must not contain spaces or other whitespace"),
         (" https://hooks.example.com/", "must not contain spaces"),
-        ("https://hooks.example.com/\t", "must not contain spaces"),
+        ("https://hooks.example.com/\t", "must not contain control characters (found U+0009)"),
         ("ftp://hooks.example.com/", "got scheme 'ftp'"),
         ("hooks.example.com/wa", "must start with https:// or http://"),
         ("https:///wa", "has no host name"),
@@ -68,7 +68,7 @@ def test_http_and_https_webhook_urls_are_accepted_as_given(url):
 def test_bad_urls_are_rejected_with_the_reason(url, words):
     reason = problems({"from_number": ACCOUNT, "url": url})["url"]
     assert words in reason
-    assert reason.startswith(words) or reason.startswith(repr(url))
+    assert str(url) not in reason  # the rule, never the URL (it may hold a token)
 
 
 @pytest.mark.parametrize("unset", [None, ""])
@@ -206,7 +206,7 @@ def test_the_error_message_lists_every_problem():
     with pytest.raises(SettingsError) as caught:
         parse_settings({"from_number": ACCOUNT, "url": "ftp://x", "retry": 2})
     assert str(caught.value) == (
-        "url: 'ftp://x' must start with https:// or http:// (got scheme 'ftp'); "
+        "url: must start with https:// or http:// (got scheme 'ftp'); "
         "retry: must be True or False, got 2"
     )
 
@@ -272,19 +272,20 @@ def test_state_is_read_leniently():
 
 def test_differences_name_old_and_new_values_and_mask_url_query_values():
     old = WebhookSettings(ACCOUNT, url="https://h.example/wa?token=s3cret&v=2", retry=True)
-    new = WebhookSettings(ACCOUNT, url="https://h.example/wa",
+    new = WebhookSettings(ACCOUNT, url="https://h.example/wa?token=mine",
                           system_phone_alerts=("972500000002",))
     text = describe_differences(old, new)
-    assert text == ("url: 'https://h.example/wa?token=***&v=***' -> 'https://h.example/wa'; "
+    # The account's URL shows as its origin only; the program's (written in clear) its path.
+    assert text == ("url: 'https://h.example/…' -> 'https://h.example/wa?token=***'; "
                     "system_phone_alerts: [] -> ['972500000002']; retry: True -> False")
     assert describe_differences(old, old) == ""
 
 
 def test_query_values_containing_equals_signs_are_masked_whole():
-    old = WebhookSettings(ACCOUNT, url="https://h.example/wa?sig=c2VjcmV0==&plain")
-    text = describe_differences(old, WebhookSettings(ACCOUNT))
-    assert text == "url: 'https://h.example/wa?sig=***&plain=***' -> ''"
+    new = WebhookSettings(ACCOUNT, url="https://h.example/wa?sig=c2VjcmV0==&plain")
+    text = describe_differences(WebhookSettings(ACCOUNT), new)
+    assert text == "url: '' -> 'https://h.example/wa?sig=***&plain=***'"
     assert "c2VjcmV0" not in text
     redirect = WebhookSettings(ACCOUNT, url="https://h.example/wa?next=/in?token=s3cret")
-    assert describe_differences(redirect, WebhookSettings(ACCOUNT)) == \
-        "url: 'https://h.example/wa?next=***' -> ''"
+    assert describe_differences(WebhookSettings(ACCOUNT), redirect) == \
+        "url: '' -> 'https://h.example/wa?next=***'"

@@ -124,6 +124,7 @@ def test_configure_prefers_args_over_variables(emulator):
     ("retries", 99.0, "wa-webhook:retries"),
     ("timeout", "soon", "wa-webhook:timeout"),
     ("endpoint", "http://api.example.com/v2", "wa-webhook:endpoint"),
+    ("maxConcurrency", 0.0, "wa-webhook:maxConcurrency"),
 ])
 def test_check_config_rejects_a_bad_setting_naming_its_key(name, value, named):
     with running_plugin() as served:
@@ -131,8 +132,8 @@ def test_check_config_rejects_a_bad_setting_naming_its_key(name, value, named):
             urn="urn:pulumi:dev::project::pulumi:providers:wa-webhook::default",
             news=struct({name: value, "apiKey": secret(KEY_1)})))
     [failure] = answer.failures
-    assert failure.property == "wa-webhook"
-    assert named in failure.reason
+    assert failure.property == name  # the engine then shows the value it points at
+    assert f"stack config {named}" in failure.reason
     assert KEY_1 not in failure.reason
     assert plain(answer.inputs)["apiKey"] == secret(KEY_1)
 
@@ -160,7 +161,8 @@ def test_check_normalises_inputs_and_keeps_the_key_secret(plugin, emulator):
     assert plain(answer.inputs) == {
         "fromNumber": ACCOUNT_1, "url": "https://h.example.com/", "system": True,
         "systemPhoneAlerts": ["972502211234", "972527788695"], "apiKey": secret(KEY_1),
-        "endpoint": emulator.base_url}  # settings at their default are not stored
+        "endpoint": emulator.base_url,  # settings at their default are not stored
+        "keyFingerprint": key_fingerprint(KEY_1)}  # shows a rotated key on the resource
     assert KEY_1 not in clear_texts(answer)
     assert emulator.requests() == []
 
@@ -169,7 +171,9 @@ def test_check_names_each_bad_property_in_camel_case(plugin):
     answer = plugin.check({"fromNumber": "0501234567", "url": "ftp://h.example.com/",
                            "systemPhoneAlerts": ["972502211234", "12"]})
     failures = {f.property: f.reason for f in answer.failures}
-    assert set(failures) == {"fromNumber", "url", "systemPhoneAlerts[1]"}
+    # an item is reported on its list (the engine shows the value of a top-level property)
+    assert set(failures) == {"fromNumber", "url", "systemPhoneAlerts"}
+    assert failures["systemPhoneAlerts"].startswith("item [1]: '12'")
     assert all(failures.values())
 
 
@@ -187,6 +191,8 @@ def test_check_without_any_key_names_the_missing_key(emulator):
 
 STATE = {"fromNumber": ACCOUNT_1, "url": "https://h.example.com/", "system": False,
          "systemPhoneAlerts": [], "readStatus": False, "retry": False}
+#: The inputs `check` gives (and a refresh stores) for STATE: no setting at its default.
+LEAN = {"fromNumber": ACCOUNT_1, "url": "https://h.example.com/"}
 
 
 def diff(plugin, olds, news, old_inputs=None):
@@ -326,7 +332,7 @@ def test_update_verifies_only_a_new_url(plugin, emulator):
             urn=URN, id=ACCOUNT_1, olds=struct(dict(olds, url="https://old.example/")),
             news=struct(news)))
     assert raised.value.details().startswith("webhook URL http://127.0.0.1:")
-    assert "verify_url" in raised.value.details()
+    assert "`verifyUrl: true`" in raised.value.details()  # as the schema spells it
     assert emulator.count("setWebhook") == 1
 
 
@@ -334,7 +340,8 @@ def test_api_calls_of_parallel_requests_run_in_parallel(emulator):
     calls = 33  # more than any default thread pool runs at once
     emulator.add_fault("getWebhook", delay=2.0, times=calls)
     with running_plugin(WebhookProvider(workers=calls)) as served:
-        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1))
+        # maxConcurrency: the bound on API calls in flight (default 16) lets all of them go.
+        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), maxConcurrency=calls)
         request = proto.ReadRequest(urn=URN, id=ACCOUNT_1, properties=struct(STATE))
         answers = [served.stub.Read.future(request, timeout=30) for _ in range(calls)]
         assert {answer.result().id for answer in answers} == {ACCOUNT_1}
@@ -359,7 +366,8 @@ def test_refresh_reads_the_drift_once(plugin, emulator):
     assert answer.id == ACCOUNT_1
     drifted = dict(state, url="https://by-hand.example.com/", retry=True)
     assert plain(answer.properties) == dict(drifted, keyFingerprint=key_fingerprint(KEY_1))
-    assert plain(answer.inputs) == dict(drifted, apiKey=secret(KEY_1))
+    assert plain(answer.inputs) == dict(LEAN, url="https://by-hand.example.com/", retry=True,
+                                        endpoint=emulator.base_url, apiKey=secret(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -377,7 +385,7 @@ def test_the_import_option_reads_with_the_programs_inputs(emulator):
         served.configure(endpoint=emulator.base_url)  # the key is the resource's own
         answer = read(served, inputs=dict(STATE, apiKey=secret(KEY_1)))  # `import_=` option
     assert answer.id == ACCOUNT_1
-    assert plain(answer.inputs) == dict(STATE, apiKey=secret(KEY_1), endpoint=emulator.base_url)
+    assert plain(answer.inputs) == dict(LEAN, apiKey=secret(KEY_1), endpoint=emulator.base_url)
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -386,7 +394,7 @@ def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, e
     answer = read(plugin)  # `pulumi import` sends only the ID
     assert answer.id == ACCOUNT_1
     inputs = plain(answer.inputs)
-    assert inputs == dict(STATE, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url)
+    assert inputs == dict(LEAN, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url)
     assert plain(answer.properties) == dict(STATE, systemPhoneAlerts=["972502211234"],
                                             endpoint=emulator.base_url,
                                             keyFingerprint=key_fingerprint(KEY_1))

@@ -27,7 +27,7 @@ from pulumi_wa_webhook.native.schema import package_schema, schema_json
 REVIEWED = Path(__file__).parent / "data" / "native-schema.json"
 
 TYPES = {"string", "boolean", "integer", "number", "array"}
-PROPERTY_KEYS = {"type", "items", "description", "secret"}
+PROPERTY_KEYS = {"type", "items", "description", "secret", "default", "replaceOnChanges"}
 
 
 def _resource() -> Dict[str, Any]:
@@ -93,8 +93,11 @@ def test_every_setting_is_a_property_with_its_model_type_and_doc():
     }
     assert list(fields) == list(types)
     for name, doc in fields.items():
-        assert resource["properties"][name] == dict(types[name], description=doc)
-        assert resource["inputProperties"][name] == resource["properties"][name]
+        replace = {"replaceOnChanges": True} if name == "fromNumber" else {}
+        assert resource["properties"][name] == dict(types[name], description=doc, **replace)
+        default = {} if name in ("fromNumber", "systemPhoneAlerts") else {
+            "default": {"url": "", "system": False, "readStatus": False, "retry": False}[name]}
+        assert resource["inputProperties"][name] == dict(resource["properties"][name], **default)
 
 
 def test_resource_outputs_inputs_and_required():
@@ -123,9 +126,11 @@ def test_provider_configuration():
     assert {f"{PACKAGE}:{name}" for name in variables} == {
         stack_config.KEY_CONFIG, stack_config.ENDPOINT_CONFIG,
         stack_config.TIMEOUT_CONFIG, stack_config.RETRIES_CONFIG,
+        stack_config.MAX_CONCURRENCY_CONFIG,
     }
     assert {n: v["type"] for n, v in variables.items()} == {
-        "apiKey": "string", "endpoint": "string", "timeout": "number", "retries": "integer"
+        "apiKey": "string", "endpoint": "string", "timeout": "number", "retries": "integer",
+        "maxConcurrency": "integer",
     }
     assert [n for n, v in variables.items() if v.get("secret")] == ["apiKey"]
     docs = {n: v["description"] for n, v in variables.items()}
@@ -136,12 +141,17 @@ def test_provider_configuration():
     assert f"default {stack_config.DEFAULT_TIMEOUT:g}" in docs["timeout"]
     assert stack_config.RETRIES_ENV in docs["retries"]
     assert f"default {stack_config.DEFAULT_RETRIES}" in docs["retries"]
+    assert stack_config.MAX_CONCURRENCY_ENV in docs["maxConcurrency"]
+    assert f"default {stack_config.DEFAULT_MAX_CONCURRENCY}" in docs["maxConcurrency"]
 
 
 def test_every_property_is_well_formed_and_documented():
     for where, spec in _property_specs():
         assert set(spec) <= PROPERTY_KEYS, where
         assert spec["type"] in TYPES, where
+        if "default" in spec:  # a default of the property's own type
+            kind = {bool: "boolean", str: "string", int: "integer", float: "number"}
+            assert kind[type(spec["default"])] in (spec["type"], "integer"), where
         if spec["type"] == "array":
             assert spec["items"]["type"] in TYPES, where
         doc = spec["description"]
@@ -171,3 +181,44 @@ def test_a_field_type_without_a_schema_type_is_named():
     assert native_schema._type_of(List[bool]) == {"type": "array", "items": {"type": "boolean"}}
     assert native_schema._type_of(int) == {"type": "integer"}
     assert native_schema._type_of(float) == {"type": "number"}
+
+
+def test_registry_metadata_logo_and_where_releases_are_published():
+    schema = package_schema()
+    assert schema["publisher"] and schema["keywords"] and "whatsapp" in schema["keywords"]
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'Homepage = "{schema["homepage"]}"' in pyproject
+    assert schema["repository"] == schema["homepage"]
+    owner = schema["repository"].split("/")[-2]
+    # `github://api.github.com/OWNER`: the releases of OWNER/pulumi-<package>, this repository
+    assert schema["pluginDownloadURL"] == f"github://api.github.com/{owner}"
+    assert schema["repository"].endswith(f"/{owner}/pulumi-{PACKAGE}")
+    assert schema["logoUrl"].endswith("/" + native_schema.LOGO_PATH)
+    logo = Path(__file__).parent.parent / native_schema.LOGO_PATH
+    assert logo.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+def test_a_new_number_replaces_and_inputs_have_their_defaults():
+    resource = _resource()
+    assert resource["inputProperties"]["fromNumber"]["replaceOnChanges"] is True
+    assert resource["properties"]["fromNumber"]["replaceOnChanges"] is True
+    defaults = {n: p["default"] for n, p in resource["inputProperties"].items() if "default" in p}
+    assert defaults == {"url": "", "system": False, "readStatus": False, "retry": False,
+                        "adopt": False, "overwrite": False, "verifyUrl": False}
+    variables = package_schema()["config"]["variables"]
+    assert {n: v.get("default") for n, v in variables.items()} == {
+        "apiKey": None, "endpoint": stack_config.DEFAULT_ENDPOINT,
+        "timeout": stack_config.DEFAULT_TIMEOUT, "retries": stack_config.DEFAULT_RETRIES,
+        "maxConcurrency": stack_config.DEFAULT_MAX_CONCURRENCY}
+    assert "Absent after an import" not in json.dumps(package_schema())
+
+
+def test_get_webhook_is_a_function_of_the_schema_without_a_key():
+    function = package_schema()["functions"][f"{PACKAGE}:index:getWebhook"]
+    assert function["inputs"]["required"] == ["fromNumber"]
+    assert list(function["inputs"]["properties"]) == ["fromNumber", "endpoint"]
+    outputs = function["outputs"]["properties"]
+    assert list(outputs) == ["fromNumber", "url", "system", "systemPhoneAlerts", "readStatus",
+                             "retry", "endpoint"]
+    assert function["outputs"]["required"] == list(outputs)
+    assert "apiKey" not in outputs and "keyFingerprint" not in outputs

@@ -32,7 +32,7 @@ def commands() -> list[list[str]]:
 
 
 def test_every_block_has_a_known_language():
-    assert {lang for lang, _ in BLOCKS} <= {"python", "bash", "yaml"}
+    assert {lang for lang, _ in BLOCKS} <= {"python", "bash", "yaml", "typescript", "go"}
     assert len(BLOCKS) >= 8
 
 
@@ -46,6 +46,15 @@ def test_python_blocks_are_example_programs_or_run(code, tmp_path):
 @pytest.mark.parametrize("text", blocks("yaml"))
 def test_yaml_blocks_are_committed_stack_files(text):
     assert any(text.strip() in path.read_text() for path in STACK_FILES)
+
+
+@pytest.mark.parametrize(("language", "example"), [("typescript", "typescript/index.ts"),
+                                                  ("go", "go/main.go")])
+def test_typescript_and_go_blocks_are_the_examples(language, example):
+    """tests/test_sdk_programs.py runs these two examples through the real CLI."""
+    text = (REPO / "examples" / example).read_text()
+    assert blocks(language)
+    assert all(code.strip() in text for code in blocks(language))
 
 
 def makefile_targets() -> set[str]:
@@ -112,7 +121,7 @@ def test_the_two_set_up_commands_are_the_ones_ci_and_the_makefile_use():
 
 
 def test_config_keys_and_environment_variables_are_documented():
-    for name in ("KEY", "ENDPOINT", "TIMEOUT", "RETRIES"):
+    for name in ("KEY", "ENDPOINT", "TIMEOUT", "RETRIES", "MAX_CONCURRENCY"):
         assert f"`{getattr(config, name + '_CONFIG')}`" in README
         assert f"`{getattr(config, name + '_ENV')}`" in README
 
@@ -139,12 +148,39 @@ def test_requirements_line_matches_pyproject():
 def test_bounds_of_timeout_and_retries_are_documented():
     assert f"from {config.MIN_TIMEOUT:g} to {config.MAX_TIMEOUT:g}" in README
     assert f"whole number from 0 to {config.MAX_RETRIES}" in README
+    assert f"whole number from 1 to {config.MAX_MAX_CONCURRENCY}" in README
+    assert f"`{config.MAX_CONCURRENCY_CONFIG}` | `{config.MAX_CONCURRENCY_ENV}`" in README
+    assert f"| `{config.DEFAULT_MAX_CONCURRENCY}` |" in README
 
 
-def test_ci_runs_the_compatibility_run_after_the_tests():
+def test_ci_runs_the_language_and_compatibility_runs_after_the_tests():
     steps = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
              if line.startswith("make ")]
-    assert steps == ["make test", "make test-compat"]
+    assert steps == ["make test", "make test-languages", "make test-compat"]
+
+
+def drift_example() -> list[str]:
+    """The lines of the drift example in docs/stacks-and-ci.md (`preview` output)."""
+    text = (REPO / "docs" / "stacks-and-ci.md").read_text()
+    [example] = re.findall(r"```\n(~ pulumi-python:dynamic/.*?)```", text, flags=re.S)
+    return [line.strip() for line in example.splitlines() if line.strip()]
+
+
+@pytest.mark.engine
+def test_the_drift_example_is_real_output(hook_stack, emulator):
+    hook = {"name": "sales", "from_number": "972500000001", "system": True, "retry": True,
+            "url": "https://hooks.example.com/whatsapp/sales"}
+    stack = hook_stack(hook)
+    stack.up()
+    emulator.set_account("972500000001", url="https://attacker.example.net/hook", retry=0)
+    drift = stack.preview("--refresh", "--expect-no-changes", check=False)
+    assert drift.code != 0 and "no changes were expected" in drift.output
+    shown = [re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:8099", line.strip())
+             for line in drift.stdout.splitlines()]
+    lines = iter(shown)  # every line of the example, in this order
+    assert all(line in lines for line in drift_example()), drift.stdout
+    # The two drifted settings, in the refresh and in the update; no other setting.
+    assert len([line for line in shown if re.match(r"[-+~] [a-z_]+\s+:", line)]) == 4
 
 
 def test_readme_is_short_and_links_resolve():

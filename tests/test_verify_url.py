@@ -96,7 +96,10 @@ def test_a_live_url_passes_and_preview_never_calls_the_receiver(verify_stack, em
     assert [(r.path, r.body) for r in receiver.received] == [("/wa", dict(TEST_BODY))]
     assert emulator.count("setWebhook") == 1 and stored(emulator)["url"] == receiver.url("/wa")
     [resource] = stack.resources("wa-webhook:Webhook")
-    assert "verify_url" not in resource["outputs"]  # a flag for the provider, not a setting
+    # A flag for the provider, not a setting: kept in the outputs only so that a refresh
+    # (which sees only the outputs) stores the inputs as the program gives them.
+    assert resource["outputs"]["verify_url"] is True
+    assert resource["inputs"]["verify_url"] is True
 
     # An update that keeps the URL checks nothing.
     stack.write_program(webhook_program(dict(hook, retry=True)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any, Dict, Tuple
 
 import pytest
@@ -110,8 +111,12 @@ def test_refresh_finds_drift_and_up_repairs_it(hook_stack, emulator):
 
     preview = stack.preview()
     assert '"https://evil.example.com/" => "https://hooks.example.com/wa"' in preview.stdout
-    changed_lines = [line for line in preview.stdout.splitlines() if "=>" in line]
-    assert len(changed_lines) == 2, changed_lines  # url and retry; the phones read back equal
+    # url and retry (put back: the refreshed inputs, like check's, leave out a setting at
+    # its default); the phones read back equal; no other setting is listed.
+    changed_lines = [line.strip() for line in preview.stdout.splitlines()
+                     if re.match(r"\s*[-+~] [a-z_]+\s+:", line)]
+    assert len(changed_lines) == 2, changed_lines
+    assert re.match(r"\+ retry\s+: true$", changed_lines[0]), changed_lines
 
     stack.up()
     assert stored(emulator, ACCOUNT_1) == STORED_FULL

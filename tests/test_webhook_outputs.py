@@ -61,8 +61,10 @@ def test_settings_left_out_of_the_state_read_as_their_defaults(mocks):
     def check(got: List[Any]) -> None:
         assert got == ["", False, [], False, True]
         [registered] = mocks.registered
-        # the program sends no value for the settings at their default
-        assert set(registered.inputs) == {"__provider", "from_number", "retry"}
+        # the program sends no value for the settings at their default; it sends its name
+        # for the provider's check (which claims the account and leaves the name out of state)
+        assert set(registered.inputs) == {"__provider", "__name", "from_number", "retry"}
+        assert registered.inputs["__name"] == "support"
 
     return values.apply(check)
 

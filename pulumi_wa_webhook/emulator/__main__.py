@@ -27,10 +27,8 @@ def _account(text: str) -> Tuple[str, str]:
         raise argparse.ArgumentTypeError("expected NUMBER:KEY, e.g. 972500000001:test-key-1")
     try:
         number = account_number(given)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "the account NUMBER must be digits in international format, e.g. 972500000001"
-        ) from None
+    except ValueError as err:  # its text quotes NUMBER only, never the key
+        raise argparse.ArgumentTypeError(str(err)) from None
     return number, key
 
 

@@ -24,6 +24,7 @@ import time
 from collections import deque
 from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
+from ..model import LOCAL_FORMAT, is_local_format
 from .deliveries import Deliveries, NoWebhookUrlError, incoming_message
 
 #: The two API calls, by the last segment of their path.
@@ -103,6 +104,8 @@ def account_number(text: Any) -> str:
             f"the account number must be up to {MAX_NUMBER_DIGITS} digits in international "
             f"format, e.g. 972500000001 (got {text!r})"
         )
+    if is_local_format(digits):  # the provider's rule: which country is meant is unknown
+        raise ValueError(f"the account number {text.strip()!r} {LOCAL_FORMAT}")
     return digits
 
 
@@ -120,7 +123,7 @@ def _switch(value: Any) -> Optional[int]:
 class Fault:
     """One queued fault: how to misbehave, for which call, and how many more times."""
 
-    __slots__ = ("path", "remaining", "status", "delay", "reset", "body", "reason")
+    __slots__ = ("path", "remaining", "status", "delay", "reset", "body", "reason", "account")
 
     def __init__(
         self,
@@ -131,6 +134,7 @@ class Fault:
         reset: bool = False,
         body: Optional[str] = None,
         reason: Optional[int] = None,
+        account: Optional[str] = None,
     ) -> None:
         if path != "*":
             name = call_name(str(path))
@@ -178,10 +182,13 @@ class Fault:
         self.reset = reset
         self.body = body
         self.reason = reason
+        #: Only requests for this account (their ``from``), in the emulator's form; None: any.
+        self.account = account_number(account) if account is not None else None
 
-    def matches(self, call: str) -> bool:
-        """Whether this fault applies to a request for ``call``."""
-        return self.path in ("*", call)
+    def matches(self, call: str, account: Optional[str] = None) -> bool:
+        """Whether this fault applies to a request for ``call`` about ``account`` (the
+        request's ``from``, None when it has none)."""
+        return self.path in ("*", call) and self.account in (None, account)
 
     def to_dict(self) -> Dict[str, Any]:
         """The fault as JSON-ready data (``times`` is what is left)."""
@@ -196,12 +203,14 @@ class Fault:
             data["body"] = self.body
         if self.reason is not None:
             data["reason"] = self.reason
+        if self.account is not None:
+            data["account"] = self.account
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Fault:
         """Build a fault from the admin endpoint's JSON object (unknown fields rejected)."""
-        allowed = {"path", "times", "status", "delay", "reset", "body", "reason"}
+        allowed = {"path", "times", "status", "delay", "reset", "body", "reason", "account"}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(unknown)}")
@@ -213,6 +222,7 @@ class Fault:
             reset=data.get("reset", False),
             body=data.get("body"),
             reason=data.get("reason"),
+            account=data.get("account"),
         )
 
 
@@ -382,11 +392,12 @@ class EmulatorBackend:
             self._faults.clear()
             return count
 
-    def take_fault(self, call: str) -> Optional[Fault]:
-        """The first queued fault matching ``call``, counted as served once (None if none)."""
+    def take_fault(self, call: str, account: Optional[str] = None) -> Optional[Fault]:
+        """The first queued fault matching ``call`` for ``account`` (the request's ``from``),
+        counted as served once (None if none)."""
         with self._lock:
             for index, fault in enumerate(self._faults):
-                if fault.matches(call):
+                if fault.matches(call, account):
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         del self._faults[index]

@@ -5,13 +5,16 @@ endpoints for tests live under ``/_emulator``:
 
 * ``GET /_emulator/health`` -- ``{"status": "OK"}``
 * ``GET /_emulator/requests[?path=setWebhook]`` / ``DELETE /_emulator/requests`` -- the call log
-* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``), clear faults
+* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``; ``"account"``
+  aims it at one account), clear faults
 * ``GET /_emulator/accounts`` -- every account's settings
 * ``GET|PUT|DELETE /_emulator/accounts/NUMBER`` -- read, change out of band, remove one account
 * ``POST /_emulator/accounts/NUMBER/messages`` -- ``{"from", "body"[, "type", "senderName"]}``:
   deliver an incoming message to the account's webhook URL; ``202 {"delivery": ID}``
 * ``GET|DELETE /_emulator/deliveries`` -- every delivery with its attempts; forget finished ones
 * ``GET /_emulator/deliveries/ID`` -- one delivery
+* ``GET|DELETE /_emulator/stats`` -- ``{"inFlight", "peakInFlight"}``: API requests being
+  answered now and the most at once; DELETE starts the peak again
 
 Standard library only. The server never writes request bodies (or API keys) anywhere.
 """
@@ -32,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import CALLS, EmulatorBackend, Fault, account_number
 from .deliveries import MessageError, NoWebhookUrlError
+from .inflight import InFlight
 
 API_PREFIX = "/whatsapp/v2"
 ADMIN_PREFIX = "/_emulator"
@@ -63,6 +67,7 @@ class _HTTPServer(ThreadingHTTPServer):
     ) -> None:
         self.backend = backend
         self.verbose = verbose
+        self.in_flight = InFlight()
         self.stopping = threading.Event()
         self._conn_lock = threading.Lock()
         self._connections: Set[socket.socket] = set()
@@ -146,6 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "99digital-emulator/1"
     timeout = IDLE_TIMEOUT
     server: _HTTPServer
+    _open = False  # an API request of this connection is counted in server.in_flight
 
     def version_string(self) -> str:
         return self.server_version
@@ -215,7 +221,14 @@ class _Handler(BaseHTTPRequestHandler):
             parts.append(self.rfile.read(size))
             self.rfile.readline(1024)
 
+    def _answered(self) -> None:
+        """The API request being served is no longer in flight (counted once)."""
+        if self._open:
+            self._open = False
+            self.server.in_flight.leave()
+
     def _send(self, status: int, payload: bytes, headers: Optional[Dict[str, str]] = None) -> None:
+        self._answered()
         if status in (204, 304):
             payload = b""
         try:
@@ -267,7 +280,12 @@ class _Handler(BaseHTTPRequestHandler):
                     405, {"status": "FAIL", "error": "use POST"}, headers={"Allow": "POST"}
                 )
                 return
-            self._api(trimmed[len(API_PREFIX) + 1 :], trimmed, raw)
+            self.server.in_flight.enter()
+            self._open = True
+            try:
+                self._api(trimmed[len(API_PREFIX) + 1 :], trimmed, raw)
+            finally:
+                self._answered()
         elif trimmed == ADMIN_PREFIX or trimmed.startswith(ADMIN_PREFIX + "/"):
             self._admin(method, trimmed[len(ADMIN_PREFIX) :], parse_qs(parts.query), raw)
         else:
@@ -279,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
         backend = self.server.backend
         body, problem = _parse_object(raw)
         backend.log_request(path, body)
-        fault = backend.take_fault(name)
+        fault = backend.take_fault(name, _account_of(body))
         if fault is not None and self._serve_fault(fault):
             return
         if body is None:
@@ -315,6 +333,12 @@ class _Handler(BaseHTTPRequestHandler):
             if method != "GET":
                 return self._not_allowed("GET")
             return self._send_json(200, {"status": "OK"})
+        if path == "/stats":
+            if method == "GET":
+                return self._send_json(200, self.server.in_flight.stats())
+            if method == "DELETE":
+                return self._send_json(200, self.server.in_flight.reset())
+            return self._not_allowed("GET, DELETE")
         if path == "/requests":
             if method == "GET":
                 filt = query.get("path", [None])[0]
@@ -420,6 +444,15 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
 
+def _account_of(body: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The account a request is about (its ``from``, normalised), for faults aimed at one
+    account; None when the request names none the emulator could hold."""
+    try:
+        return account_number((body or {}).get("from"))
+    except ValueError:
+        return None
+
+
 def _parse_object(raw: bytes) -> Tuple[Optional[Dict[str, Any]], str]:
     """The body as a JSON object, or (None, why not). The reason never quotes the body."""
     try:
@@ -470,6 +503,13 @@ class EmulatorServer:
     def port(self) -> int:
         """The port the server listens on (the real one once started)."""
         return self._port
+
+    @property
+    def in_flight(self) -> InFlight:
+        """API requests being answered now and the most at once (raises if not started)."""
+        if self._httpd is None:
+            raise RuntimeError("the emulator is not running")
+        return self._httpd.in_flight
 
     @property
     def running(self) -> bool:

@@ -64,6 +64,17 @@ class Emulator:
         """Empty the request log."""
         self.backend.clear_requests()
 
+    @property
+    def peak_in_flight(self) -> int:
+        """The most API requests the emulator was answering at one moment (since the start or
+        :meth:`reset_peak_in_flight`): how concurrent its client was. Slow answers (a
+        ``delay`` fault) keep each request open long enough to overlap."""
+        return self.server.in_flight.stats()["peakInFlight"]
+
+    def reset_peak_in_flight(self) -> None:
+        """Count the peak again from the requests open now."""
+        self.server.in_flight.reset()
+
     def add_fault(
         self,
         path: str = "*",
@@ -73,12 +84,15 @@ class Emulator:
         reset: bool = False,
         body: Optional[str] = None,
         reason: Optional[int] = None,
+        account: Optional[str] = None,
     ) -> Dict[str, Any]:
         """Queue a fault for the next ``times`` calls to ``path`` ("setWebhook", "getWebhook"
-        or "*"): an HTTP ``status``, a ``delay`` in seconds before the normal answer, a TCP
-        ``reset`` without answer, a raw 200 ``body``, or a FAIL with ``reason``."""
+        or "*"), only those about ``account`` if given (e.g. to fail one account of ten): an
+        HTTP ``status``, a ``delay`` in seconds before the normal answer, a TCP ``reset``
+        without answer, a raw 200 ``body``, or a FAIL with ``reason``."""
         fault = Fault(
-            path, times, status=status, delay=delay, reset=reset, body=body, reason=reason
+            path, times, status=status, delay=delay, reset=reset, body=body, reason=reason,
+            account=account,
         )
         return self.backend.add_fault(fault)
 

@@ -9,20 +9,37 @@ The plugin (`pulumi-resource-wa-webhook`, see `server`) serves the resource
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .lookup import GetWebhookResult, get_webhook, get_webhook_output
+    from .provider_resource import Provider
     from .resource import Webhook
 
 #: The package (plugin) name and the resource type token it serves.
 PACKAGE = "wa-webhook"
 WEBHOOK_TYPE = f"{PACKAGE}:index:Webhook"
+#: The function that reads an account without managing it.
+GET_WEBHOOK = f"{PACKAGE}:index:getWebhook"
+
+
+#: Names that need the Pulumi SDK (a program's), by the module that defines them: the
+#: plugin's schema and server need not load them.
+_LAZY = {
+    "Webhook": "resource",
+    "Provider": "provider_resource",
+    "get_webhook": "lookup",
+    "get_webhook_output": "lookup",
+    "GetWebhookResult": "lookup",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The resource imports the Pulumi SDK; the plugin's schema and server need not load it.
-    if name == "Webhook":
-        from .resource import Webhook
+    if name in _LAZY:
+        import importlib
 
-        return Webhook
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["PACKAGE", "WEBHOOK_TYPE", "Webhook"]
+__all__ = [
+    "GET_WEBHOOK", "PACKAGE", "WEBHOOK_TYPE", "GetWebhookResult", "Provider", "Webhook",
+    "get_webhook", "get_webhook_output",
+]

@@ -5,6 +5,10 @@ back, and runs every blocking API call in a thread pool so that the engine's `--
 calls really run in parallel. Every rule (validation, normalisation, adoption, ownership,
 which key and endpoint to use) stays in the core.
 
+Secret marks travel with values, as in Pulumi's own providers: an output or checked input is
+secret when the program marked its input secret (or the state held it as one); the core gets
+the names of those inputs (`SECRET_INPUTS`) and never shows their values.
+
 A key given to the resource lives in its inputs only (a secret), not in its outputs: the
 engine sends the old inputs to Diff, Read and Delete (see `server`), so one copy in state
 suffices; a configured key lives in the provider's state, and the resource keeps its
@@ -18,7 +22,7 @@ import asyncio
 import functools
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, Mapping, Optional, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, TypeVar
 
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
@@ -34,6 +38,8 @@ from pulumi.provider.experimental.provider import (
     DiffResponse,
     GetSchemaRequest,
     GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
     PropertyDiff,
     PropertyDiffKind,
     Provider,
@@ -45,9 +51,19 @@ from pulumi.provider.experimental.provider import (
 
 from .. import config as stack_config
 from ..errors import ConfigurationError
-from ..lifecycle import API_KEY, ENDPOINT, KEY_FINGERPRINT, SETTING_NAMES, Lifecycle
+from ..lifecycle import (
+    API_KEY,
+    ENDPOINT,
+    KEY_FINGERPRINT,
+    PROGRAM_INPUTS,
+    SECRET_INPUTS,
+    SETTING_NAMES,
+    Lifecycle,
+)
 from ..model import SETTING_DEFAULTS
-from .names import camel
+from . import functions
+from .messages import property_and_reason
+from .names import camel, snake
 from .schema import CONFIG_DOCS, schema_json
 from .values import from_props, is_unknown, to_plain, to_props
 
@@ -63,6 +79,29 @@ OUTPUT_NAMES = SETTING_NAMES + (ENDPOINT, KEY_FINGERPRINT)
 def _say(line: str) -> None:
     # Without an engine to tell (tests), the line goes to stderr.
     print(f"wa-webhook: {line}", file=sys.stderr, flush=True)
+
+
+def config_origin(urn: str) -> Callable[[str], str]:
+    """Names where a config key's value came from, for the provider `urn`: the stack
+    configuration for the default provider, else the explicit provider resource."""
+    name = urn.rsplit("::", 1)[-1]
+    if not urn or name.startswith("default"):
+        return lambda key: f"stack config {key}"
+    return lambda key: f"`{key.split(':')[-1]}` of the explicit provider '{name}'"
+
+
+def config_diff(
+    olds: Mapping[str, PropertyValue], news: Mapping[str, PropertyValue]
+) -> DiffResponse:
+    """DiffConfig: each changed configuration property is an update (`old => new` in
+    `preview --diff`); none replaces the provider (its resources stay)."""
+
+    def value(props: Mapping[str, PropertyValue], name: str) -> Dict[str, str]:
+        return config_mapping({name: to_plain(props[name])}) if name in props else {}
+
+    changed = [name for name in CONFIG_DOCS if value(olds, name) != value(news, name)]
+    detailed = {name: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for name in changed}
+    return DiffResponse(changes=bool(changed), diffs=changed, detailed_diff=detailed)
 
 
 def config_mapping(values: Mapping[str, Any]) -> Dict[str, str]:
@@ -84,6 +123,30 @@ def _outputs(props: Mapping[str, Any]) -> Dict[str, Any]:
     return dict(SETTING_DEFAULTS, **outputs)
 
 
+def secret_names(*values: Mapping[str, PropertyValue]) -> List[str]:
+    """The snake_case names of the properties that are, or hold, a secret in any of `values`."""
+    names = {snake(name) for each in values for name, value in each.items()
+             if value.contains_secret()}
+    return sorted(names)
+
+
+def _props(values: Mapping[str, PropertyValue]) -> Dict[str, Any]:
+    """`values` as the core's plain dict, with the names of those that are secret
+    (SECRET_INPUTS) when there are any."""
+    props = to_props(values)
+    secret = secret_names(values)
+    if secret:
+        props[SECRET_INPUTS] = secret
+    return props
+
+
+def _values(props: Mapping[str, Any], secret: Iterable[str]) -> Dict[str, PropertyValue]:
+    """The core's dict as PropertyValues: SECRET_INPUTS left out, the names it (or `secret`)
+    lists marked secret, and the key always."""
+    names = set(secret) | set(props.get(SECRET_INPUTS) or ()) | {API_KEY}
+    return from_props({k: v for k, v in props.items() if k != SECRET_INPUTS}, secret=names)
+
+
 def _with_key(props: Dict[str, Any], inputs: Mapping[str, PropertyValue]) -> Dict[str, Any]:
     """`props` (a state: it never holds the key) with the API key of `inputs`, if any."""
     key = inputs.get(camel(API_KEY))
@@ -96,10 +159,13 @@ class WebhookProvider(Provider):
     """Serves `wa-webhook:index:Webhook` on the shared Webhook lifecycle."""
 
     def __init__(
-        self, workers: int = DEFAULT_WORKERS, say: Callable[[str], None] = _say
+        self, workers: int = DEFAULT_WORKERS, say: Callable[[str], None] = _say,
+        warn: Callable[[str], None] = _say,
     ) -> None:
-        """`say` shows an informational line to the user (the server passes the engine's
-        log; a plugin's stderr is only shown at high verbosity)."""
+        """`say` shows an informational line to the user, `warn` a warning (the server
+        passes the engine's log; a plugin's stderr is only shown at high verbosity)."""
+        self._warn = warn
+        self._origin: Callable[[str], str] = config_origin("")
         self._config_source: Dict[str, str] = {}
         self._loaded: Optional[stack_config.ProviderConfig] = None
         self._pool = ThreadPoolExecutor(max_workers=workers)
@@ -108,7 +174,7 @@ class WebhookProvider(Provider):
     def _config(self) -> stack_config.ProviderConfig:
         """The provider configuration, resolved once (errors are raised again each time)."""
         if self._loaded is None:
-            self._loaded = stack_config.load(self._config_source)
+            self._loaded = stack_config.load(self._config_source, self._origin)
         return self._loaded
 
     async def _blocking(self, call: Callable[..., _T], *args: Any) -> _T:
@@ -126,12 +192,27 @@ class WebhookProvider(Provider):
         if camel(API_KEY) in inputs:  # kept as a secret in the provider's state
             inputs[camel(API_KEY)] = inputs[camel(API_KEY)].with_secret(True)
         plain = {name: to_plain(value) for name, value in request.new_inputs.items()}
+        self._origin = config_origin(request.urn)
         failures = []
+        for problem in stack_config.key_problems(plain):
+            if problem.refused:  # no property: the engine would show its value in clear
+                failures.append(CheckFailure("", problem.message))
+            else:
+                self._warn(problem.message)
         try:
-            stack_config.load(config_mapping(plain))
+            stack_config.load(config_mapping(plain), self._origin)
+        except stack_config.ConfigurationProblems as err:
+            failures += [CheckFailure(key.split(":")[-1], message)
+                         for key, message in err.problems]
         except ConfigurationError as err:
-            failures.append(CheckFailure(stack_config.NAMESPACE, str(err)))
+            failures.append(CheckFailure("", str(err)))
         return CheckResponse(inputs, failures)
+
+    async def diff_config(self, request: DiffRequest) -> DiffResponse:
+        return config_diff(request.old_state, request.new_inputs)
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        return await functions.invoke(self._lifecycle, self._blocking, request)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         plain = {name: to_plain(value) for name, value in request.args.items()}
@@ -148,27 +229,37 @@ class WebhookProvider(Provider):
     # --- resource ----------------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
+        news = _props(request.new_inputs)
         inputs, problems = self._lifecycle.check(
-            to_props(request.old_inputs), to_props(request.new_inputs)
+            to_props(request.old_inputs), news, request.urn
         )
+        known = not problems and not is_unknown(inputs.get(API_KEY))
+        key = self._lifecycle.key_in_use(inputs) if known else None
+        if key:
+            # The key's fingerprint as an input: a rotated key then shows on the resource as
+            # `keyFingerprint: "old" => "new"` in `preview --diff` (see `diff`).
+            inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return CheckResponse(
-            from_props(inputs, secret=[API_KEY]),
-            [CheckFailure(camel(p.property), p.reason) for p in problems],
+            _values(inputs, news.get(SECRET_INPUTS) or ()),
+            [CheckFailure(*property_and_reason(p.property, p.reason)) for p in problems],
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds = _with_key(to_props(request.old_state), request.old_inputs)  # type: ignore[attr-defined]
-        news = to_props(request.new_inputs)
+        news = _props(request.new_inputs)
         if not olds.get(API_KEY) and not olds.get(KEY_FINGERPRINT):
             # Imported with `pulumi import` (the state holds no key): the key the program or
             # configuration now gives is a credential, not a difference from the account.
             news.pop(API_KEY, None)
         outcome = self._lifecycle.diff(olds, news)
+        if API_KEY in outcome.changed and camel(API_KEY) not in request.new_inputs:
+            # A rotated configured key shows on the resource as its fingerprint's change.
+            outcome.changed[outcome.changed.index(API_KEY)] = KEY_FINGERPRINT
         detailed = {
             camel(name): PropertyDiff(
                 PropertyDiffKind.UPDATE_REPLACE if name in outcome.replaces
                 else PropertyDiffKind.UPDATE,
-                input_diff=name != ENDPOINT,
+                input_diff=name not in (ENDPOINT, KEY_FINGERPRINT),
             )
             for name in dict.fromkeys(outcome.changed + outcome.replaces)
         }
@@ -180,23 +271,27 @@ class WebhookProvider(Provider):
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        props = to_props(request.properties)
+        props = _props(request.properties)
+        secret = props.get(SECRET_INPUTS) or ()
         if request.preview:  # no API call in preview: the outputs will be the inputs
-            return CreateResponse(properties=from_props(_outputs(props)))
+            return CreateResponse(properties=_values(_outputs(props), secret))
         id_, outputs = await self._blocking(self._lifecycle.create, props)
-        return CreateResponse(id_, from_props(_outputs(outputs)))
+        return CreateResponse(id_, _values(_outputs(outputs), secret))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        props = to_props(request.news)
+        props = _props(request.news)
+        secret = props.get(SECRET_INPUTS) or ()
         if request.preview:
-            return UpdateResponse(from_props(_outputs(props)))
+            return UpdateResponse(_values(_outputs(props), secret))
         outputs = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
-        return UpdateResponse(from_props(_outputs(outputs)))
+        return UpdateResponse(_values(_outputs(outputs), secret))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         # Refresh sends the state and the inputs; `import_` only the program's inputs;
         # `pulumi import` nothing but the ID.
         importing = not request.properties
+        # What the state or the program held as a secret stays one.
+        secret = secret_names(request.properties, request.inputs)
         props = _with_key(to_props(request.properties or request.inputs), request.inputs)
         outcome = await self._blocking(
             self._lifecycle.read, request.resource_id, props, importing
@@ -204,12 +299,14 @@ class WebhookProvider(Provider):
         if outcome.id is None:
             return ReadResponse()  # no id: the server answers "does not exist"
         inputs = self._lifecycle.inputs_from(outcome.outputs)
+        old_inputs = to_props(request.inputs)
+        inputs.update((k, old_inputs[k]) for k in PROGRAM_INPUTS if old_inputs.get(k))
         if props.get(API_KEY):
             inputs[API_KEY] = props[API_KEY]
         return ReadResponse(
             resource_id=outcome.id,
-            properties=from_props(_outputs(outcome.outputs)),
-            inputs=from_props(inputs, secret=[API_KEY]),
+            properties=_values(_outputs(outcome.outputs), secret),
+            inputs=_values(inputs, secret),
         )
 
     async def delete(self, request: DeleteRequest) -> None:

@@ -11,8 +11,8 @@ from typing import Any, Dict, List
 
 from .. import __version__
 from .. import config as stack_config
-from ..model import WebhookSettings
-from . import PACKAGE, WEBHOOK_TYPE
+from ..model import SETTING_DEFAULTS, WebhookSettings
+from . import GET_WEBHOOK, PACKAGE, WEBHOOK_TYPE
 from .names import camel
 
 _SCALARS = {str: "string", bool: "boolean", int: "integer", float: "number"}
@@ -23,8 +23,24 @@ API_KEY_DOC = (
 )
 ENDPOINT_DOC = "The API endpoint the settings were written to; refresh and destroy use it."
 KEY_FINGERPRINT_DOC = (
-    "Eight hex digits that identify the API key the settings were written with (a one-way "
-    "hash, not the key): a rotated key shows as a change. Absent after an import."
+    "Eight hex digits that identify the API key the settings were written or imported with "
+    "(a one-way hash, not the key): a rotated key shows as a change of this property."
+)
+#: Where the project lives and where plugin releases are published: GitHub releases of
+#: REPOSITORY, as `pulumi-resource-wa-webhook-v<version>-<os>-<arch>.tar.gz`. The engine
+#: reads the `github://` form as "the releases of <owner>/pulumi-<package>".
+REPOSITORY = "https://github.com/pulumi-wa-webhook/pulumi-wa-webhook"
+PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-wa-webhook"
+LOGO_PATH = "docs/logo.svg"
+LOGO_URL = (
+    "https://raw.githubusercontent.com/pulumi-wa-webhook/pulumi-wa-webhook/main/" + LOGO_PATH
+)
+GET_WEBHOOK_DOC = (
+    "The settings a 99digital WhatsApp account holds now (one getWebhook call), read with the "
+    "provider's API key; the account is not managed and nothing is written."
+)
+GET_WEBHOOK_ENDPOINT_DOC = (
+    "The API endpoint to read from; the provider's `endpoint` when not given."
 )
 ADOPT_DOC = (
     "Bring an account that is already configured under management: the first create reads "
@@ -57,6 +73,34 @@ CONFIG_DOCS: Dict[str, tuple[str, str]] = {
         f"Retries after a 5xx answer, timeout or dropped connection (default "
         f"{stack_config.DEFAULT_RETRIES}); else ${stack_config.RETRIES_ENV}.",
     ),
+    "maxConcurrency": (
+        "integer",
+        "API calls in flight at once, at most, whatever --parallel is (default "
+        f"{stack_config.DEFAULT_MAX_CONCURRENCY}); else ${stack_config.MAX_CONCURRENCY_ENV}.",
+    ),
+}
+
+
+#: The names of the generated SDKs, one per language: the npm package, the Go import path (the
+#: module is its parent directory, sdk/go in this repository) and the Python package. The
+#: Python one differs from `pulumi_wa_webhook`, the hand-written package we ship on PyPI.
+LANGUAGE: Dict[str, Dict[str, Any]] = {
+    "nodejs": {
+        "packageName": "@pulumi-wa-webhook/wa-webhook",
+        "respectSchemaVersion": True,
+        # The TypeScript that compiles the SDK on install (a dependency of a local SDK): the
+        # same 5.x as the examples, which @pulumi/pulumi accepts (< 7).
+        "typescriptVersion": "^5.9.3",
+    },
+    "go": {
+        "importBasePath": "github.com/pulumi-wa-webhook/pulumi-wa-webhook/sdk/go/wawebhook",
+        "respectSchemaVersion": True,
+    },
+    "python": {
+        "packageName": "pulumi_wa_webhook_native",
+        "respectSchemaVersion": True,
+        "pyproject": {"enabled": True},
+    },
 }
 
 
@@ -79,27 +123,72 @@ def setting_properties() -> Dict[str, Dict[str, Any]]:
     }
 
 
+#: Defaults of the configuration (none for the key).
+CONFIG_DEFAULTS: Dict[str, Any] = {
+    "endpoint": stack_config.DEFAULT_ENDPOINT,
+    "timeout": stack_config.DEFAULT_TIMEOUT,
+    "retries": stack_config.DEFAULT_RETRIES,
+    "maxConcurrency": stack_config.DEFAULT_MAX_CONCURRENCY,
+}
+
+
 def _config_properties() -> Dict[str, Dict[str, Any]]:
     props: Dict[str, Dict[str, Any]] = {}
     for name, (kind, doc) in CONFIG_DOCS.items():
         props[name] = {"type": kind, "description": doc}
         if name == "apiKey":
             props[name]["secret"] = True
+        if name in CONFIG_DEFAULTS:
+            props[name]["default"] = CONFIG_DEFAULTS[name]
     return props
+
+
+def _with_defaults(props: Dict[str, Dict[str, Any]], defaults: Dict[str, Any]) -> Dict[str, Any]:
+    """`props` with a schema `default` for each scalar in `defaults` (the schema has no
+    default for a list)."""
+    return {
+        name: dict(spec, default=defaults[name])
+        if isinstance(defaults.get(name), (str, bool, int, float)) else spec
+        for name, spec in props.items()
+    }
+
+
+def _get_webhook(outputs: Dict[str, Any]) -> Dict[str, Any]:
+    """The function `getWebhook`: a number (and an endpoint) in, the settings out."""
+    number = camel("from_number")
+    outputs = dict(outputs, **{number: {"type": "string", "description": (
+        "The account, canonical international digits.")}})
+    return {
+        "description": GET_WEBHOOK_DOC,
+        "inputs": {
+            "properties": {
+                number: {"type": "string", "description": (
+                    "The account to read, in any form `fromNumber` of a Webhook accepts, "
+                    "e.g. 972501234567 or +972 50-123-4567.")},
+                "endpoint": {"type": "string", "description": GET_WEBHOOK_ENDPOINT_DOC},
+            },
+            "required": [number],
+        },
+        "outputs": {"properties": outputs, "required": list(outputs)},
+    }
 
 
 def package_schema() -> Dict[str, Any]:
     """The Pulumi package schema (as a dict) for `wa-webhook`."""
     settings = setting_properties()
+    function = _get_webhook(dict(settings, endpoint={"type": "string", "description": (
+        "The API endpoint the settings were read from.")}))
+    # a new number is another account: the engine replaces the resource
+    settings[camel("from_number")] = dict(settings[camel("from_number")], replaceOnChanges=True)
     outputs = dict(settings, endpoint={"type": "string", "description": ENDPOINT_DOC})
     required: List[str] = list(outputs)
     outputs["keyFingerprint"] = {"type": "string", "description": KEY_FINGERPRINT_DOC}
     inputs = dict(
-        settings,
+        _with_defaults(settings, {camel(k): v for k, v in SETTING_DEFAULTS.items()}),
         apiKey={"type": "string", "secret": True, "description": API_KEY_DOC},
-        adopt={"type": "boolean", "description": ADOPT_DOC},
-        overwrite={"type": "boolean", "description": OVERWRITE_DOC},
-        verifyUrl={"type": "boolean", "description": VERIFY_URL_DOC},
+        adopt={"type": "boolean", "description": ADOPT_DOC, "default": False},
+        overwrite={"type": "boolean", "description": OVERWRITE_DOC, "default": False},
+        verifyUrl={"type": "boolean", "description": VERIFY_URL_DOC, "default": False},
     )
     return {
         "name": PACKAGE,
@@ -107,6 +196,13 @@ def package_schema() -> Dict[str, Any]:
         "version": __version__,
         "description": "Manage 99digital WhatsApp webhook settings as infrastructure.",
         "license": "Apache-2.0",
+        "publisher": "pulumi-wa-webhook maintainers",
+        "repository": REPOSITORY,
+        "homepage": REPOSITORY,
+        "keywords": ["pulumi", "wa-webhook", "whatsapp", "99digital", "webhook",
+                     "category/utility", "kind/native"],
+        "logoUrl": LOGO_URL,
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         "config": {"variables": _config_properties()},
         "provider": {
             "description": "The wa-webhook provider: where and how to call the 99digital API.",
@@ -124,7 +220,11 @@ def package_schema() -> Dict[str, Any]:
                 "requiredInputs": [camel("from_number")],
             }
         },
-        "language": {"python": {"packageName": "pulumi_wa_webhook_native"}},
+        "functions": {GET_WEBHOOK: function},
+        # The SDKs `make sdks` generates (sdk/, see sdk/README.md): `supportPack` makes each
+        # carry the schema's version and gives the Go SDK its own go.mod (module .../sdk/go).
+        "meta": {"supportPack": True},
+        "language": LANGUAGE,
     }
 
 

@@ -35,6 +35,7 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
 from .. import __version__, handover
 from ..errors import WaWebhookError
+from .messages import for_schema
 from .provider import WebhookProvider, _say
 
 
@@ -58,7 +59,23 @@ async def _answer(context: Any, call: Callable[[], Awaitable[Any]]) -> Any:
         failure = expected_failure(err)
         if failure is None:
             raise
-        await context.abort(grpc.StatusCode.UNKNOWN, str(failure))
+        await context.abort(grpc.StatusCode.UNKNOWN, for_schema(str(failure)))
+
+
+def _diff_response(answer: experimental.DiffResponse) -> Any:
+    """A DiffResponse on the wire, with its detailed diff."""
+    kinds = {kind: proto.PropertyDiff.Kind.Value(kind.name)
+             for kind in experimental.PropertyDiffKind}
+    return proto.DiffResponse(
+        replaces=answer.replaces,
+        changes=proto.DiffResponse.DIFF_SOME if answer.changes else proto.DiffResponse.DIFF_NONE,
+        diffs=answer.diffs,
+        detailedDiff={
+            name: proto.PropertyDiff(kind=kinds[d.kind], inputDiff=d.input_diff)
+            for name, d in answer.detailed_diff.items()
+        },
+        hasDetailedDiff=True,
+    )
 
 
 class WebhookServicer(ProviderServicer):
@@ -76,6 +93,18 @@ class WebhookServicer(ProviderServicer):
         return await _answer(context, lambda: super(WebhookServicer, self).Update(
             request, context))
 
+    async def Invoke(self, request: Any, context: Any) -> Any:
+        return await _answer(context, lambda: super(WebhookServicer, self).Invoke(
+            request, context))
+
+    async def DiffConfig(self, request: Any, context: Any) -> Any:
+        # The SDK's DiffConfig reads a `PropertyDiff.inputDiff` that does not exist.
+        answer = await self._provider.diff_config(experimental.DiffRequest(
+            request.urn, request.id, PropertyValue.unmarshal_map(request.olds),
+            PropertyValue.unmarshal_map(request.news), list(request.ignoreChanges),
+        ))
+        return _diff_response(answer)
+
     async def Diff(self, request: Any, context: Any) -> Any:
         async def diff() -> Any:
             ask = experimental.DiffRequest(
@@ -83,20 +112,7 @@ class WebhookServicer(ProviderServicer):
                 PropertyValue.unmarshal_map(request.news), list(request.ignoreChanges),
             )
             ask.old_inputs = PropertyValue.unmarshal_map(request.old_inputs)  # type: ignore[attr-defined]
-            answer = await self._provider.diff(ask)
-            kinds = {kind: proto.PropertyDiff.Kind.Value(kind.name)
-                     for kind in experimental.PropertyDiffKind}
-            return proto.DiffResponse(
-                replaces=answer.replaces,
-                changes=proto.DiffResponse.DIFF_SOME if answer.changes
-                else proto.DiffResponse.DIFF_NONE,
-                diffs=answer.diffs,
-                detailedDiff={
-                    name: proto.PropertyDiff(kind=kinds[d.kind], inputDiff=d.input_diff)
-                    for name, d in answer.detailed_diff.items()
-                },
-                hasDetailedDiff=True,
-            )
+            return _diff_response(await self._provider.diff(ask))
 
         return await _answer(context, diff)
 
@@ -146,12 +162,16 @@ class EngineLog:
         channel = grpc.insecure_channel(engine_address)
         self._engine = engine_pb2_grpc.EngineStub(channel)
 
-    def __call__(self, line: str) -> None:
+    def __call__(self, line: str, severity: Any = engine_pb2.INFO) -> None:
         if self._engine is not None:
             with contextlib.suppress(grpc.RpcError):
-                self._engine.Log(engine_pb2.LogRequest(severity=engine_pb2.INFO, message=line))
+                self._engine.Log(engine_pb2.LogRequest(severity=severity, message=line))
                 return
         _say(line)
+
+    def warning(self, line: str) -> None:
+        """Show `line` as a warning diagnostic."""
+        self(line, engine_pb2.WARNING)
 
 
 def serve(
@@ -161,6 +181,7 @@ def serve(
     `server.main`, with `WebhookServicer`); `log` is connected to the engine."""
     parser = argparse.ArgumentParser(description="Pulumi provider plugin wa-webhook")
     parser.add_argument("engine", help="Pulumi engine address")
+    parser.add_argument("--version", action="version", version=__version__)
     known, _ = parser.parse_known_args(args)  # other options (--logtostderr, -v=9) are ignored
     handover.join(known.engine)
     if log is not None:
@@ -182,7 +203,7 @@ def serve(
 def main() -> None:
     """Console script `pulumi-resource-wa-webhook`."""
     log = EngineLog()
-    serve(sys.argv[1:], WebhookProvider(say=log), log)
+    serve(sys.argv[1:], WebhookProvider(say=log, warn=log.warning), log)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-// Command pulumi-language-python is a small Python language host for the
-// Pulumi CLI that `make pulumi-cli` builds from source.
+// Package pythonhost is pulumi-language-python, a small Python language host for the Pulumi
+// CLI that `make pulumi-cli` builds from source (into tools/langhosts).
 //
 // Why it exists: the official host lives in its own Go module
 // (github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3), which
@@ -8,29 +8,30 @@
 // not available"). Machines with the official Pulumi CLI never use this file.
 //
 // It implements the part of the LanguageRuntime gRPC service that running a
-// Python program needs: Run starts the official `pulumi-language-python-exec`
-// script (shipped in the github.com/pulumi/pulumi/sdk/v3 module and copied
-// next to this binary) with the interpreter of the project's virtualenv.
-// Everything else answers Unimplemented, which the engine tolerates.
-package main
+// Python program, `pulumi package gen-sdk` and `pulumi package add` need: Run
+// starts the official `pulumi-language-python-exec` script (shipped in the
+// github.com/pulumi/pulumi/sdk/v3 module and copied next to this binary) with
+// the interpreter of the project's virtualenv; GeneratePackage, Link and
+// InstallDependencies (sdk.go) use Pulumi's pkg/v3/codegen/python and the
+// pip toolchain of sdk/v3/python/toolchain. Everything else answers
+// Unimplemented, which the engine tolerates.
+package pythonhost
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 
-	"google.golang.org/grpc"
 	pbempty "google.golang.org/protobuf/types/known/emptypb"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/pulumi-wa-webhook/tools/langhost"
 )
 
 // exitCodeUserActionable is what pulumi-language-python-exec exits with after
@@ -42,33 +43,9 @@ type host struct {
 	engineAddress string
 }
 
-func main() {
-	// The engine passes flags it knows about (-root, -tracing, ...) and the
-	// engine address as the last positional argument.
-	flag.String("root", "", "project root (unused)")
-	flag.String("tracing", "", "tracing endpoint (unused)")
-	flag.String("virtualenv", "", "virtualenv (taken from the program info instead)")
-	flag.Parse()
-	engine := ""
-	if flag.NArg() > 0 {
-		engine = flag.Arg(0)
-	}
-	h := &host{engineAddress: engine}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
-			return nil
-		},
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-python: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-python: %v\n", err)
-		os.Exit(1)
-	}
+// New is the host, talking to the engine at engineAddress.
+func New(engineAddress string) pulumirpc.LanguageRuntimeServer {
+	return &host{engineAddress: engineAddress}
 }
 
 func (h *host) GetPluginInfo(context.Context, *pbempty.Empty) (*pulumirpc.PluginInfo, error) {
@@ -117,19 +94,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, req.GetArgs()...)
 
 	// Empty collections must be sent as {} and [], not null: the exec script iterates them.
-	configMap := req.GetConfig()
-	if configMap == nil {
-		configMap = map[string]string{}
-	}
-	secretKeyList := req.GetConfigSecretKeys()
-	if secretKeyList == nil {
-		secretKeyList = []string{}
-	}
-	config, err := json.Marshal(configMap)
-	if err != nil {
-		return nil, err
-	}
-	secretKeys, err := json.Marshal(secretKeyList)
+	config, secretKeys, err := langhost.ConfigJSON(req)
 	if err != nil {
 		return nil, err
 	}
@@ -138,8 +103,8 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(),
-		"PULUMI_CONFIG="+string(config),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
+		"PULUMI_CONFIG="+config,
+		"PULUMI_CONFIG_SECRET_KEYS="+secretKeys,
 	)
 	if err := cmd.Run(); err != nil {
 		var exitErr *exec.ExitError

@@ -1,0 +1,131 @@
+"""One account, one resource per deployment (issue 22, item 4), and the first write of a
+deployment to an account on a new endpoint (item 3): the core called directly, emulators
+over HTTP, no engine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any, Dict, List
+
+import pytest
+
+from pulumi_wa_webhook import config as stack_config
+from pulumi_wa_webhook import handover, lifecycle
+from pulumi_wa_webhook.emulator.testing import running_emulator
+from pulumi_wa_webhook.errors import AccountInUseError
+from pulumi_wa_webhook.lifecycle import Lifecycle
+
+ACCOUNT = "972500000001"
+KEY = "test-key-1"
+ENDPOINT = ("http://127.0.0.1:8080/api", ACCOUNT)
+URN = "urn:pulumi:dev::p::wa-webhook:index:Webhook::"
+
+
+@pytest.fixture
+def deployment(monkeypatch, tmp_path):
+    """This process as a plugin of a fresh deployment, its records under tmp_path."""
+    monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(handover, "_joined", None)
+    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
+    handover.join("127.0.0.1:40011")
+    return tmp_path
+
+
+# -- handover: claims shared by the deployment's processes -------------------------------------
+
+
+def test_the_first_claim_wins_and_the_same_owner_may_claim_again(deployment):
+    assert handover.claim(ENDPOINT, URN + "a") is None
+    assert handover.claim(ENDPOINT, URN + "a") is None
+    assert handover.claim(ENDPOINT, URN + "b") == URN + "a"
+    assert handover.claim(("http://127.0.0.1:9090/api", ACCOUNT), URN + "b") is None
+
+
+def test_outside_a_deployment_nothing_is_claimed(monkeypatch, tmp_path):
+    monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(handover, "_joined", None)
+    assert handover.claim(ENDPOINT, URN + "a") is None
+    assert handover.claim(ENDPOINT, URN + "b") is None
+
+
+def test_a_claim_of_another_live_process_of_the_deployment_counts(deployment):
+    code = (
+        "import sys, tempfile\n"
+        f"tempfile.gettempdir = lambda: {str(deployment)!r}\n"
+        "from pulumi_wa_webhook import handover\n"
+        "handover.join('127.0.0.1:40011')\n"
+        f"print(handover.claim({ENDPOINT!r}, {URN + 'a'!r}), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "None"
+        assert handover.claim(ENDPOINT, URN + "b") == URN + "a"
+    finally:
+        child.communicate("", timeout=30)
+    # Its writer gone, the claim is an earlier deployment's (same engine address): ignored.
+    assert handover.claim(ENDPOINT, URN + "b") is None
+
+
+# -- lifecycle.check: the duplicate is a check failure naming both resources ---------------
+
+
+def make(endpoint: str, said: List[str] | None = None) -> Lifecycle:
+    loaded = stack_config.load({"wa-webhook:endpoint": endpoint, "wa-webhook:retries": "0",
+                                "wa-webhook:apiKey": KEY})
+    return Lifecycle(lambda: loaded, lambda _v: False,
+                     (said.append if said is not None else lambda _line: None))
+
+
+def props(**kw: Any) -> Dict[str, Any]:
+    return {"from_number": ACCOUNT, "url": "https://h.example.com/", **kw}
+
+
+def test_two_resources_on_one_account_fail_check_naming_both(deployment):
+    core = make("http://127.0.0.1:8080/api")
+    assert core.check({}, props(), owner=URN + "first")[1] == []
+    _, problems = core.check({}, props(from_number="+972 50-000-0001"), owner=URN + "second")
+    [problem] = problems
+    assert problem.property == "from_number"
+    assert "'first' and 'second' both manage account 972500000001" in problem.reason
+
+
+def test_the_same_number_on_two_endpoints_is_two_accounts(deployment):
+    assert make("http://127.0.0.1:8080/api").check({}, props(), owner=URN + "a")[1] == []
+    assert make("http://127.0.0.1:9090/api").check({}, props(), owner=URN + "b")[1] == []
+
+
+# -- update: a new endpoint is a first write -----------------------------------------------
+
+
+def test_an_update_to_a_new_endpoint_reads_first_and_refuses_another_configuration(emulator):
+    said: List[str] = []
+    with running_emulator({ACCOUNT: KEY}) as moved_to:
+        moved_to.set_account(ACCOUNT, url="https://other-team.example/hook")
+        old = dict(props(), endpoint=emulator.base_url)
+        core = make(moved_to.base_url, said)
+        news, problems = core.check(old, props())
+        assert problems == [] and news["endpoint"] == moved_to.base_url
+        outcome = core.diff(old, news)
+        assert "endpoint" in outcome.changed
+        assert any("left as it is" in line for line in said), said
+        with pytest.raises(AccountInUseError):
+            core.update(news, old)
+        assert moved_to.count("setWebhook") == 0 and moved_to.count("getWebhook") == 1
+        assert moved_to.account(ACCOUNT)["url"] == "https://other-team.example/hook"
+        core.update(dict(news, overwrite=True), old)
+        assert moved_to.account(ACCOUNT)["url"] == "https://h.example.com/"
+    assert emulator.requests() == []  # the old endpoint is left as it is
+
+
+def test_an_update_on_the_same_endpoint_writes_at_once(emulator, monkeypatch):
+    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
+    emulator.set_account(ACCOUNT, url="https://changed-by-hand.example/")
+    old = dict(props(), endpoint=emulator.base_url)
+    core = make(emulator.base_url)
+    news, _ = core.check(old, props(url="https://new.example/"))
+    core.diff(old, news)
+    core.update(news, old)
+    assert emulator.count("getWebhook") == 0 and emulator.count("setWebhook") == 1

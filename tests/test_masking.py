@@ -1,0 +1,127 @@
+"""The one masking rule (model.shown_url and friends) and the messages that use it: user
+info, query values and fragments never shown; a secret URL or one read from the account shows
+only its origin; a validation failure of a secret value names the property and the rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_wa_webhook.client import ClientOptions, WebhookClient
+from pulumi_wa_webhook.config import load, validate_endpoint
+from pulumi_wa_webhook.errors import (
+    AccountInUseError,
+    AdoptionMismatchError,
+    ConfigurationError,
+    TransportError,
+)
+from pulumi_wa_webhook.lifecycle import Lifecycle
+from pulumi_wa_webhook.model import (
+    SettingsError,
+    WebhookSettings,
+    describe_differences,
+    parse_settings,
+    parse_url,
+    shown_url,
+)
+
+ACCOUNT = "972500000001"
+URL = "https://u5er:pw-S3CRET1@hooks.example.com:8443/p4th-S3CRET2/wa?token=S3CRET3&v=2#frag-S3CRET4"
+SECRET_PARTS = ["u5er", "S3CRET1", "S3CRET2", "S3CRET3", "S3CRET4"]
+
+
+@pytest.mark.parametrize(("url", "secret", "shown"), [
+    (URL, True, "https://hooks.example.com:8443/…"),
+    (URL, False, "https://***@hooks.example.com:8443/p4th-S3CRET2/wa?token=***&v=***#…"),
+    ("https://h.example/", True, "https://h.example/"),
+    ("https://h.example", True, "https://h.example"),
+    ("http://[::1]:8080/x", True, "http://[::1]:8080/…"),
+    ("https://h.example?q=1", True, "https://h.example/…"),
+    ("https://h.example/wa?sig=c2VjcmV0==&plain", False, "https://h.example/wa?sig=***&plain=***"),
+    ("https://h.example/wa?next=/in?token=s3cret", False, "https://h.example/wa?next=***"),
+    ("https://user@h.example/wa", False, "https://***@h.example/wa"),
+    ("", True, ""),
+    ("api.example.com/wa?k=S3", False, "api.example.com/wa?k=***"),  # no scheme: as written
+    ("https:///v2", False, "https:///v2"),
+])
+def test_what_a_message_may_show_of_a_url(url, secret, shown):
+    assert shown_url(url, secret=secret) == shown
+
+
+def test_a_url_that_does_not_parse_is_not_shown():
+    assert shown_url("http://[oops/path?x=1", secret=False) == "[a URL that does not parse]"
+
+
+@pytest.mark.parametrize("bad", [
+    "ftp://user:hunter2pw@x.example.com/p4th-S3CRET2?token=S3CRET3#S3CRET4",
+    "https://user:hunter2pw@:80/p4th-S3CRET2",
+    "https://user:hunter2pw@x.example.com:99999/p4th-S3CRET2",
+])
+def test_url_validation_names_the_rule_never_the_value(bad):
+    with pytest.raises(SettingsError) as caught:
+        parse_url(bad)
+    text = str(caught.value)
+    assert text.startswith("url: ")
+    for part in ("hunter2pw", "user", "S3CRET2", "S3CRET3", "S3CRET4"):
+        assert part not in text
+
+
+def test_a_secret_phone_that_fails_validation_is_not_quoted():
+    props = {"from_number": ACCOUNT, "system_phone_alerts": ["0527788695", "15551234567"]}
+    with pytest.raises(SettingsError) as clear:
+        parse_settings(props)
+    assert "0527788695" in str(clear.value)  # a value written in clear may be quoted
+    with pytest.raises(SettingsError) as secret:
+        parse_settings(props, secret={"system_phone_alerts"})
+    text = str(secret.value)
+    assert "0527788695" not in text and "15551234567" not in text
+    assert "system_phone_alerts[0]: " in text and "local format" in text
+    assert "system_phone_alerts[1]: " in text and "Israeli" in text
+    with pytest.raises(SettingsError) as switch:
+        parse_settings({"from_number": ACCOUNT, "retry": "yes-S3CRET"}, secret={"retry"})
+    assert "S3CRET" not in str(switch.value) and "retry: must be True or False" in str(
+        switch.value)
+
+
+def test_differences_show_the_accounts_url_as_origin_and_a_secret_one_likewise():
+    theirs = WebhookSettings(ACCOUNT, url="https://0ther:pw@other.example.net/dr1ft?sig=x#f")
+    mine = WebhookSettings(ACCOUNT, url=URL, system_phone_alerts=("972527788695",))
+    clear = describe_differences(theirs, mine)
+    assert clear == ("url: 'https://other.example.net/…' -> "
+                     "'https://***@hooks.example.com:8443/p4th-S3CRET2/wa?token=***&v=***#…'; "
+                     "system_phone_alerts: [] -> ['972527788695']")
+    secret = describe_differences(theirs, mine, secret={"url", "system_phone_alerts"})
+    assert secret == ("url: 'https://other.example.net/…' -> 'https://hooks.example.com:8443/…'; "
+                      "system_phone_alerts: [] -> [secret]")
+
+
+@pytest.mark.parametrize("error", [AccountInUseError, AdoptionMismatchError])
+def test_takeover_errors_mask_every_secret_part(error):
+    theirs = WebhookSettings(ACCOUNT, url="https://0ther:pw-DR1FT1@other.example.net/DR1FT2?s=DR1FT3#DR1FT4")
+    text = str(error(ACCOUNT, theirs, WebhookSettings(ACCOUNT, url=URL), secret={"url"}))
+    for part in SECRET_PARTS + ["0ther", "DR1FT1", "DR1FT2", "DR1FT3", "DR1FT4"]:
+        assert part not in text
+    assert "'https://other.example.net/…' -> 'https://hooks.example.com:8443/…'" in text
+
+
+def test_a_changed_secret_setting_is_named_in_a_note():
+    lines: list[str] = []
+    lifecycle = Lifecycle(lambda: load({}), say=lines.append)
+    olds = {"from_number": ACCOUNT, "url": "https://h.example/a",
+            "endpoint": "http://127.0.0.1:1/x"}
+    news = dict(olds, url="https://h.example/b", retry=True, secret_inputs=["url"])
+    outcome = lifecycle.diff(olds, news)
+    assert outcome.changed == ["url", "retry"]
+    assert lines == [f"account {ACCOUNT}: url changes (a secret, so shown only as [secret])"]
+
+
+def test_endpoint_messages_hide_user_info_and_query_values():
+    with pytest.raises(ConfigurationError) as caught:
+        validate_endpoint("ftp://u5er:S3CRET1@api.example.com/v2?k=S3CRET3")
+    assert "ftp://***@api.example.com/v2?k=***" in str(caught.value)
+    assert "S3CRET" not in str(caught.value) and "u5er" not in str(caught.value)
+    client = WebhookClient("key", ClientOptions(
+        endpoint="http://u5er:S3CRET1@127.0.0.1:9/v2?k=S3CRET3", retries=0, timeout=1))
+    with pytest.raises(TransportError) as unreachable:
+        client.get_webhook(ACCOUNT)
+    assert "could not reach http://***@127.0.0.1:9/v2?k=***" in str(unreachable.value)
+    assert "S3CRET" not in str(unreachable.value) and "u5er" not in str(unreachable.value)
