@@ -1,5 +1,5 @@
 """The bound on API calls in flight (`wa-webhook:maxConcurrency`), the dynamic server's
-widening (`dynamic_workers`) and the emulator's in-flight figure, without the engine.
+widening (`dynamic.workers`) and the emulator's in-flight figure, without the engine.
 
 The engine tests are in tests/test_dynamic_concurrency.py.
 """
@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from pulumi_wa_webhook import config, dynamic_workers
+from pulumi_wa_webhook import config
 from pulumi_wa_webhook.client import WebhookClient, in_flight_limit
 from pulumi_wa_webhook.config import ClientOptions
+from pulumi_wa_webhook.dynamic import workers as dynamic_workers
 from pulumi_wa_webhook.emulator.testing import Emulator
 from pulumi_wa_webhook.errors import ConfigurationError
 

@@ -1,7 +1,7 @@
 """The dynamic Webhook runs API calls as concurrently as the engine asks, up to
 `wa-webhook:maxConcurrency`, through the real engine (issue 26).
 
-The Pulumi SDK serves dynamic providers on 4 threads; `dynamic_workers` widens that pool in
+The Pulumi SDK serves dynamic providers on 4 threads; `dynamic.workers` widens that pool in
 the provider process. The emulator's `peak_in_flight` (the most API requests it was answering
 at once) shows the concurrency: every answer is delayed, so calls that run together overlap.
 No test asserts a time.

@@ -10,7 +10,7 @@ import pulumi
 import pytest
 
 from pulumi_wa_webhook.native import Webhook
-from pulumi_wa_webhook.resource import WebhookArgumentError
+from pulumi_wa_webhook.program import WebhookArgumentError
 
 
 def secret(value: Any) -> Dict[str, Any]:

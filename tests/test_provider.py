@@ -8,7 +8,7 @@ from pulumi.dynamic.config import Config
 
 from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import lifecycle
-from pulumi_wa_webhook.provider import UNKNOWN, WebhookProvider
+from pulumi_wa_webhook.dynamic.provider import UNKNOWN, WebhookProvider
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"

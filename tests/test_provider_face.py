@@ -10,7 +10,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_wa_webhook import lifecycle
-from pulumi_wa_webhook.provider import WebhookProvider
+from pulumi_wa_webhook.dynamic.provider import WebhookProvider
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"

@@ -1,7 +1,8 @@
 """`Webhook` on the native provider, for Python programs: same arguments as the dynamic
 `pulumi_wa_webhook.Webhook`, served by the `wa-webhook` plugin.
 
-No `from __future__ import annotations`, for the reason given in `pulumi_wa_webhook.resource`.
+No `from __future__ import annotations`, for the reason given in
+`pulumi_wa_webhook.dynamic.resource`.
 """
 
 from typing import Optional, Sequence, Union
@@ -9,7 +10,7 @@ from typing import Optional, Sequence, Union
 import pulumi
 
 from ..model import without_defaults
-from ..resource import setting_output, webhook_inputs
+from ..program import setting_output, webhook_inputs
 from . import WEBHOOK_TYPE
 from .names import camel, snake
 
