@@ -6,11 +6,12 @@ No `from __future__ import annotations`, for the reason given in `dynamic.resour
 """
 
 import copy
+import textwrap
 from typing import Any, Dict, List, Optional, Tuple
 
 import pulumi
 
-from .model import SETTING_DEFAULTS
+from .model import SETTING_DEFAULTS, SETTINGS
 
 
 class WebhookArgumentError(pulumi.RunError):
@@ -104,3 +105,13 @@ class _SettingOutput:
 def setting_output(name: str) -> Any:
     """The class attribute of the setting `name` on a Webhook class (see _SettingOutput)."""
     return _SettingOutput(SETTING_DEFAULTS[name])
+
+
+def arguments_doc(summary: str) -> str:
+    """The docstring of a `Webhook.__init__`: `summary`, then one `:param` per row of the
+    settings table (`model.SETTINGS`), so both classes document each argument the same way."""
+    params = [
+        textwrap.fill(f":param {row.python}: {row.doc}", width=88, subsequent_indent="    ")
+        for row in SETTINGS
+    ]
+    return summary + "\n\n" + "\n".join(params) + "\n"

@@ -13,7 +13,7 @@ from pulumi.dynamic import Resource
 from .. import config as stack_config
 from ..lifecycle import SECRET_INPUTS, SETTING_NAMES
 from ..model import without_defaults
-from ..program import WebhookArgumentError, setting_output, webhook_inputs
+from ..program import WebhookArgumentError, arguments_doc, setting_output, webhook_inputs
 from .provider import NAME_INPUT, WebhookProvider
 
 _PROVIDER = WebhookProvider()
@@ -145,27 +145,6 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
         verify_url: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        """Declare the webhook settings of the account `from_number`.
-
-        :param from_number: the account, e.g. "972501234567", "+972 50-123-4567" or the int
-            972501234567 (as `pulumi config set --path` stores numbers).
-        :param url: http(s) URL that receives messages; None or "" for none.
-        :param system: system-message notifications on or off.
-        :param system_phone_alerts: up to 5 Israeli numbers that get system alerts (any order).
-        :param read_status: read-status notifications on or off.
-        :param retry: retry failed deliveries on or off.
-        :param api_key: the account's API key (a secret); defaults to the stack config
-            `wa-webhook:apiKey`, then the environment variable WA_WEBHOOK_API_KEY.
-        :param adopt: bring an account that is already configured under management: the
-            first `up` reads the account (one getWebhook) and, instead of writing, fails if
-            its settings differ from the program. Use this instead of `import_`.
-        :param overwrite: let the first `up` take over an account that holds a different
-            configuration (another stack's, or one made by hand) and write the program's
-            settings. Without it that `up` stops, lists the differences and writes nothing.
-        :param verify_url: before `up` writes a new URL, POST `{"status": "OK", "hook":
-            "test"}` to it (5 s, TLS verified) and fail, writing nothing, on a DNS error,
-            refused connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview.
-        """
         _check_config_keys()
         problems = []
         if opts is not None and opts.import_:
@@ -193,3 +172,9 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
                 opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
             )
         super().__init__(_PROVIDER, resource_name, props, opts)
+
+
+Webhook.__init__.__doc__ = arguments_doc(
+    "Declare the webhook settings of the account `from_number`. Pass `adopt=True` instead of "
+    "the `import_` option (which Python dynamic resources cannot use)."
+)

@@ -10,7 +10,7 @@ from typing import Optional, Sequence, Union
 import pulumi
 
 from ..model import without_defaults
-from ..program import setting_output, webhook_inputs
+from ..program import arguments_doc, setting_output, webhook_inputs
 from . import WEBHOOK_TYPE
 from .names import camel, snake
 
@@ -60,9 +60,6 @@ class Webhook(pulumi.CustomResource):
         verify_url: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        """Declare the webhook settings of the account `from_number`; the arguments mean what
-        they mean for the dynamic `pulumi_wa_webhook.Webhook`. `opts.import_` (the account
-        number) adopts an existing account: with matching arguments nothing is written."""
         # Settings at their default are not registered (the provider's check leaves them out
         # anyway): the SDK makes no output for them, and they read as their default.
         props = without_defaults(webhook_inputs(resource_name, locals(), []))
@@ -77,3 +74,10 @@ class Webhook(pulumi.CustomResource):
 
     def translate_output_property(self, prop: str) -> str:
         return snake(prop)
+
+
+Webhook.__init__.__doc__ = arguments_doc(
+    "Declare the webhook settings of the account `from_number`. `opts.import_` (the account "
+    "number, in any form `from_number` accepts) adopts an existing account: with matching "
+    "arguments nothing is written."
+)

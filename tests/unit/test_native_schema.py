@@ -10,11 +10,9 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-import pytest
-
 from pulumi_wa_webhook import __version__
 from pulumi_wa_webhook import config as stack_config
-from pulumi_wa_webhook.model import WebhookSettings
+from pulumi_wa_webhook.model import SETTING, SETTINGS, WebhookSettings
 from pulumi_wa_webhook.native import PACKAGE, WEBHOOK_TYPE
 from pulumi_wa_webhook.native import schema as native_schema
 from pulumi_wa_webhook.native.names import camel
@@ -82,7 +80,7 @@ def test_package_identity():
 
 def test_every_setting_is_a_property_with_its_model_type_and_doc():
     resource = _resource()
-    fields = {camel(f.name): f.metadata["doc"] for f in dataclasses.fields(WebhookSettings)}
+    fields = {camel(f.name): SETTING[f.name].doc for f in dataclasses.fields(WebhookSettings)}
     types = {
         "fromNumber": {"type": "string"},
         "url": {"type": "string"},
@@ -174,13 +172,28 @@ def test_the_native_webhook_takes_the_schema_inputs_and_has_its_outputs():
     assert sorted(outputs) == sorted(snake(n) for n in resource["properties"])
 
 
-def test_a_field_type_without_a_schema_type_is_named():
-    with pytest.raises(TypeError, match="no schema type for .*complex"):
-        native_schema._type_of(complex)
-    assert native_schema._type_of(Tuple[str, ...]) == {"type": "array", "items": {"type": "string"}}
-    assert native_schema._type_of(List[bool]) == {"type": "array", "items": {"type": "boolean"}}
-    assert native_schema._type_of(int) == {"type": "integer"}
-    assert native_schema._type_of(float) == {"type": "number"}
+def test_the_settings_table_is_the_model_the_schema_and_both_webhook_classes():
+    """Each argument is declared once, in `model.SETTINGS`: the model's fields, the schema's
+    input names and defaults, and both classes' argument lists and defaults agree with it."""
+    from pulumi_wa_webhook.dynamic.resource import Webhook as DynamicWebhook
+    from pulumi_wa_webhook.native.resource import Webhook as NativeWebhook
+
+    on_account = [row.python for row in SETTINGS if row.on_account]
+    assert on_account == [f.name for f in dataclasses.fields(WebhookSettings)]
+    assert [row.schema for row in SETTINGS] == list(_resource()["inputProperties"])
+    for row in SETTINGS:
+        assert row.schema == camel(row.python)
+        if row.default is not None:
+            assert _resource()["inputProperties"][row.schema].get("default", ()) in (
+                row.default, list(row.default) if isinstance(row.default, tuple) else row.default)
+    for cls in (DynamicWebhook, NativeWebhook):
+        parameters = inspect.signature(cls.__init__).parameters
+        assert list(parameters)[2:-1] == [row.python for row in SETTINGS], cls
+        for row in SETTINGS:
+            default = parameters[row.python].default
+            assert default is inspect.Parameter.empty if row.python == "from_number" else (
+                default in (row.default, None)), (cls, row.python)
+        assert all(f":param {row.python}:" in cls.__init__.__doc__ for row in SETTINGS)
 
 
 def test_registry_metadata_logo_and_where_releases_are_published():

@@ -105,3 +105,19 @@ def test_readme_is_short_and_links_resolve():
     for path in DOC_FILES + [REPO / "ARCHITECTURE.md"]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", path.read_text()):
             assert (path.parent / target).exists(), (path.name, target)
+
+
+def test_the_arguments_table_follows_the_settings_table():
+    """The README's table lists every row of `model.SETTINGS`, in order, with its API field
+    and (where it has one) its default."""
+    from pulumi_wa_webhook.model import SETTINGS
+
+    rows = re.findall(r"^\| `([a-z_]+)` \| [^|]+ \| ([^|]+) \| ([^|]+) \|", README, flags=re.M)
+    arguments = [row for row in rows if not row[0].startswith("wa-webhook")]
+    assert [name for name, _, _ in arguments] == [row.python for row in SETTINGS]
+    for (name, default, wire), row in zip(arguments, SETTINGS, strict=True):
+        assert wire.strip() == ("—" if row.wire is None else wire.strip()), name
+        if row.wire is not None:
+            assert wire.strip().startswith(f"`{row.wire}`"), name
+        if isinstance(row.default, bool):
+            assert default.strip() == f"`{row.default}`", name
