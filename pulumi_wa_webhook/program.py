@@ -7,7 +7,7 @@ No `from __future__ import annotations`, for the reason given in `dynamic.resour
 
 import copy
 import textwrap
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import pulumi
 
@@ -115,3 +115,39 @@ def arguments_doc(summary: str) -> str:
         for row in SETTINGS
     ]
     return summary + "\n\n" + "\n".join(params) + "\n"
+
+
+class WebhookArguments:
+    """The arguments of both `Webhook` classes, declared once (one per row of
+    `model.SETTINGS`). A class that uses it registers its resource in `_declare`."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        from_number: pulumi.Input[Union[str, int]],
+        url: Optional[pulumi.Input[str]] = None,
+        system: pulumi.Input[bool] = False,
+        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[Union[str, int]]]]] = None,
+        read_status: pulumi.Input[bool] = False,
+        retry: pulumi.Input[bool] = False,
+        api_key: Optional[pulumi.Input[str]] = None,
+        adopt: bool = False,
+        overwrite: bool = False,
+        verify_url: bool = False,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        args = {k: v for k, v in locals().items() if k not in ("self", "resource_name", "opts")}
+        self._declare(resource_name, args, opts)
+
+    def _declare(
+        self, resource_name: str, args: Dict[str, Any], opts: Optional[pulumi.ResourceOptions]
+    ) -> None:
+        raise NotImplementedError  # each face registers the resource its own way
+
+
+WebhookArguments.__init__.__doc__ = arguments_doc(
+    "Declare the webhook settings of the account `from_number`. The dynamic `Webhook` takes "
+    "`adopt=True` where the native one takes `opts.import_` (the account number, in any form "
+    "`from_number` accepts): both adopt an existing account, writing nothing when it matches."
+)

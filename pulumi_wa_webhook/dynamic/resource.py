@@ -5,7 +5,7 @@ resource class with `typing.get_type_hints` on every resource it creates, and st
 annotations would be compiled again each time.
 """
 
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -13,7 +13,12 @@ from pulumi.dynamic import Resource
 from .. import config as stack_config
 from ..lifecycle import SECRET_INPUTS, SETTING_NAMES
 from ..model import without_defaults
-from ..program import WebhookArgumentError, arguments_doc, setting_output, webhook_inputs
+from ..program import (
+    WebhookArgumentError,
+    WebhookArguments,
+    setting_output,
+    webhook_inputs,
+)
 from .provider import NAME_INPUT, WebhookProvider
 
 _PROVIDER = WebhookProvider()
@@ -106,7 +111,7 @@ def secret_inputs(props: Dict[str, Any]) -> Optional[pulumi.Output[Optional[List
     return pulumi.Output.from_input(names())
 
 
-class Webhook(Resource, module="wa-webhook", name="Webhook"):
+class Webhook(WebhookArguments, Resource, module="wa-webhook", name="Webhook"):
     """The webhook settings of one 99digital WhatsApp account.
 
     The program states the complete configuration: after `pulumi up` the account holds
@@ -129,21 +134,8 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
     api_key: pulumi.Output[str]
     """The key given as `api_key` (a secret); only when one was given."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        from_number: pulumi.Input[Union[str, int]],
-        url: Optional[pulumi.Input[str]] = None,
-        system: pulumi.Input[bool] = False,
-        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[Union[str, int]]]]] = None,
-        read_status: pulumi.Input[bool] = False,
-        retry: pulumi.Input[bool] = False,
-        api_key: Optional[pulumi.Input[str]] = None,
-        adopt: bool = False,
-        overwrite: bool = False,
-        verify_url: bool = False,
-        opts: Optional[pulumi.ResourceOptions] = None,
+    def _declare(
+        self, resource_name: str, args: Dict[str, Any], opts: Optional[pulumi.ResourceOptions]
     ) -> None:
         _check_config_keys()
         problems = []
@@ -157,11 +149,12 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             )
         # Settings at their default are left out: the SDK registers no output for them
         # (`_SettingOutput` reads them as the default), and the state does not hold them.
-        props = without_defaults(webhook_inputs(resource_name, locals(), problems))
+        props = without_defaults(webhook_inputs(resource_name, args, problems))
         props[NAME_INPUT] = resource_name
         secret = secret_inputs(props)
         if secret is not None:
             props[SECRET_INPUTS] = secret
+        api_key = args["api_key"]
         if api_key is not None:
             props["api_key"] = _explicit_api_key(api_key)
         if api_key is not None or not stack_config.key_in_stack_config(_PROGRAM_CONFIG):
@@ -171,10 +164,4 @@ class Webhook(Resource, module="wa-webhook", name="Webhook"):
             opts = pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
             )
-        super().__init__(_PROVIDER, resource_name, props, opts)
-
-
-Webhook.__init__.__doc__ = arguments_doc(
-    "Declare the webhook settings of the account `from_number`. Pass `adopt=True` instead of "
-    "the `import_` option (which Python dynamic resources cannot use)."
-)
+        Resource.__init__(self, _PROVIDER, resource_name, props, opts)
