@@ -115,7 +115,7 @@ def test_an_sdk_that_serves_differently_keeps_four_calls_and_every_result(
 
 
 def test_a_bad_bound_fails_preview_naming_the_key(hook_stack, emulator):
-    value = "0"  # the other bad values: tests/test_config.py
+    value = "0"  # the other bad values: tests/unit/test_config.py
     stack = hook_stack(*hooks_for(emulator, 1))
     stack.set_config(MAX_CONCURRENCY_CONFIG, value)
     failed = stack.preview(check=False)

@@ -247,7 +247,8 @@ def most_in_flight(times: list[float], seconds: float) -> int:
 
 
 def test_api_calls_run_in_parallel_beyond_four(native_stack, emulator):
-    """The dynamic provider serves 4 calls at a time; the plugin's thread pool serves more."""
+    """The plugin's thread pool serves more than the 4 calls that Pulumi's own dynamic
+    provider server would."""
     numbers = [f"97250000000{i}" for i in range(1, 8)]
     for number in numbers:
         emulator.add_account(number, KEY_1)

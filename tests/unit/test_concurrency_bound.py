@@ -1,7 +1,7 @@
 """The bound on API calls in flight (`wa-webhook:maxConcurrency`), the dynamic server's
 widening (`dynamic.workers`) and the emulator's in-flight figure, without the engine.
 
-The engine tests are in tests/test_dynamic_concurrency.py.
+The engine tests are in tests/engine/test_dynamic_concurrency.py.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def test_yaml_blocks_are_committed_stack_files(text):
 @pytest.mark.parametrize(("language", "example"), [("typescript", "typescript/index.ts"),
                                                   ("go", "go/main.go")])
 def test_typescript_and_go_blocks_are_the_examples(language, example):
-    """tests/test_sdk_programs.py runs these two examples through the real CLI."""
+    """tests/engine/test_sdk_programs.py runs these two examples through the real CLI."""
     text = (REPO / "examples" / example).read_text()
     assert blocks(language)
     assert all(code.strip() in text for code in blocks(language))
