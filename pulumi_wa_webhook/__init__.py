@@ -19,14 +19,19 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .dynamic.resource import Webhook
     from .model import WebhookSettings
-    from .resource import Webhook, WebhookArgumentError
+    from .program import WebhookArgumentError
 
 __version__ = "0.1.0"
 
 # The Pulumi SDK takes half a second to import; load it only when the resource is used, so
 # the emulator (`python -m pulumi_wa_webhook.emulator`) starts quickly.
-_LAZY = {"Webhook": "resource", "WebhookArgumentError": "resource", "WebhookSettings": "model"}
+_LAZY = {
+    "Webhook": "dynamic.resource",
+    "WebhookArgumentError": "program",
+    "WebhookSettings": "model",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -4,13 +4,8 @@
 properties, no API call), so `make bench` can tell the cost of the state's shape from the cost
 of the provider's work.
 
-Why a module used only by `make bench` and tests ships in the wheel: the engine's provider
-process unpickles `NoopProvider` *by reference* (`pulumi_wa_webhook._noop.NoopProvider`), so
-the module must be importable by whatever virtualenv runs the Pulumi program, exactly as the
-`Webhook` provider is. The installed package is the one place every such virtualenv has; a
-module beside the tests would need path tricks in every program and provider process, and a
-class defined in the program itself would be pickled by value (large, fragile). It is private
-(not exported), imports nothing but `pulumi`, and costs the wheel about 1 KB.
+It ships in the wheel because the engine's provider process unpickles the providers by
+reference, so the module must be importable wherever the program's virtualenv is.
 """
 
 from __future__ import annotations

@@ -3,11 +3,9 @@
 Both calls are idempotent (setWebhook overwrites, getWebhook reads), so HTTP 5xx and 429
 answers, timeouts and dropped connections are retried by urllib3's `Retry` with backoff.
 
-Why urllib3 and not a requests session: every call goes to one host, and requests' per-call
-work (merging session settings, preparing the request, the adapter) cost more CPU than the
-call itself (1.4 ms against 0.6 ms per call on the emulator), paid twice per create. The
-environment's proxy and CA-bundle settings are still read by requests' own rules, once, when
-the client is made.
+Why urllib3 and not a requests session: every call goes to one host, and a session's per-call
+work costs more CPU than the call itself (figures in bench/README.md). The environment's proxy
+and CA-bundle settings are still read by requests' own rules, once, when the client is made.
 """
 
 from __future__ import annotations

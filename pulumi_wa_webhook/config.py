@@ -46,7 +46,7 @@ MAX_TIMEOUT = 300.0
 #: Upper bound of `retries`: with the backoff cap of 2 s, 10 retries wait at most ~20 s.
 MAX_RETRIES = 10
 #: API calls one provider process keeps in flight at most (README, "Speed": why 16). Four
-#: times the 4 calls the Pulumi SDK's dynamic provider server ran before (`dynamic_workers`),
+#: times the 4 calls the Pulumi SDK's dynamic provider server ran before (`dynamic.workers`),
 #: and the engine's default --parallel on a 4-core machine; polite towards an API whose rate
 #: limits are not documented. Users raise it for a large `--parallel`.
 DEFAULT_MAX_CONCURRENCY = 16

@@ -160,7 +160,7 @@ def _moved(number: str, old_endpoint: str, new_endpoint: str) -> str:
     return (
         f"account {number} moves from endpoint {origin(old_endpoint)} to "
         f"{origin(new_endpoint)}: the account on the old endpoint is left as it is "
-        "(see the README, 'Moving to another endpoint', to clear it)"
+        "(see docs/ownership.md, 'Moving to another endpoint', to clear it)"
     )
 
 

@@ -53,49 +53,101 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
-class WebhookSettings:
-    """The complete desired (or observed) webhook configuration of one account."""
+class Setting:
+    """One argument of a `Webhook`, declared once: the schema, both `Webhook` classes' docs and
+    the README's arguments table are derived from (or checked against) these rows."""
 
-    from_number: str = field(metadata={"doc": "The account, canonical international digits "
-                                       "(API field `from`); the resource ID. Changing it "
-                                       "replaces the resource."})
-    url: str = field(default="", metadata={"doc": "Webhook URL that receives messages and "
-                                                  "acknowledgements; empty for none."})
-    system: bool = field(default=False, metadata={"doc": "Whether system-message "
-                                                         "notifications are on."})
-    system_phone_alerts: Tuple[str, ...] = field(
-        default_factory=tuple,
-        metadata={"doc": "Up to 5 Israeli phones (international digits, any order) that "
-                         "receive system notifications by WhatsApp."},
-    )
-    read_status: bool = field(default=False, metadata={"doc": "Whether read-status "
-                                                              "notifications (sent / delivered "
-                                                              "/ read) are on."})
-    retry: bool = field(default=False, metadata={"doc": "Whether failed deliveries are "
-                                                        "retried (immediately, then 5 min "
-                                                        "... 24 h)."})
+    python: str
+    #: The API field it is sent as; None for an argument the API never sees.
+    wire: Optional[str]
+    #: Its type in the package schema (`string`, `boolean`, `array` of strings).
+    schema_type: str
+    #: Its default; None for the account (required) and the key (looked up elsewhere).
+    default: Any
+    doc: str
+    #: An argument that is not also an output (it steers the first write, and is not a setting).
+    input_only: bool = False
+    #: A setting the account holds (sent on every write, read back by getWebhook).
+    on_account: bool = True
+
+    @property
+    def schema(self) -> str:
+        """The name in the package schema and in every other Pulumi language."""
+        head, *rest = self.python.split("_")
+        return head + "".join(word.capitalize() for word in rest)
+
+
+SETTINGS: Tuple[Setting, ...] = (
+    Setting("from_number", "from", "string", None,
+            "The account (API field `from`), kept as canonical international digits: "
+            "972501234567, +972 50-123-4567 and the int 972501234567 are one account; the "
+            "resource ID. Changing it replaces the resource."),
+    Setting("url", "url", "string", "",
+            "Webhook URL that receives messages and acknowledgements; empty for none."),
+    Setting("system", "system", "boolean", False, "Whether system-message notifications are on."),
+    Setting("system_phone_alerts", "systemPhoneAlert", "array", (),
+            "Up to 5 Israeli phones (international digits, any order) that receive system "
+            "notifications by WhatsApp."),
+    Setting("read_status", "readStatus", "boolean", False,
+            "Whether read-status notifications (sent / delivered / read) are on."),
+    Setting("retry", "retry", "boolean", False,
+            "Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."),
+    Setting("api_key", "apiKey", "string", None,
+            "The account's 99digital API key (a secret). Defaults to the provider configuration "
+            "`apiKey`, then the environment variable WA_WEBHOOK_API_KEY (in Python programs "
+            "with the dynamic `Webhook`: stack config `wa-webhook:apiKey`, then that variable).",
+            on_account=False),
+    Setting("adopt", None, "boolean", False,
+            "Bring an account that is already configured under management: the first create "
+            "reads the account and, instead of writing, fails if its settings differ from the "
+            "program.", input_only=True, on_account=False),
+    Setting("overwrite", None, "boolean", False,
+            "Let the first create take over an account that holds a different configuration "
+            "(another stack's, or one made by hand) and write the program's settings.",
+            input_only=True, on_account=False),
+    Setting("verify_url", None, "boolean", False,
+            "Before a create or update writes a new URL, POST {\"status\": \"OK\", \"hook\": "
+            "\"test\"} to it (5 s, TLS verified) and fail, writing nothing, on a DNS error, "
+            "refused connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview.",
+            input_only=True, on_account=False),
+)
+#: The rows by Python name.
+SETTING: Dict[str, Setting] = {row.python: row for row in SETTINGS}
+#: The rows the account holds, in the order of the API's fields.
+ACCOUNT_SETTINGS: Tuple[Setting, ...] = tuple(row for row in SETTINGS if row.on_account)
+
+
+def _wire_value(value: Any) -> Any:
+    """A setting as setWebhook takes it: switches as 0/1, lists comma-separated, an empty
+    value as the single space that clears it."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, tuple):
+        value = ",".join(value)
+    return value or CLEAR
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """The complete desired (or observed) webhook configuration of one account: the rows of
+    SETTINGS that the account holds (a test checks the two agree)."""
+
+    from_number: str
+    url: str = ""
+    system: bool = False
+    system_phone_alerts: Tuple[str, ...] = field(default_factory=tuple)
+    read_status: bool = False
+    retry: bool = False
 
     def to_wire(self) -> Dict[str, Any]:
         """The setWebhook body (without `apiKey`): every field, unset values cleared."""
-        return {
-            "from": self.from_number,
-            "url": self.url or CLEAR,
-            "system": int(self.system),
-            "systemPhoneAlert": ",".join(self.system_phone_alerts) or CLEAR,
-            "readStatus": int(self.read_status),
-            "retry": int(self.retry),
-        }
+        return {str(row.wire): _wire_value(getattr(self, row.python)) for row in ACCOUNT_SETTINGS}
 
     def to_props(self) -> Dict[str, Any]:
         """The Pulumi properties (inputs and outputs) for these settings."""
-        return {
-            "from_number": self.from_number,
-            "url": self.url,
-            "system": self.system,
-            "system_phone_alerts": list(self.system_phone_alerts),
-            "read_status": self.read_status,
-            "retry": self.retry,
-        }
+        props = {row.python: getattr(self, row.python) for row in ACCOUNT_SETTINGS}
+        props["system_phone_alerts"] = list(self.system_phone_alerts)
+        return props
 
     def changed_fields(self, other: WebhookSettings) -> List[str]:
         """Names of the properties whose values differ from `other`."""
@@ -325,22 +377,21 @@ def parse_settings(
     """
     problems: List[Problem] = []
     values: Dict[str, Any] = {}
-    parsers: Dict[str, Callable[[Any], Any]] = {
+    special: Dict[str, Callable[[Any], Any]] = {
         "from_number": lambda v: parse_phone(v, "from_number", "from_number" in secret),
         "url": lambda v: parse_url(v, "url", "url" in secret),
-        "system": lambda v: parse_switch(v, "system", "system" in secret),
         "system_phone_alerts": lambda v: parse_alert_phones(
             v, is_unknown=is_unknown, secret="system_phone_alerts" in secret
         ),
-        "read_status": lambda v: parse_switch(v, "read_status", "read_status" in secret),
-        "retry": lambda v: parse_switch(v, "retry", "retry" in secret),
     }
-    for name, parse in parsers.items():
+    for row in ACCOUNT_SETTINGS:  # the others are switches
+        name = row.python
         value = props.get(name)
         if is_unknown(value):
             continue
         try:
-            values[name] = parse(value)
+            parse = special.get(name)
+            values[name] = parse(value) if parse else parse_switch(value, name, name in secret)
         except SettingsError as err:
             problems.extend(err.problems)
     if problems:
@@ -379,43 +430,32 @@ def _lenient_switch(value: Any) -> bool:
         return False
 
 
-def _lenient_settings(from_number: Any, url: Any, alerts: Any, **switches: Any) -> WebhookSettings:
-    """Settings from values someone else stored (the API, the state): never raises. `alerts`
-    is a list or comma-separated text; entries without digits (None, "") are dropped."""
+def _lenient_settings(from_number: Any, value_of: Callable[[Setting], Any]) -> WebhookSettings:
+    """Settings from values someone else stored (the API, the state; `value_of` gives a
+    row's value): never raises. Alert phones are a list or comma-separated text; entries
+    without digits (None, "") are dropped."""
+    alerts = value_of(SETTING["system_phone_alerts"])
     items = alerts if isinstance(alerts, (list, tuple)) else str(alerts).split(",")
     numbers = {_lenient_phone(str(item).strip()) for item in items}
     return WebhookSettings(
         from_number=str(from_number or ""),
-        url=str(url or "").strip(),
+        url=str(value_of(SETTING["url"]) or "").strip(),
         system_phone_alerts=tuple(sorted(n for n in numbers if n)),
-        **{name: _lenient_switch(value) for name, value in switches.items()},
+        **{row.python: _lenient_switch(value_of(row))
+           for row in ACCOUNT_SETTINGS if row.schema_type == "boolean"},
     )
 
 
 def from_wire(from_number: str, body: Mapping[str, Any]) -> WebhookSettings:
     """Settings from a getWebhook answer, normalised for comparison with user input."""
-    return _lenient_settings(
-        from_number,
-        body.get("url"),
-        body.get("systemPhoneAlert"),
-        system=body.get("system"),
-        read_status=body.get("readStatus"),
-        retry=body.get("retry"),
-    )
+    return _lenient_settings(from_number, lambda row: body.get(str(row.wire)))
 
 
 def from_state(props: Mapping[str, Any]) -> WebhookSettings:
     """Settings as a resource's state holds them. Lenient: the state may hold whatever the
     API returned on refresh (an out-of-band value the model would reject); reading it must
     never fail, such a value simply differs from the program's."""
-    return _lenient_settings(
-        props.get("from_number"),
-        props.get("url"),
-        props.get("system_phone_alerts"),
-        system=props.get("system"),
-        read_status=props.get("read_status"),
-        retry=props.get("retry"),
-    )
+    return _lenient_settings(props.get("from_number"), lambda row: props.get(row.python))
 
 
 # --- what messages may show -----------------------------------------------------------------

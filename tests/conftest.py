@@ -1,4 +1,9 @@
-"""Shared fixtures: the Pulumi CLI, a stack factory on a local file backend, the emulator."""
+"""Shared fixtures: the Pulumi CLI, a stack factory on a local file backend, the emulator.
+
+Tests live by layer: `unit/` (no Pulumi CLI), `engine/` (the real CLI and engine: every test
+there is marked `engine` by its folder); helpers are in `support/` (on the path, see
+pyproject.toml). tests/README.md maps each behaviour to its tests.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from harness import REPO, Stack, base_env
 from receivers import Receiver
 from s3_server import AWS_ENV, S3Server, running_s3_server
 from webhook_programs import KEY_1, webhook_program
+
+ENGINE_TESTS = Path(__file__).parent / "engine"
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs"]
 
@@ -151,3 +158,9 @@ def machine(tmp_path: Path, pulumi_dir: str, s3_backend: tuple[S3Server, str]) -
         return made[-1]
 
     return factory
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """The `engine` marker follows from the folder: every test under tests/engine has it."""
+    if ENGINE_TESTS in Path(item.path).parents:
+        item.add_marker(pytest.mark.engine)

@@ -9,7 +9,7 @@ Two virtualenvs under `.compat/`:
 Each gets the wheel (built fresh), pytest, pytest-timeout and trustme; then the tests marked
 `compat` run with that venv's interpreter from a directory outside the repository, so `import
 pulumi_wa_webhook` finds the installed wheel, not the source tree. The tests' Pulumi programs
-and dynamic providers run in the same venv (tests/harness.py uses `sys.prefix`).
+and dynamic providers run in the same venv (tests/support/harness.py uses `sys.prefix`).
 
 A missing interpreter is an error that names it, never a skip. Needs the Pulumi CLI on PATH
 and WA_WEBHOOK_PULUMI_DIR, as `make test-compat` sets them.

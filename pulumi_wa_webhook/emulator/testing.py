@@ -75,26 +75,13 @@ class Emulator:
         """Count the peak again from the requests open now."""
         self.server.in_flight.reset()
 
-    def add_fault(
-        self,
-        path: str = "*",
-        times: int = 1,
-        status: Optional[int] = None,
-        delay: Optional[float] = None,
-        reset: bool = False,
-        body: Optional[str] = None,
-        reason: Optional[int] = None,
-        account: Optional[str] = None,
-    ) -> Dict[str, Any]:
+    def add_fault(self, path: str = "*", times: int = 1, **what: Any) -> Dict[str, Any]:
         """Queue a fault for the next ``times`` calls to ``path`` ("setWebhook", "getWebhook"
         or "*"), only those about ``account`` if given (e.g. to fail one account of ten): an
         HTTP ``status``, a ``delay`` in seconds before the normal answer, a TCP ``reset``
-        without answer, a raw 200 ``body``, or a FAIL with ``reason``."""
-        fault = Fault(
-            path, times, status=status, delay=delay, reset=reset, body=body, reason=reason,
-            account=account,
-        )
-        return self.backend.add_fault(fault)
+        without answer, a raw 200 ``body``, or a FAIL with ``reason`` (the arguments of
+        :class:`Fault`)."""
+        return self.backend.add_fault(Fault(path, times, **what))
 
     def clear_faults(self) -> None:
         """Drop every queued fault."""

@@ -2,7 +2,8 @@
 Python programs. It reads an account's current settings (one getWebhook call by the plugin)
 without managing it; the result holds no key.
 
-No `from __future__ import annotations`, for the reason given in `pulumi_wa_webhook.resource`.
+No `from __future__ import annotations`, for the reason given in
+`pulumi_wa_webhook.dynamic.resource`.
 """
 
 from dataclasses import dataclass

@@ -1,20 +1,21 @@
 """`Webhook` on the native provider, for Python programs: same arguments as the dynamic
 `pulumi_wa_webhook.Webhook`, served by the `wa-webhook` plugin.
 
-No `from __future__ import annotations`, for the reason given in `pulumi_wa_webhook.resource`.
+No `from __future__ import annotations`, for the reason given in
+`pulumi_wa_webhook.dynamic.resource`.
 """
 
-from typing import Optional, Sequence, Union
+from typing import Any, Dict, Optional, Sequence
 
 import pulumi
 
 from ..model import without_defaults
-from ..resource import setting_output, webhook_inputs
+from ..program import WebhookArguments, setting_output, webhook_inputs
 from . import WEBHOOK_TYPE
 from .names import camel, snake
 
 
-class Webhook(pulumi.CustomResource):
+class Webhook(WebhookArguments, pulumi.CustomResource):
     """The webhook settings of one 99digital WhatsApp account, managed by the native
     `wa-webhook` provider plugin (`pulumi-resource-wa-webhook`).
 
@@ -43,33 +44,17 @@ class Webhook(pulumi.CustomResource):
     """Eight hex digits that identify the key the settings were written with (a one-way
     hash, not the key); None after an import."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        from_number: pulumi.Input[Union[str, int]],
-        url: Optional[pulumi.Input[str]] = None,
-        system: pulumi.Input[bool] = False,
-        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[Union[str, int]]]]] = None,
-        read_status: pulumi.Input[bool] = False,
-        retry: pulumi.Input[bool] = False,
-        api_key: Optional[pulumi.Input[str]] = None,
-        adopt: bool = False,
-        overwrite: bool = False,
-        verify_url: bool = False,
-        opts: Optional[pulumi.ResourceOptions] = None,
+    def _declare(
+        self, resource_name: str, args: Dict[str, Any], opts: Optional[pulumi.ResourceOptions]
     ) -> None:
-        """Declare the webhook settings of the account `from_number`; the arguments mean what
-        they mean for the dynamic `pulumi_wa_webhook.Webhook`. `opts.import_` (the account
-        number) adopts an existing account: with matching arguments nothing is written."""
         # Settings at their default are not registered (the provider's check leaves them out
         # anyway): the SDK makes no output for them, and they read as their default.
-        props = without_defaults(webhook_inputs(resource_name, locals(), []))
-        if api_key is not None:
-            props["api_key"] = pulumi.Output.secret(api_key)
+        props = without_defaults(webhook_inputs(resource_name, args, []))
+        if args["api_key"] is not None:
+            props["api_key"] = pulumi.Output.secret(args["api_key"])
         props["endpoint"] = None
         props["key_fingerprint"] = None
-        super().__init__(WEBHOOK_TYPE, resource_name, props, opts)
+        pulumi.CustomResource.__init__(self, WEBHOOK_TYPE, resource_name, props, opts)
 
     def translate_input_property(self, prop: str) -> str:
         return camel(prop)

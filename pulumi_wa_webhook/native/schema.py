@@ -1,26 +1,18 @@
 """The package schema of the `wa-webhook` plugin, generated from the model and the config
-module: the settings' names, types and docs come from `WebhookSettings`, so the schema cannot
-drift from what the provider accepts."""
+module: the arguments' names, types, defaults and docs come from the model's settings table
+(`model.SETTINGS`), so the schema cannot drift from what the provider accepts."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import typing
 from typing import Any, Dict, List
 
 from .. import __version__
 from .. import config as stack_config
-from ..model import SETTING_DEFAULTS, WebhookSettings
+from ..model import ACCOUNT_SETTINGS, SETTING, SETTING_DEFAULTS, Setting
 from . import GET_WEBHOOK, PACKAGE, WEBHOOK_TYPE
 from .names import camel
 
-_SCALARS = {str: "string", bool: "boolean", int: "integer", float: "number"}
-
-API_KEY_DOC = (
-    "The account's 99digital API key (a secret). Defaults to the provider configuration "
-    f"`apiKey`, then the environment variable {stack_config.KEY_ENV}."
-)
 ENDPOINT_DOC = "The API endpoint the settings were written to; refresh and destroy use it."
 KEY_FINGERPRINT_DOC = (
     "Eight hex digits that identify the API key the settings were written or imported with "
@@ -41,19 +33,6 @@ GET_WEBHOOK_DOC = (
 )
 GET_WEBHOOK_ENDPOINT_DOC = (
     "The API endpoint to read from; the provider's `endpoint` when not given."
-)
-ADOPT_DOC = (
-    "Bring an account that is already configured under management: the first create reads "
-    "the account and, instead of writing, fails if its settings differ from the program."
-)
-OVERWRITE_DOC = (
-    "Let the first create take over an account that holds a different configuration "
-    "(another stack's, or one made by hand) and write the program's settings."
-)
-VERIFY_URL_DOC = (
-    "Before a create or update writes a new URL, POST {\"status\": \"OK\", \"hook\": "
-    "\"test\"} to it (5 s, TLS verified) and fail, writing nothing, on a DNS error, refused "
-    "connection, TLS error, timeout, HTTP 404/410 or 5xx. Never in preview."
 )
 CONFIG_DOCS: Dict[str, tuple[str, str]] = {
     # name: (schema type, description)
@@ -104,23 +83,16 @@ LANGUAGE: Dict[str, Dict[str, Any]] = {
 }
 
 
-def _type_of(annotation: Any) -> Dict[str, Any]:
-    """A schema type for a field's Python type (str, bool, or a tuple of them)."""
-    if annotation in _SCALARS:
-        return {"type": _SCALARS[annotation]}
-    if typing.get_origin(annotation) in (tuple, list):
-        return {"type": "array", "items": _type_of(typing.get_args(annotation)[0])}
-    raise TypeError(f"no schema type for {annotation!r}")  # a new field type needs a mapping
+def _property(row: Setting) -> Dict[str, Any]:
+    """The schema property of a row of the settings table (its type and doc)."""
+    if row.schema_type == "array":
+        return {"type": "array", "items": {"type": "string"}, "description": row.doc}
+    return {"type": row.schema_type, "description": row.doc}
 
 
 def setting_properties() -> Dict[str, Dict[str, Any]]:
-    """One schema property per WebhookSettings field, camelCase, with its doc (every field
-    has one: a field without `metadata["doc"]` is a KeyError here)."""
-    hints = typing.get_type_hints(WebhookSettings)
-    return {
-        camel(f.name): dict(_type_of(hints[f.name]), description=f.metadata["doc"])
-        for f in dataclasses.fields(WebhookSettings)
-    }
+    """One schema property per setting the account holds, camelCase, with its doc."""
+    return {row.schema: _property(row) for row in ACCOUNT_SETTINGS}
 
 
 #: Defaults of the configuration (none for the key).
@@ -185,10 +157,9 @@ def package_schema() -> Dict[str, Any]:
     outputs["keyFingerprint"] = {"type": "string", "description": KEY_FINGERPRINT_DOC}
     inputs = dict(
         _with_defaults(settings, {camel(k): v for k, v in SETTING_DEFAULTS.items()}),
-        apiKey={"type": "string", "secret": True, "description": API_KEY_DOC},
-        adopt={"type": "boolean", "description": ADOPT_DOC, "default": False},
-        overwrite={"type": "boolean", "description": OVERWRITE_DOC, "default": False},
-        verifyUrl={"type": "boolean", "description": VERIFY_URL_DOC, "default": False},
+        apiKey=dict(_property(SETTING["api_key"]), secret=True),
+        **{row.schema: dict(_property(row), default=row.default)
+           for row in (SETTING["adopt"], SETTING["overwrite"], SETTING["verify_url"])},
     )
     return {
         "name": PACKAGE,

@@ -1,8 +1,8 @@
 """Makes the dynamic provider process look like an SDK that serves on another executor class.
 
-Put on PYTHONPATH by tests/test_dynamic_concurrency.py: every `ThreadPoolExecutor` made after
+Put on PYTHONPATH by tests/engine/test_dynamic_concurrency.py: every `ThreadPoolExecutor` made after
 start-up, the SDK's dynamic server's included, is a subclass of the standard one that behaves
-exactly the same. `pulumi_wa_webhook.dynamic_workers` widens only the standard class itself,
+exactly the same. `pulumi_wa_webhook.dynamic.workers` widens only the standard class itself,
 so it must leave this server at the SDK's 4 workers, silently, with every result unchanged.
 """
 

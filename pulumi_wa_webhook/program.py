@@ -1,0 +1,153 @@
+"""What both `Webhook` classes (dynamic and native) do in the user's program: argument checks
+that need no provider, the inputs they register, and the output attributes of settings left
+at their default.
+
+No `from __future__ import annotations`, for the reason given in `dynamic.resource`.
+"""
+
+import copy
+import textwrap
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import pulumi
+
+from .model import SETTING_DEFAULTS, SETTINGS
+
+
+class WebhookArgumentError(pulumi.RunError):
+    """A Webhook was declared with arguments that can never work (shown without a traceback)."""
+
+
+_NUMBER = (str, int)
+
+
+def _type_problem(name: str, value: Any, expected: Tuple[type, ...], what: str) -> List[str]:
+    wrong = value is not None and (
+        isinstance(value, bool) and bool not in expected
+        or not isinstance(value, (pulumi.Output, *expected))
+    )
+    return [f"{name} must be {what}, got {type(value).__name__}"] if wrong else []
+
+
+def _argument_problems(args: Dict[str, Any]) -> List[str]:
+    """Every argument whose Python type can never work (values are checked at preview)."""
+    problems = _type_problem("from_number", args["from_number"], _NUMBER, "a phone number")
+    problems += _type_problem("url", args["url"], (str,), "a URL string")
+    for name in ("system", "read_status", "retry", "adopt", "overwrite", "verify_url"):
+        problems += _type_problem(name, args[name], (bool,), "True or False")
+    alerts = args["system_phone_alerts"]
+    problems += _type_problem("system_phone_alerts", alerts, (list, tuple), "a list of numbers")
+    if isinstance(alerts, (list, tuple)):
+        for index, item in enumerate(alerts):
+            problems += _type_problem(
+                f"system_phone_alerts[{index}]", item, _NUMBER, "a phone number"
+            )
+    problems += _type_problem("api_key", args["api_key"], (str,), "a string")
+    if args["adopt"] and args["overwrite"]:
+        problems.append("adopt=True and overwrite=True exclude each other")
+    return problems
+
+
+def webhook_inputs(
+    resource_name: str, args: Dict[str, Any], problems: List[str]
+) -> Dict[str, Any]:
+    """The inputs both `Webhook` classes send for their arguments `args` (without the key).
+
+    Raises WebhookArgumentError naming the resource and every argument problem (`problems`
+    holds those the caller found itself). Two resources on one account are found by the
+    provider's check (in the core, for every face), not here: only it knows the endpoint.
+    """
+    problems = _argument_problems(args) + problems
+    if problems:
+        raise WebhookArgumentError(
+            f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
+        )
+    props: Dict[str, Any] = {
+        "from_number": args["from_number"],
+        "url": args["url"] or "",
+        "system": args["system"],
+        "system_phone_alerts": args["system_phone_alerts"] or [],
+        "read_status": args["read_status"],
+        "retry": args["retry"],
+    }
+    props.update((flag, True) for flag in ("adopt", "overwrite", "verify_url") if args[flag])
+    return props
+
+
+class _SettingOutput:
+    """The output attribute of a setting, which the program does not register (nor the
+    dynamic provider's state keep) when it is at its default: read as that default
+    (`hook.retry` is False, not None).
+
+    The SDK stores each output in the instance's `__dict__`; this data descriptor wins over
+    it on lookup and derives the defaulted output only when a program reads the attribute
+    (an `apply` per setting and resource would cost every program, read or not).
+    """
+
+    def __init__(self, default: Any) -> None:
+        self._default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, resource: Any, owner: Optional[type] = None) -> Any:
+        if resource is None:
+            return self
+        stored = resource.__dict__.get(self._name)
+        if stored is None:  # left out at its default: known, and depending on the resource
+            return resource.urn.apply(lambda _: copy.copy(self._default))
+        return stored.apply(lambda v: copy.copy(self._default) if v is None else v)
+
+    def __set__(self, resource: Any, value: Any) -> None:
+        resource.__dict__[self._name] = value
+
+
+def setting_output(name: str) -> Any:
+    """The class attribute of the setting `name` on a Webhook class (see _SettingOutput)."""
+    return _SettingOutput(SETTING_DEFAULTS[name])
+
+
+def arguments_doc(summary: str) -> str:
+    """The docstring of a `Webhook.__init__`: `summary`, then one `:param` per row of the
+    settings table (`model.SETTINGS`), so both classes document each argument the same way."""
+    params = [
+        textwrap.fill(f":param {row.python}: {row.doc}", width=88, subsequent_indent="    ")
+        for row in SETTINGS
+    ]
+    return summary + "\n\n" + "\n".join(params) + "\n"
+
+
+class WebhookArguments:
+    """The arguments of both `Webhook` classes, declared once (one per row of
+    `model.SETTINGS`). A class that uses it registers its resource in `_declare`."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        from_number: pulumi.Input[Union[str, int]],
+        url: Optional[pulumi.Input[str]] = None,
+        system: pulumi.Input[bool] = False,
+        system_phone_alerts: Optional[pulumi.Input[Sequence[pulumi.Input[Union[str, int]]]]] = None,
+        read_status: pulumi.Input[bool] = False,
+        retry: pulumi.Input[bool] = False,
+        api_key: Optional[pulumi.Input[str]] = None,
+        adopt: bool = False,
+        overwrite: bool = False,
+        verify_url: bool = False,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None:
+        args = {k: v for k, v in locals().items() if k not in ("self", "resource_name", "opts")}
+        self._declare(resource_name, args, opts)
+
+    def _declare(
+        self, resource_name: str, args: Dict[str, Any], opts: Optional[pulumi.ResourceOptions]
+    ) -> None:
+        raise NotImplementedError  # each face registers the resource its own way
+
+
+WebhookArguments.__init__.__doc__ = arguments_doc(
+    "Declare the webhook settings of the account `from_number`. The dynamic `Webhook` takes "
+    "`adopt=True` where the native one takes `opts.import_` (the account number, in any form "
+    "`from_number` accepts): both adopt an existing account, writing nothing when it matches."
+)

@@ -1,0 +1,82 @@
+"""TypeScript and Go programs on the SDKs generated from the plugin's schema, through the real
+engine and our language hosts against the emulator: the same lifecycle as the Python faces,
+the same API calls, the API key nowhere in clear (a secret URL: issue 22)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sdk_programs import STEPS, Run, typescript_stack
+from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_1, KEY_2, stored
+
+pytestmark = pytest.mark.languages
+
+
+def check_same_calls_no_key(run: Run, python_run: Run) -> None:
+    assert list(run.calls) == list(STEPS)
+    assert run.calls == python_run.calls
+    assert run.calls["no-change preview"] == []
+    assert run.calls["update"] == ["setWebhook"]
+    for text in (run.exported, run.transcript):  # the state, and the CLI's output and -v=9 logs
+        assert KEY_1 not in text
+
+
+def test_typescript_lifecycle_makes_the_python_calls(typescript_run, python_run):
+    check_same_calls_no_key(typescript_run, python_run)
+
+
+def test_go_lifecycle_makes_the_python_calls(go_run, python_run):
+    check_same_calls_no_key(go_run, python_run)
+
+
+def check_url_secret(run: Run) -> None:
+    assert run.outputs["webhookUrl"] == "[secret]"
+    for text in (run.exported, run.transcript):
+        assert "url-secret-4711" not in text
+
+
+def test_typescript_secret_url_stays_secret(typescript_run):
+    check_url_secret(typescript_run)
+
+
+def test_go_secret_url_stays_secret(go_run):
+    check_url_secret(go_run)
+
+
+OUTPUT_AS_URL = """\
+import * as pulumi from "@pulumi/pulumi";
+import * as wawebhook from "@pulumi-wa-webhook/wa-webhook";
+
+const config = new pulumi.Config();
+const first = new wawebhook.Webhook("first", {
+    fromNumber: "972500000001",
+    url: "https://hooks.example.com/first",
+});
+// The second account's URL is an Output of the first resource: unknown during the first preview.
+const second = new wawebhook.Webhook("second", {
+    fromNumber: "972500000002",
+    url: first.url.apply(url => `${url}?copy=second`),
+    apiKey: config.requireSecret("secondKey"),
+});
+export const secondUrl = second.url;
+"""
+
+
+def test_typescript_output_of_another_resource_as_url(tmp_path, pulumi_env, emulator,
+                                                      node_modules):
+    stack = typescript_stack(tmp_path, pulumi_env, node_modules, OUTPUT_AS_URL)
+    stack.set_config("wa-webhook:endpoint", emulator.base_url)
+    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_config("secondKey", KEY_2, secret=True)
+    preview = stack.preview()
+    assert "second" in preview.stdout
+    assert emulator.count("setWebhook") == 0
+    stack.pulumi("up", "--yes")
+    assert stored(emulator, ACCOUNT_2)["url"] == "https://hooks.example.com/first?copy=second"
+    assert stored(emulator, ACCOUNT_1)["url"] == "https://hooks.example.com/first"
+    assert stack.outputs() == {"secondUrl": "https://hooks.example.com/first?copy=second"}
+    assert KEY_2 not in json.dumps(stack.export())
+    stack.destroy()
+    assert stored(emulator, ACCOUNT_2)["url"] == ""
+    assert KEY_2 not in stack.all_output()

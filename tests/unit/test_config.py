@@ -1,0 +1,250 @@
+"""Stack-wide settings from stack config and the environment: bounds, sources, key cleaning.
+
+Where the key, endpoint and client tuning come from: stack configuration, then the
+environment, then the defaults; and which endpoints are accepted (pure, no HTTP).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_wa_webhook import config
+from pulumi_wa_webhook.config import ClientOptions, load, options_for, validate_endpoint
+from pulumi_wa_webhook.errors import ConfigurationError
+
+# The tests marked `compat` also run in `make test-compat` (oldest and newest deps).
+
+BAD_RETRIES = ["inf", "nan", "1.7", "1e9", "-1", "abc", "11", "1_000"]
+BAD_TIMEOUTS = ["inf", "nan", "0", "1e9", "-5", "abc", "0.01", "301"]
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_in_the_environment(monkeypatch):
+    for name in (config.KEY_ENV, config.ENDPOINT_ENV, config.TIMEOUT_ENV, config.RETRIES_ENV):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize("value", BAD_RETRIES)
+def test_bad_retries_from_stack_config_name_the_config_key(value):
+    with pytest.raises(ConfigurationError) as caught:
+        config.load({config.RETRIES_CONFIG: value})
+    message = str(caught.value)
+    assert message.startswith("wa-webhook:retries must be a whole number from 0 to 10")
+    assert repr(value) in message and "WA_WEBHOOK_RETRIES" not in message
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize("value", BAD_RETRIES)
+def test_bad_retries_from_the_environment_name_the_variable(value, monkeypatch):
+    monkeypatch.setenv(config.RETRIES_ENV, value)
+    with pytest.raises(ConfigurationError) as caught:
+        config.load({})
+    message = str(caught.value)
+    assert message.startswith("environment variable WA_WEBHOOK_RETRIES must be a whole number")
+    assert "wa-webhook:retries" not in message
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize("value", BAD_TIMEOUTS)
+def test_bad_timeouts_name_their_source(value, monkeypatch):
+    with pytest.raises(ConfigurationError, match=r"^wa-webhook:timeout must be a number of "
+                       r"seconds from 0\.1 to 300, got"):
+        config.load({config.TIMEOUT_CONFIG: value})
+    monkeypatch.setenv(config.TIMEOUT_ENV, value)
+    with pytest.raises(ConfigurationError, match="^environment variable WA_WEBHOOK_TIMEOUT must"):
+        config.load({})
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize(("retries", "timeout"), [("0", "0.1"), ("10", "300"), (" 3 ", "2.5")])
+def test_values_at_the_bounds_are_accepted(retries, timeout):
+    options = config.load({config.RETRIES_CONFIG: retries, config.TIMEOUT_CONFIG: timeout}).options
+    assert (options.retries, options.timeout) == (int(retries), float(timeout))
+
+
+@pytest.mark.compat
+def test_numbers_given_as_numbers_are_read_too():
+    options = config.load({config.RETRIES_CONFIG: 2, config.TIMEOUT_CONFIG: 7.5}).options
+    assert (options.retries, options.timeout) == (2, 7.5)
+
+
+@pytest.mark.compat
+def test_stack_config_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv(config.RETRIES_ENV, "abc")  # not even looked at
+    assert config.load({config.RETRIES_CONFIG: "5"}).options.retries == 5
+
+
+@pytest.mark.compat
+def test_bad_endpoint_names_its_source(monkeypatch):
+    monkeypatch.setenv(config.ENDPOINT_ENV, "http://api.example.com/")
+    with pytest.raises(ConfigurationError, match=r"\(environment variable WA_WEBHOOK_ENDPOINT\)"):
+        config.load({})
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize("raw", ["key-1\n", "  key-1  ", "\tkey-1\r\n"])
+def test_api_key_whitespace_is_trimmed_from_config_and_environment(raw, monkeypatch):
+    assert config.load({config.KEY_CONFIG: raw}).api_key == "key-1"
+    monkeypatch.setenv(config.KEY_ENV, raw)
+    assert config.load({}).api_key == "key-1"
+    assert config.clean_key(raw) == "key-1"
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize("raw", [None, "", " \n"])
+def test_blank_api_key_is_no_key(raw):
+    assert config.clean_key(raw) is None
+    assert config.load({config.KEY_CONFIG: raw}).api_key is None
+
+
+@pytest.mark.compat
+def test_key_fingerprint_is_stable_short_and_keeps_nothing_of_the_key():
+    # Stored in every state: the same key must give the same digits in every version.
+    assert config.key_fingerprint("bench-key") == "fbb901dd"
+    assert config.key_fingerprint("test-key-1") == "7a5707c0"
+    fingerprint = config.key_fingerprint("sk-live-7f3a9c2e1d5b4a60")
+    assert len(fingerprint) == 8 and int(fingerprint, 16) >= 0
+    assert not any(part in fingerprint for part in ("7f3a", "9c2e", "1d5b", "4a60"))
+    assert config.key_fingerprint("sk-live-7f3a9c2e1d5b4a61") != fingerprint
+
+
+@pytest.mark.compat
+def test_where_the_key_came_from(monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_API_KEY", "from-env")
+    from_env = config.load({})
+    assert from_env.api_key == "from-env" and from_env.key_from_environment
+    from_stack = config.load({"wa-webhook:apiKey": " from-stack\n"})
+    assert from_stack.api_key == "from-stack" and not from_stack.key_from_environment
+    monkeypatch.delenv("WA_WEBHOOK_API_KEY")
+    nowhere = config.load({})
+    assert nowhere.api_key is None and not nowhere.key_from_environment
+
+
+# --- test_config_sources.py ----------------------------------------
+ENV = ("WA_WEBHOOK_API_KEY", "WA_WEBHOOK_ENDPOINT", "WA_WEBHOOK_TIMEOUT", "WA_WEBHOOK_RETRIES")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_are_the_production_endpoint_and_documented_tuning():
+    loaded = load({})
+    assert loaded.api_key is None
+    assert loaded.options == ClientOptions(
+        endpoint="https://api.99digital.co.il/whatsapp/v2", timeout=10.0, retries=3)
+    assert validate_endpoint(config.DEFAULT_ENDPOINT) == config.DEFAULT_ENDPOINT
+
+
+def test_everything_is_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_API_KEY", " env-key ")
+    monkeypatch.setenv("WA_WEBHOOK_ENDPOINT", "https://staging.example.com/whatsapp/v2/")
+    monkeypatch.setenv("WA_WEBHOOK_TIMEOUT", "2.5")
+    monkeypatch.setenv("WA_WEBHOOK_RETRIES", "5")
+    loaded = load({})
+    assert loaded.api_key == "env-key"
+    assert loaded.options.endpoint == "https://staging.example.com/whatsapp/v2"
+    assert loaded.options.timeout == 2.5
+    assert loaded.options.retries == 5
+
+
+def test_stack_configuration_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_API_KEY", "env-key")
+    monkeypatch.setenv("WA_WEBHOOK_ENDPOINT", "https://env.example.com/v2")
+    monkeypatch.setenv("WA_WEBHOOK_TIMEOUT", "2")
+    monkeypatch.setenv("WA_WEBHOOK_RETRIES", "5")
+    loaded = load({"wa-webhook:apiKey": "stack-key", "wa-webhook:endpoint": "http://127.0.0.1:9",
+                   "wa-webhook:timeout": "4", "wa-webhook:retries": "0"})
+    assert loaded.api_key == "stack-key"
+    assert loaded.options.endpoint == "http://127.0.0.1:9"
+    assert loaded.options.timeout == 4.0
+    assert loaded.options.retries == 0
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_values_count_as_unset(monkeypatch, blank):
+    monkeypatch.setenv("WA_WEBHOOK_API_KEY", blank)
+    monkeypatch.setenv("WA_WEBHOOK_TIMEOUT", blank)
+    loaded = load({"wa-webhook:apiKey": blank, "wa-webhook:retries": blank})
+    assert loaded.api_key is None
+    assert (loaded.options.timeout, loaded.options.retries) == (10.0, 3)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WA_WEBHOOK_TIMEOUT", "soon"),
+        ("WA_WEBHOOK_TIMEOUT", "0"),
+        ("WA_WEBHOOK_TIMEOUT", "-1"),
+        ("WA_WEBHOOK_RETRIES", "-1"),
+        ("WA_WEBHOOK_RETRIES", "many"),
+    ],
+)
+def test_bad_tuning_from_the_environment_is_a_clear_error(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load({})
+    assert name in str(caught.value)
+    assert f"got {value!r}" in str(caught.value)
+
+
+def test_smallest_accepted_tuning(monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_TIMEOUT", "0.1")
+    monkeypatch.setenv("WA_WEBHOOK_RETRIES", "0")
+    options = load({}).options
+    assert (options.timeout, options.retries) == (0.1, 0)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "expected"),
+    [
+        ("https://api.99digital.co.il/whatsapp/v2", "https://api.99digital.co.il/whatsapp/v2"),
+        ("https://api.example.com:8443/v2/", "https://api.example.com:8443/v2"),
+        ("https://api.example.com/API-X//", "https://api.example.com/API-X"),
+        ("http://127.0.0.1/API-X/", "http://127.0.0.1/API-X"),
+        ("https://10.0.0.5/v2", "https://10.0.0.5/v2"),
+        ("http://127.0.0.1:8080/whatsapp/v2/", "http://127.0.0.1:8080/whatsapp/v2"),
+        ("http://127.0.0.2/v2", "http://127.0.0.2/v2"),
+        ("http://localhost:8080/v2", "http://localhost:8080/v2"),
+        ("http://[::1]:8080/v2", "http://[::1]:8080/v2"),
+    ],
+)
+def test_https_anywhere_and_plain_http_on_loopback_are_accepted(monkeypatch, endpoint, expected):
+    monkeypatch.setenv("WA_WEBHOOK_ENDPOINT", endpoint)
+    assert load({}).options.endpoint == expected
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["http://api.99digital.co.il/whatsapp/v2", "http://10.0.0.5/v2", "http://localhost.evil/v2",
+     "ftp://127.0.0.1/v2", "https:///v2", "api.99digital.co.il/whatsapp/v2"],
+)
+def test_other_endpoints_are_refused_naming_both_sources(monkeypatch, endpoint):
+    monkeypatch.setenv("WA_WEBHOOK_ENDPOINT", endpoint)
+    with pytest.raises(ConfigurationError) as caught:
+        load({})
+    message = str(caught.value)
+    assert repr(endpoint) in message
+    assert "WA_WEBHOOK_ENDPOINT" in message
+    assert message.endswith("must be an https:// URL; plain http:// is accepted only for "
+                            "loopback hosts such as 127.0.0.1")
+
+
+def test_options_for_an_endpoint_kept_in_state():
+    options = ClientOptions(endpoint="https://a.example.com/v2", timeout=3.0, retries=1)
+    assert options_for(options, None) is options
+    assert options_for(options, "") is options
+    assert options_for(options, "https://a.example.com/v2") is options
+    moved = options_for(options, "https://b.example.com/v2/")
+    assert moved == ClientOptions(endpoint="https://b.example.com/v2", timeout=3.0, retries=1)
+    with pytest.raises(ConfigurationError):
+        options_for(options, "http://b.example.com/v2")
+
+
+def test_missing_key_message_names_the_three_sources():
+    for source in ("api_key=", "pulumi config set --secret wa-webhook:apiKey",
+                   "WA_WEBHOOK_API_KEY"):
+        assert source in config.MISSING_KEY_MESSAGE

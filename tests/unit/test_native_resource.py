@@ -1,0 +1,165 @@
+"""`pulumi_wa_webhook.native.Webhook` under Pulumi's mocks (no engine, no plugin): what it
+registers, how its outputs read back, and that it checks its arguments like the dynamic one."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, Iterator, List
+
+import pulumi
+import pytest
+
+from pulumi_wa_webhook.native import Webhook
+from pulumi_wa_webhook.program import WebhookArgumentError
+
+
+def secret(value: Any) -> Dict[str, Any]:
+    """A secret as the engine receives it (Pulumi's wire form: rpc._special_sig_key and
+    rpc._special_secret_sig, fixed values of the protocol)."""
+    return {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+            "value": value}
+
+
+class PluginMocks(pulumi.runtime.Mocks):
+    """Answers as the plugin does: the outputs are the settings, camelCase, plus the endpoint."""
+
+    def __init__(self) -> None:
+        self.registered: List[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> Any:
+        self.registered.append(args)
+        outputs = {k: v for k, v in args.inputs.items()
+                   if k not in ("apiKey", "adopt", "overwrite", "verifyUrl")}
+        outputs.update(fromNumber="972500000001", systemPhoneAlerts=["972500000002"],
+                       endpoint="http://127.0.0.1:1/whatsapp/v2", keyFingerprint="0123abcd")
+        return [outputs["fromNumber"], outputs]
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        return {}
+
+
+@pytest.fixture
+def mocks() -> Iterator[PluginMocks]:
+    """A fresh mocked program run (its own monitor)."""
+    loop = asyncio.new_event_loop()  # the mocks run on the current loop
+    asyncio.set_event_loop(loop)
+    mocks = PluginMocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    yield mocks
+    pending = asyncio.all_tasks(loop)  # registrations of a program that raised
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    pulumi.runtime.settings.reset_options()
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+def _inputs(mocks: PluginMocks) -> Dict[str, Any]:
+    [registered] = mocks.registered
+    assert registered.typ == "wa-webhook:index:Webhook"
+    return dict(registered.inputs)
+
+
+@pulumi.runtime.test
+def test_registers_the_plugin_type_with_camel_case_inputs(mocks):
+    webhook = Webhook("main", from_number="+972 50-000-0001", url="https://example.com/hook",
+                      system=True, system_phone_alerts=["972500000002"], read_status=True)
+
+    def check(_: Any) -> None:
+        assert mocks.registered[0].name == "main"
+        assert _inputs(mocks) == {
+            "fromNumber": "+972 50-000-0001", "url": "https://example.com/hook",
+            "system": True, "systemPhoneAlerts": ["972500000002"], "readStatus": True,
+        }  # no endpoint (the plugin's output), no key, no unset flags, no setting left at
+        # its default
+
+    return webhook.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_settings_left_at_their_default_are_not_registered_and_read_as_defaults(mocks):
+    """The plugin's check reads an absent setting as its default, so the program registers
+    none (at 500 resources an output per default setting cost seconds of program CPU)."""
+    webhook = Webhook("bare", from_number=972500000001)
+
+    def check(values: List[Any]) -> None:
+        assert _inputs(mocks) == {"fromNumber": 972500000001}
+        assert values == ["", False, [], False, False]
+
+    return pulumi.Output.all(webhook.url, webhook.system, webhook.system_phone_alerts,
+                             webhook.read_status, webhook.retry).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_api_key_is_sent_as_a_secret_and_flags_when_set(mocks):
+    webhook = Webhook("keyed", from_number="972500000001", api_key="the-key",
+                      adopt=True, verify_url=True)
+
+    def check(_: Any) -> None:
+        inputs = _inputs(mocks)
+        assert inputs["apiKey"] == secret("the-key")
+        assert inputs["adopt"] is True and inputs["verifyUrl"] is True
+        assert "overwrite" not in inputs
+
+    return webhook.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_an_api_key_output_stays_secret(mocks):
+    webhook = Webhook("keyed", from_number="972500000001",
+                      api_key=pulumi.Output.from_input("from-another-resource"))
+
+    def check(_: Any) -> None:
+        assert _inputs(mocks)["apiKey"] == secret("from-another-resource")
+
+    return webhook.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_outputs_read_back_as_snake_case_attributes(mocks):
+    webhook = Webhook("main", from_number="+972 50-000-0001", read_status=True,
+                      system_phone_alerts=["+972 50-000-0002"])
+
+    def check(values: List[Any]) -> None:
+        assert values == ["972500000001", "972500000001", ["972500000002"], True, False,
+                          "http://127.0.0.1:1/whatsapp/v2", "0123abcd"]
+
+    return pulumi.Output.all(webhook.id, webhook.from_number, webhook.system_phone_alerts,
+                             webhook.read_status, webhook.retry, webhook.endpoint,
+                             webhook.key_fingerprint).apply(check)
+
+
+@pulumi.runtime.test
+def test_import_option_is_passed_to_the_engine(mocks):
+    webhook = Webhook("adopted", from_number="972500000001",
+                      opts=pulumi.ResourceOptions(import_="972500000001"))
+
+    def check(_: Any) -> None:
+        assert mocks.registered[0].resource_id == "972500000001"
+
+    return webhook.urn.apply(check)
+
+
+@pytest.mark.parametrize("arguments, problem", [
+    ({"system": "yes"}, "system must be True or False, got str"),
+    ({"system_phone_alerts": "972500000002"}, "system_phone_alerts must be a list of numbers"),
+    ({"adopt": True, "overwrite": True}, "adopt=True and overwrite=True exclude each other"),
+    ({"api_key": 1234}, "api_key must be a string, got int"),
+])
+def test_arguments_are_checked_like_the_dynamic_webhook(mocks, arguments, problem):
+    with pytest.raises(WebhookArgumentError, match="Webhook 'bad' has invalid arguments: ") as e:
+        Webhook("bad", from_number="972500000001", **arguments)
+    assert problem in str(e.value)
+    assert mocks.registered == []  # nothing reaches the engine
+
+
+@pulumi.runtime.test
+def test_one_number_twice_is_left_to_the_providers_check(mocks):
+    """Only the provider knows each resource's endpoint: two explicit providers with
+    different endpoints make the same number two accounts (the engine tests cover both)."""
+    first = Webhook("first", from_number="972500000009")
+    second = Webhook("second", from_number="+972 50-000-0009")
+
+    def check(_: Any) -> None:
+        assert sorted(r.name for r in mocks.registered) == ["first", "second"]
+
+    return pulumi.Output.all(first.urn, second.urn).apply(check)
