@@ -12,7 +12,7 @@
                            median of the rounds' ratios (in each round the kinds run back to
                            back, so a round's two samples share the machine's load)
 
-At N = 500 a dynamic no-op shaped like the Webhook (`_noop.Shaped`: the same state, no API
+At N = 500 a dynamic no-op shaped like the Webhook (`dynamic.noop.Shaped`: the same state, no API
 call) also runs in each round; `scale_split` divides scale_ratio into the state's shape
 (shaped no-op / no-op) and the provider's work (Webhook / shaped no-op).
 """
@@ -69,7 +69,7 @@ def webhook_program(count: int, native: bool) -> str:
 
 def shaped_program(count: int, endpoint: str) -> str:
     """`count` no-op resources that keep in state what `webhook_program`'s Webhooks keep."""
-    lines = ["from pulumi_wa_webhook._noop import Shaped", ""]
+    lines = ["from pulumi_wa_webhook.dynamic.noop import Shaped", ""]
     lines += [f"Shaped('hook{i}', {n!r}, {programs.URL!r}, {endpoint!r})"
               for i, n in enumerate(numbers(count))]
     return "\n".join(lines) + "\n"

@@ -39,7 +39,7 @@ def webhook_program(count: int, url: str = URL) -> str:
 
 def noop_program(count: int) -> str:
     """A program declaring `count` no-op dynamic resources (the engine's own cost)."""
-    lines = ["from pulumi_wa_webhook._noop import Noop", ""]
+    lines = ["from pulumi_wa_webhook.dynamic.noop import Noop", ""]
     for index in range(count):
         lines.append(f"Noop('noop{index}', value='v{index}')")
     return "\n".join(lines) + "\n"

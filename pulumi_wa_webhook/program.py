@@ -117,9 +117,23 @@ def arguments_doc(summary: str) -> str:
     return summary + "\n\n" + "\n".join(params) + "\n"
 
 
-class WebhookArguments:
-    """The arguments of both `Webhook` classes, declared once (one per row of
-    `model.SETTINGS`). A class that uses it registers its resource in `_declare`."""
+class WebhookBase:
+    """What both `Webhook` classes share: their arguments (one per row of `model.SETTINGS`)
+    and the outputs of the settings. A class that uses it registers its resource in
+    `_declare`."""
+
+    from_number: pulumi.Output[str]
+    """The account, canonical international digits (API field `from`); the resource ID."""
+    url: pulumi.Output[str] = setting_output("url")
+    """Webhook URL that receives messages and acknowledgements; "" when none."""
+    system: pulumi.Output[bool] = setting_output("system")
+    """Whether system-message notifications are on."""
+    system_phone_alerts: pulumi.Output[Sequence[str]] = setting_output("system_phone_alerts")
+    """Phones (international digits, sorted) that receive system notifications by WhatsApp."""
+    read_status: pulumi.Output[bool] = setting_output("read_status")
+    """Whether read-status notifications (sent / delivered / read) are on."""
+    retry: pulumi.Output[bool] = setting_output("retry")
+    """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
 
     def __init__(
         self,
@@ -146,7 +160,7 @@ class WebhookArguments:
         raise NotImplementedError  # each face registers the resource its own way
 
 
-WebhookArguments.__init__.__doc__ = arguments_doc(
+WebhookBase.__init__.__doc__ = arguments_doc(
     "Declare the webhook settings of the account `from_number`. The dynamic `Webhook` takes "
     "`adopt=True` where the native one takes `opts.import_` (the account number, in any form "
     "`from_number` accepts): both adopt an existing account, writing nothing when it matches."

@@ -5,7 +5,7 @@ resource class with `typing.get_type_hints` on every resource it creates, and st
 annotations would be compiled again each time.
 """
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -15,8 +15,7 @@ from ..lifecycle import SECRET_INPUTS, SETTING_NAMES
 from ..model import without_defaults
 from ..program import (
     WebhookArgumentError,
-    WebhookArguments,
-    setting_output,
+    WebhookBase,
     webhook_inputs,
 )
 from .provider import NAME_INPUT, WebhookProvider
@@ -111,7 +110,7 @@ def secret_inputs(props: Dict[str, Any]) -> Optional[pulumi.Output[Optional[List
     return pulumi.Output.from_input(names())
 
 
-class Webhook(WebhookArguments, Resource, module="wa-webhook", name="Webhook"):
+class Webhook(WebhookBase, Resource, module="wa-webhook", name="Webhook"):
     """The webhook settings of one 99digital WhatsApp account.
 
     The program states the complete configuration: after `pulumi up` the account holds
@@ -119,18 +118,6 @@ class Webhook(WebhookArguments, Resource, module="wa-webhook", name="Webhook"):
     the switches off. Changing `from_number` replaces the resource.
     """
 
-    from_number: pulumi.Output[str]
-    """The account, canonical international digits (API field `from`); the resource ID."""
-    url: pulumi.Output[str] = setting_output("url")
-    """Webhook URL that receives messages and acknowledgements; "" when none."""
-    system: pulumi.Output[bool] = setting_output("system")
-    """Whether system-message notifications are on."""
-    system_phone_alerts: pulumi.Output[Sequence[str]] = setting_output("system_phone_alerts")
-    """Phones (international digits) that receive system notifications by WhatsApp."""
-    read_status: pulumi.Output[bool] = setting_output("read_status")
-    """Whether read-status notifications (sent / delivered / read) are on."""
-    retry: pulumi.Output[bool] = setting_output("retry")
-    """Whether failed deliveries are retried (immediately, then 5 min ... 24 h)."""
     api_key: pulumi.Output[str]
     """The key given as `api_key` (a secret); only when one was given."""
 

@@ -5,17 +5,17 @@ No `from __future__ import annotations`, for the reason given in
 `pulumi_wa_webhook.dynamic.resource`.
 """
 
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional
 
 import pulumi
 
 from ..model import without_defaults
-from ..program import WebhookArguments, setting_output, webhook_inputs
+from ..program import WebhookBase, webhook_inputs
 from . import WEBHOOK_TYPE
 from .names import camel, snake
 
 
-class Webhook(WebhookArguments, pulumi.CustomResource):
+class Webhook(WebhookBase, pulumi.CustomResource):
     """The webhook settings of one 99digital WhatsApp account, managed by the native
     `wa-webhook` provider plugin (`pulumi-resource-wa-webhook`).
 
@@ -26,23 +26,11 @@ class Webhook(WebhookArguments, pulumi.CustomResource):
     only, so there is no `api_key` output.
     """
 
-    from_number: pulumi.Output[str]
-    """The account, canonical international digits; the resource ID."""
-    url: pulumi.Output[str] = setting_output("url")
-    """Webhook URL that receives messages and acknowledgements; "" when none."""
-    system: pulumi.Output[bool] = setting_output("system")
-    """Whether system-message notifications are on."""
-    system_phone_alerts: pulumi.Output[Sequence[str]] = setting_output("system_phone_alerts")
-    """Phones (international digits, sorted) that receive system notifications."""
-    read_status: pulumi.Output[bool] = setting_output("read_status")
-    """Whether read-status notifications are on."""
-    retry: pulumi.Output[bool] = setting_output("retry")
-    """Whether failed deliveries are retried."""
     endpoint: pulumi.Output[str]
     """The API endpoint the settings were written to; refresh and destroy use it."""
     key_fingerprint: pulumi.Output[Optional[str]]
-    """Eight hex digits that identify the key the settings were written with (a one-way
-    hash, not the key); None after an import."""
+    """Eight hex digits that identify the key the settings were written or imported with (a
+    one-way hash, not the key)."""
 
     def _declare(
         self, resource_name: str, args: Dict[str, Any], opts: Optional[pulumi.ResourceOptions]

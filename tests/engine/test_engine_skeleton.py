@@ -6,7 +6,7 @@ import base64
 
 PROGRAM = """
 import pulumi
-from pulumi_wa_webhook._noop import Noop
+from pulumi_wa_webhook.dynamic.noop import Noop
 
 thing = Noop("thing", value="hello")
 pulumi.export("value", thing.value)
@@ -27,7 +27,7 @@ def test_up_preview_destroy_with_the_real_cli(make_stack):
     blob = noop["inputs"]["__provider"]
     assert isinstance(blob, str), "the provider captures no secret, so it is stored in plain"
     # Pickled by reference: the blob names the class in the installed package and stays small.
-    assert b"pulumi_wa_webhook._noop" in base64.b64decode(blob)
+    assert b"pulumi_wa_webhook.dynamic.noop" in base64.b64decode(blob)
     assert len(blob) < 2048
 
     stack.destroy()
@@ -40,13 +40,13 @@ def test_cli_version_is_v3(make_stack):
 
 
 def test_the_shaped_noop_keeps_the_state_a_webhook_keeps(make_stack, emulator):
-    """`make bench` splits scale_ratio with `_noop.Shaped`: it must keep what a Webhook keeps
+    """`make bench` splits scale_ratio with `dynamic.noop.Shaped`: it must keep what a Webhook keeps
     (same input and output properties, no API call), or the split measures something else."""
     from webhook_programs import ACCOUNT_1, KEY_1
 
     program = f"""
 from pulumi_wa_webhook import Webhook
-from pulumi_wa_webhook._noop import Shaped
+from pulumi_wa_webhook.dynamic.noop import Shaped
 
 Webhook("hook", from_number="{ACCOUNT_1}", url="https://hooks.example.com/bench")
 Shaped("shaped", "972500000002", "https://hooks.example.com/bench", "{emulator.base_url}")

@@ -13,7 +13,7 @@ from harness import REPO, Stack
 from webhook_programs import ACCOUNT_1, KEY_1
 
 #: Every file the wheel ships: the package's sources as committed, and its type marker.
-#: `_noop` is among them on purpose: see its docstring.
+#: `dynamic/noop.py` is among them on purpose: see its docstring.
 WHEEL_MODULES = {
     path.relative_to(REPO).as_posix()
     for path in (REPO / "pulumi_wa_webhook").rglob("*")
@@ -34,7 +34,7 @@ def test_wheel_holds_the_package_and_nothing_else(dist):
     [wheel] = dist.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {n for n in names if ".dist-info/" not in n} == WHEEL_MODULES
-    assert {"pulumi_wa_webhook/_noop.py", "pulumi_wa_webhook/emulator/testing.py",
+    assert {"pulumi_wa_webhook/dynamic/noop.py", "pulumi_wa_webhook/emulator/testing.py",
             "pulumi_wa_webhook/py.typed"} <= WHEEL_MODULES
     metadata = zipfile.ZipFile(wheel).read(
         "pulumi_wa_webhook-0.1.0.dist-info/METADATA").decode()
