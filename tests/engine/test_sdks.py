@@ -14,7 +14,7 @@ from harness import REPO
 from sdk_programs import typescript_stack
 
 from pulumi_wa_webhook import __version__
-from pulumi_wa_webhook.native.schema import LANGUAGE, package_schema
+from pulumi_wa_webhook.native.schema import LANGUAGE, PLUGIN_DOWNLOAD_URL, package_schema
 
 pytestmark = pytest.mark.languages
 
@@ -31,7 +31,9 @@ def test_gen_sdk_writes_three_sdks_named_as_the_schema_says(sdk_dir):
     package = json.loads((sdk_dir / "nodejs" / "package.json").read_text())
     assert package["name"] == NPM_NAME
     assert package["version"] == __version__
-    assert package["pulumi"] == {"resource": True, "name": "wa-webhook", "version": __version__}
+    # the plugin's name and version, and where the CLI downloads a released plugin from
+    assert package["pulumi"] == {"resource": True, "name": "wa-webhook", "version": __version__,
+                                 "server": PLUGIN_DOWNLOAD_URL}
     gomod = (sdk_dir / "go" / "go.mod").read_text()
     assert re.search(rf"^module {re.escape(posixpath.dirname(GO_IMPORT))}$", gomod, re.M)
     assert (sdk_dir / "go" / posixpath.basename(GO_IMPORT) / "webhook.go").is_file()
