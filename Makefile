@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation
+.PHONY: venv pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation fuzz
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -41,7 +41,22 @@ typecheck: venv
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
-	  $(PY) -m pytest -m "not languages"
+	  $(PY) -m pytest -m "not languages and not fuzz"
+
+## fuzz: random sequences of program edits, engine operations and changes of the world through
+## the real CLI, checking the ownership, secrecy and preview promises after every step
+## (tests/fuzz). FUZZ_BUDGET: seconds of new sequences (then a failure is shrunk, up to 5 more
+## minutes); FUZZ_SEED: the seed (default: a new one, printed); FUZZ_REPLAY=FILE: run the steps
+## a failure printed. The last line: `fuzz: seed=S sequences=N steps=M violations=V`.
+FUZZ_BUDGET ?= 600
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: venv
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && summary="$$(mktemp)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" FUZZ_BUDGET="$(FUZZ_BUDGET)" \
+	  FUZZ_REPLAY="$(FUZZ_REPLAY)" FUZZ_SUMMARY="$$summary" $(PY) -m pytest -m fuzz \
+	  tests/fuzz -p no:cacheprovider --hypothesis-seed="$(FUZZ_SEED)" \
+	  --hypothesis-show-statistics -o timeout=0; status=$$?; \
+	  tail -n 1 "$$summary"; rm -f "$$summary"; exit $$status
 
 ## test-languages: TypeScript and Go programs on the generated SDKs through the real engine,
 ## the SDKs themselves, `pulumi package add` (Node.js 20+ with npm, and Go; CI runs it)
