@@ -18,7 +18,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
     seed = config.getoption("hypothesis_seed", default=None)
     line = (f"fuzz: seed={seed} sequences={STATS['sequences']} steps={STATS['steps']} "
             f"violations={STATS['violations']}")
-    detail = f"fuzz: {STATS['long']} sequences of 8 steps or more"
+    detail = (f"fuzz: {STATS['long']} sequences of 8 steps or more, {STATS['cli']} CLI runs in "
+              f"the sequences that ended")
     terminalreporter.write_line(detail)
     terminalreporter.write_line(line)
     target = os.environ.get("FUZZ_SUMMARY")

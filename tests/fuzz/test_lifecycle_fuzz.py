@@ -38,13 +38,15 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import pytest
 from harness import Result, Stack
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as run_settings
 from hypothesis import strategies as st
 from hypothesis.control import current_build_context
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     consumes,
+    initialize,
     multiple,
     precondition,
     rule,
@@ -94,7 +96,8 @@ BUDGET = float(os.environ.get("FUZZ_BUDGET", "600"))
 STEPS = int(os.environ.get("FUZZ_STEPS", "10"))
 #: Rules left out (comma-separated names), e.g. to look past a known defect.
 EXCLUDED = {name for name in os.environ.get("FUZZ_EXCLUDE", "").split(",") if name}
-STATS = {"sequences": 0, "long": 0, "steps": 0, "violations": 0, "start": 0.0}
+STATS = {"sequences": 0, "long": 0, "steps": 0, "cli": 0, "violations": 0, "start": 0.0,
+         "failing": 0}
 
 
 def _make_settings(url: Optional[str], system: bool, alerts: Tuple[str, ...],
@@ -142,7 +145,7 @@ class Snapshot:
 def _over_budget() -> bool:
     if not STATS["start"]:
         STATS["start"] = time.monotonic()
-    return time.monotonic() - STATS["start"] > BUDGET
+    return not STATS["failing"] and time.monotonic() - STATS["start"] > BUDGET
 
 
 def _is_final() -> bool:
@@ -164,6 +167,9 @@ class LifecycleMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.world = world()
+        #: Once the time budget is spent, sequences run no CLI and touch no emulator, so the
+        #: remaining examples end at once. (Preconditions and bundles never depend on what
+        #: the CLI answered: Hypothesis would call the draws flaky.)
         self.idle = _over_budget()
         self.steps = 0
         self.story: List[str] = []
@@ -198,6 +204,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         raise KeyError(hid)
 
     def write(self, name: str) -> None:
+        if self.idle:
+            return
         self.stack(name).write_program(program_text(self.programs[name]))
         self.clean[name] = False
 
@@ -210,11 +218,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         return name, old, new
 
     def tell(self, text: str) -> None:
+        if self.idle:
+            return
         self.steps += 1
         STATS["steps"] += 1
         self.story.append(f"{self.steps:>3}. {text}")
 
     def fail(self, kind: str, message: str, results: Optional[List[Result]] = None) -> None:
+        STATS["failing"] = 1
         if _is_final():
             STATS["violations"] += 1
         tail = ""
@@ -437,12 +448,43 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # --- program edits (no CLI run) ---------------------------------------------------------
 
-    @precondition(lambda self: self.idle)
-    @rule()
-    def idle_after_budget(self) -> None:
-        """The time budget is spent: the remaining examples end at once."""
+    @initialize(target=hooks, hooks=st.lists(
+        st.tuples(ACCOUNT, FACE, SETTINGS), min_size=1, max_size=3,
+        unique_by=lambda spec: spec[0]))
+    def deployed_program(self, hooks: List[Tuple[str, str, Settings]]) -> Any:
+        """Every sequence starts from stack `one` with 1-3 Webhooks, deployed."""
+        made = []
+        for account, face, settings in hooks:
+            hid = self.new_name()
+            self.programs["one"].append(Hook(hid, hid, face, account, settings))
+            made.append(hid)
+        self.write("one")
+        if not self.idle:
+            self.tell("one: program " + "; ".join(
+                f"{h.face} {h.name} on {h.account} {h.settings}" for h in self.programs["one"]))
+            self.up("one", False)
+        return multiple(*made)
 
-    @precondition(lambda self: not self.idle and _enabled("add_hook"))
+    @precondition(lambda self: _enabled("second_stack"))
+    @rule(target=hooks, hook=hooks, same_settings=st.booleans(), face=FACE)
+    def second_stack(self, hook: str, same_settings: bool, face: str) -> str:
+        """The other stack's program gains a Webhook on the same account, with the same
+        settings or others (as a colleague's copy of the project would)."""
+        name, index = self.find(hook)
+        model = self.programs[name][index]
+        settings = model.settings if same_settings else model.settings.__class__(
+            url="https://other.example.com/wa", retry=True)
+        hid = self.new_name()
+        other = self.other(name)
+        self.programs[other].append(Hook(hid, hid, face, model.account, settings))
+        self.write(other)
+        if not self.idle:
+            self.tell(f"{other}: program adds {face} {hid} on {model.account} (the account of "
+                      f"{name}'s {model.name}) with {'the same' if same_settings else 'other'} "
+                      "settings")
+        return hid
+
+    @precondition(lambda self: _enabled("add_hook"))
     @rule(target=hooks, stack=STACK, account=ACCOUNT, face=FACE, settings=SETTINGS,
           flag=st.sampled_from(("", "adopt", "overwrite")))
     def add_hook(self, stack: str, account: str, face: str, settings: Settings,
@@ -452,11 +494,12 @@ class LifecycleMachine(RuleBasedStateMachine):
                     overwrite=flag == "overwrite")
         self.programs[stack].append(hook)
         self.write(stack)
-        self.tell(f"{stack}: program adds {face} {hid} on {account} {settings}"
-                  + (f" {flag}=True" if flag else ""))
+        if not self.idle:
+            self.tell(f"{stack}: program adds {face} {hid} on {account} {settings}"
+                      + (f" {flag}=True" if flag else ""))
         return hid
 
-    @precondition(lambda self: not self.idle and _enabled("remove_hook"))
+    @precondition(lambda self: _enabled("remove_hook"))
     @rule(hook=consumes(hooks))
     def remove_hook(self, hook: str) -> None:
         name, index = self.find(hook)
@@ -464,7 +507,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.write(name)
         self.tell(f"{name}: program removes {removed.name}")
 
-    @precondition(lambda self: not self.idle and _enabled("rename_hook"))
+    @precondition(lambda self: _enabled("rename_hook"))
     @rule(hook=hooks, alias=st.booleans())
     def rename_hook(self, hook: str, alias: bool) -> None:
         name, index = self.find(hook)
@@ -474,7 +517,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.tell(f"{name}: program renames {old.name} to {new_name}"
                   + (" with an alias" if alias else " (no alias)"))
 
-    @precondition(lambda self: not self.idle and _enabled("reparent_hook"))
+    @precondition(lambda self: _enabled("reparent_hook"))
     @rule(hook=hooks, alias=st.booleans())
     def reparent_hook(self, hook: str, alias: bool) -> None:
         name, index = self.find(hook)
@@ -491,13 +534,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         aliases = (set(old.aliases) | {old.urn(name)}) - {new.urn(name)} if alias else set()
         self.edit(hid, aliases=tuple(sorted(aliases)), **changes)
 
-    @precondition(lambda self: not self.idle and _enabled("change_settings"))
+    @precondition(lambda self: _enabled("change_settings"))
     @rule(hook=hooks, settings=SETTINGS)
     def change_settings(self, hook: str, settings: Settings) -> None:
         name, old, _ = self.edit(hook, settings=settings)
         self.tell(f"{name}: program sets {old.name} to {settings}")
 
-    @precondition(lambda self: not self.idle and _enabled("change_url"))
+    @precondition(lambda self: _enabled("change_url"))
     @rule(hook=hooks, url=st.sampled_from((None,) + PLAIN_URLS + SECRET_URLS))
     def change_url(self, hook: str, url: Optional[str]) -> None:
         name, index = self.find(hook)
@@ -508,7 +551,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.tell(f"{name}: program sets {old.name}'s url to "
                   f"{'secret ' if url in SECRET_URLS else ''}{url!r}")
 
-    @precondition(lambda self: not self.idle and _enabled("toggle_flag"))
+    @precondition(lambda self: _enabled("toggle_flag"))
     @rule(hook=hooks, flag=st.sampled_from(("adopt", "overwrite")))
     def toggle_flag(self, hook: str, flag: str) -> None:
         name, index = self.find(hook)
@@ -516,7 +559,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.edit(hook, **{flag: not getattr(old, flag)})
         self.tell(f"{name}: program sets {old.name} {flag}={not getattr(old, flag)}")
 
-    @precondition(lambda self: not self.idle and _enabled("switch_face"))
+    @precondition(lambda self: _enabled("switch_face"))
     @rule(hook=hooks)
     def switch_face(self, hook: str) -> None:
         name, index = self.find(hook)
@@ -525,7 +568,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.edit(hook, face=face, aliases=())
         self.tell(f"{name}: program swaps {old.name} from {old.face} to {face}")
 
-    @precondition(lambda self: not self.idle and _enabled("change_account"))
+    @precondition(lambda self: _enabled("change_account"))
     @rule(hook=hooks, account=ACCOUNT)
     def change_account(self, hook: str, account: str) -> None:
         name, old, _ = self.edit(hook, account=account)
@@ -533,9 +576,11 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # --- engine operations ------------------------------------------------------------------
 
-    @precondition(lambda self: not self.idle and _enabled("up"))
+    @precondition(lambda self: _enabled("up"))
     @rule(stack=STACK, verbose=st.sampled_from((False, False, False, True)))
     def up(self, stack: str, verbose: bool) -> None:
+        if self.idle:
+            return
         self.tell(f"{stack}: pulumi up" + (" -v=9" if verbose else ""))
         before = self.snapshot()
         promised = self.promised_up(stack, before)
@@ -543,9 +588,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         result = self.stack(stack).up(*extra, check=False)
         self.check(stack, "up", before, [result], promised=promised)
 
-    @precondition(lambda self: not self.idle and _enabled("preview_then_up"))
+    @precondition(lambda self: _enabled("preview_then_up"))
     @rule(stack=STACK)
     def preview_then_up(self, stack: str) -> None:
+        if self.idle:
+            return
         self.tell(f"{stack}: pulumi preview --json, then pulumi up")
         before = self.snapshot()
         promised = self.promised_up(stack, before)
@@ -563,12 +610,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.check(stack, "up", after_preview, [preview, result], promised=promised,
                    preview=plan)
 
-    @precondition(lambda self: not self.idle and any(self.clean.values())
-                  and _enabled("preview_no_change"))
+    @precondition(lambda self: _enabled("preview_no_change"))
     @rule(stack=STACK)
     def preview_no_change(self, stack: str) -> None:
+        if self.idle:
+            return
         if not self.clean[stack]:
             stack = self.other(stack)
+        if not self.clean[stack]:
+            self.tell("(preview --expect-no-changes: no stack is right after its up, skipped)")
+            return
         self.tell(f"{stack}: pulumi preview --expect-no-changes (right after its up)")
         before = self.snapshot()
         result = self.stack(stack).preview("--expect-no-changes", check=False)
@@ -577,9 +628,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.fail("Inv5NoChangePreview", f"no-change preview of {stack} shows changes",
                       [result])
 
-    @precondition(lambda self: not self.idle and _enabled("up_replace"))
+    @precondition(lambda self: _enabled("up_replace"))
     @rule(hook=hooks)
     def up_replace(self, hook: str) -> None:
+        if self.idle:
+            return
         name, index = self.find(hook)
         target = self.programs[name][index]
         urn = target.urn(name)
@@ -592,39 +645,47 @@ class LifecycleMachine(RuleBasedStateMachine):
         result = self.stack(name).up("--replace", urn, check=False)
         self.check(name, "replace", before, [result], promised=promised)
 
-    @precondition(lambda self: not self.idle and _enabled("refresh"))
+    @precondition(lambda self: _enabled("refresh"))
     @rule(stack=STACK)
     def refresh(self, stack: str) -> None:
+        if self.idle:
+            return
         self.tell(f"{stack}: pulumi refresh")
         before = self.snapshot()
         result = self.stack(stack).refresh(check=False)
         self.check(stack, "refresh", before, [result], promised=not before.faults)
         self.clean[stack] = False
 
-    @precondition(lambda self: not self.idle and _enabled("destroy"))
+    @precondition(lambda self: _enabled("destroy"))
     @rule(stack=STACK)
     def destroy(self, stack: str) -> None:
+        if self.idle:
+            return
         self.tell(f"{stack}: pulumi destroy")
         before = self.snapshot()
         result = self.stack(stack).destroy(check=False)
         self.check(stack, "destroy", before, [result], promised=not before.faults)
         self.clean[stack] = False
 
-    @precondition(lambda self: not self.idle and _enabled("import_account"))
+    @precondition(lambda self: _enabled("import_account"))
     @rule(target=hooks, stack=STACK, account=ACCOUNT, keep=st.booleans())
     def import_account(self, stack: str, account: str, keep: bool) -> Any:
+        """`pulumi import` of an account; with `keep` the program then states the resource
+        with the settings the account holds (as the docs say to write it), else the next
+        `up` deletes it again."""
         name = self.new_name("imp")
-        self.tell(f"{stack}: pulumi import wa-webhook:index:Webhook {name} {account}"
-                  + (", and the program gains it" if keep else " (the program does not)"))
-        before = self.snapshot()
-        result = self.stack(stack).pulumi("import", NATIVE_TYPE, name, account, "--yes",
-                                          "--skip-preview", "--generate-code=false",
-                                          check=False)
-        self.check(stack, "import", before, [result])
-        self.clean[stack] = False
-        if not (keep and result.code == 0):
+        if not self.idle:
+            self.tell(f"{stack}: pulumi import wa-webhook:index:Webhook {name} {account}"
+                      + (", and the program gains it" if keep else " (the program does not)"))
+            before = self.snapshot()
+            result = self.stack(stack).pulumi("import", NATIVE_TYPE, name, account, "--yes",
+                                              "--skip-preview", "--generate-code=false",
+                                              check=False)
+            self.check(stack, "import", before, [result])
+            self.clean[stack] = False
+        if not keep:
             return multiple()
-        held = self.world.accounts()[(self.endpoint[stack], account)]
+        held = CLEARED if self.idle else self.world.accounts()[(self.endpoint[stack], account)]
         url = held["url"] or None
         settings = Settings(url=url, secret=bool(url and SECRET_MARK in url),
                             system=bool(held["system"]),
@@ -634,9 +695,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.write(stack)
         return name
 
-    @precondition(lambda self: not self.idle and _enabled("move_hook"))
+    @precondition(lambda self: _enabled("move_hook"))
     @rule(hook=hooks)
     def move_hook(self, hook: str) -> None:
+        if self.idle:
+            return
         source, index = self.find(hook)
         moved = self.programs[source][index]
         dest = self.other(source)
@@ -656,11 +719,13 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.write(source)
             self.write(dest)
 
-    @precondition(lambda self: not self.idle and _enabled("kill_up_and_recover"))
+    @precondition(lambda self: _enabled("kill_up_and_recover"))
     @rule(stack=STACK)
     def kill_up_and_recover(self, stack: str) -> None:
         """An `up` killed (SIGKILL, every plugin too) while a write is in flight, then the
         recovery docs/errors.md gives: cancel, refresh --clear-pending-creates, up."""
+        if self.idle:
+            return
         self.tell(f"{stack}: pulumi up, killed while a write is in flight; pulumi cancel; "
                   "pulumi refresh --clear-pending-creates; pulumi up")
         before = self.snapshot()
@@ -709,9 +774,11 @@ class LifecycleMachine(RuleBasedStateMachine):
                           results)
         self.check(stack, "recover", before, results, promised=promised)
 
-    @precondition(lambda self: not self.idle and _enabled("inspect"))
+    @precondition(lambda self: _enabled("inspect"))
     @rule(stack=STACK)
     def inspect(self, stack: str) -> None:
+        if self.idle:
+            return
         self.tell(f"{stack}: pulumi stack output --json; pulumi stack export")
         before = self.snapshot()
         handle = self.stack(stack)
@@ -721,16 +788,20 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # --- the world --------------------------------------------------------------------------
 
-    @precondition(lambda self: not self.idle and _enabled("hand_edit"))
+    @precondition(lambda self: _enabled("hand_edit"))
     @rule(account=ACCOUNT, endpoint=st.sampled_from((0, 1)), settings=HAND_SETTINGS)
     def hand_edit(self, account: str, endpoint: int, settings: Settings) -> None:
+        if self.idle:
+            return
         wire = settings.wire()
         self.world.emulators[endpoint].set_account(account, **wire)
         self.tell(f"world: account {account} on endpoint {endpoint} edited by hand to {wire}")
 
-    @precondition(lambda self: not self.idle and _enabled("api_fault"))
+    @precondition(lambda self: _enabled("api_fault"))
     @rule(account=ACCOUNT, kind=FAULTS)
     def api_fault(self, account: str, kind: str) -> None:
+        if self.idle:
+            return
         what: Dict[str, Any] = {
             "503": {"status": 503}, "503x3": {"status": 503, "times": 3},
             "429": {"status": 429}, "timeout": {"delay": 1.6}, "reset": {"reset": True},
@@ -739,9 +810,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             emulator.add_fault("*", account=account, **what)
         self.tell(f"world: the next API operation on account {account} meets fault {kind}")
 
-    @precondition(lambda self: not self.idle and _enabled("switch_endpoint"))
+    @precondition(lambda self: _enabled("switch_endpoint"))
     @rule(stack=STACK)
     def switch_endpoint(self, stack: str) -> None:
+        if self.idle:
+            return
         endpoints = self.world.endpoints
         new = endpoints[1 - endpoints.index(self.endpoint[stack])]
         self.tell(f"{stack}: pulumi config set wa-webhook:endpoint to endpoint "
@@ -758,7 +831,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         if self.steps >= 8:
             STATS["long"] += 1
         for name in STACKS:
+            STATS["cli"] += len(self.stack(name).transcript)
             self.stack(name).transcript.clear()
+        log = os.environ.get("FUZZ_LOG")
+        if log:  # every sequence's story, for a look at what the run did
+            with open(log, "a") as handle:
+                handle.write(f"--- sequence {STATS['sequences']}\n" + "\n".join(self.story)
+                             + "\n")
 
 
 def test_lifecycle_sequences() -> None:
@@ -769,8 +848,9 @@ def test_lifecycle_sequences() -> None:
         pytest.skip("run by `make fuzz` (set FUZZ_BUDGET, seconds)")
     run_state_machine_as_test(
         LifecycleMachine,
-        settings=settings(max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "400")),
+        settings=run_settings(max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "1000")),
                           stateful_step_count=STEPS, deadline=None, database=None,
+                          report_multiple_bugs=False,
                           suppress_health_check=list(HealthCheck), print_blob=True),
         _min_steps=min(8, STEPS),
     )
