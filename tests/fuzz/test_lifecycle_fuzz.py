@@ -767,7 +767,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         for endpoint, call, body in self.world.calls_since(mid.sizes):
             key = (endpoint, str(body.get("from")))
             hooks = [h for h in self.programs[stack] if self.key(stack, h) == key]
-            if (call == "setWebhook" and mid.accounts.get(key) == wire_of_body(body)
+            # (a delete clears without reading first: clearing a cleared account is no
+            # re-send of settings)
+            if (call == "setWebhook" and mid.accounts.get(key) == wire_of_body(body) != CLEARED
                     and not any(h.overwrite for h in hooks)):
                 self.fail("PromisedPathFailed",
                           f"the recovery `up` re-sent settings account {key[1]} already held",
