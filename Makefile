@@ -53,7 +53,7 @@ FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz: venv
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && summary="$$(mktemp)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" FUZZ_BUDGET="$(FUZZ_BUDGET)" \
-	  FUZZ_REPLAY="$(FUZZ_REPLAY)" FUZZ_SUMMARY="$$summary" $(PY) -m pytest -m fuzz \
+	  FUZZ_REPLAY="$(FUZZ_REPLAY)" FUZZ_EXCLUDE="$(FUZZ_EXCLUDE)" FUZZ_SUMMARY="$$summary" $(PY) -m pytest -m fuzz \
 	  tests/fuzz -p no:cacheprovider --hypothesis-seed="$(FUZZ_SEED)" \
 	  --hypothesis-show-statistics -o timeout=0; status=$$?; \
 	  tail -n 1 "$$summary"; rm -f "$$summary"; exit $$status
