@@ -65,7 +65,9 @@ from lifecycle_world import (
     Key,
     Settings,
     claims,
+    pending_creates,
     program_text,
+    recovery_recipe,
     run,
     urns,
     wire_of_body,
@@ -729,11 +731,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(stack=STACK)
     def kill_up_and_recover(self, stack: str) -> None:
         """An `up` killed (SIGKILL, every plugin too) while a write is in flight, then the
-        recovery docs/errors.md gives: cancel, refresh --clear-pending-creates, up."""
+        recovery docs/errors.md gives (today: cancel, refresh --clear-pending-creates, up)."""
         if self.idle:
             return
-        self.tell(f"{stack}: pulumi up, killed while a write is in flight; pulumi cancel; "
-                  "pulumi refresh --clear-pending-creates; pulumi up")
+        recipe = "; ".join("pulumi " + " ".join(c) for c in recovery_recipe())
+        self.tell(f"{stack}: pulumi up, killed while a write is in flight; then {recipe}")
         before = self.snapshot()
         promised = self.promised_up(stack, before)
         target = self.world.emulator(self.endpoint[stack])
@@ -760,12 +762,13 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.check(stack, "up", before, [killed_run], promised=promised)
             return
         time.sleep(delay + 0.5)  # the write in flight lands meanwhile
-        cancel = handle.pulumi("cancel", "--yes", check=False)
-        refresh = handle.refresh("--clear-pending-creates", check=False)
+        results = [killed_run]
         mid = self.snapshot()
-        result = handle.up(check=False)
-        results = [killed_run, cancel, refresh, result]
-        for step in (cancel, refresh):
+        for command in recovery_recipe():
+            if command and command[0] == "up":
+                mid = self.snapshot()
+            results.append(handle.pulumi(*self.recipe_step(stack, command), check=False))
+        for step in results[1:-1]:
             if step.code != 0:
                 self.fail("PromisedPathFailed", f"recovery step `pulumi {step.args[0]}` failed",
                           results)
@@ -781,6 +784,34 @@ class LifecycleMachine(RuleBasedStateMachine):
                           f"the recovery `up` re-sent settings account {key[1]} already held",
                           results)
         self.check(stack, "recover", before, results, promised=promised)
+
+    def recipe_step(self, stack: str, command: List[str]) -> List[str]:
+        """One command of the documented recovery, made non-interactive; placeholders after
+        `--import-pending-creates` (upper-case words, or <...>) become the pending creates'
+        URN and account (the flag is dropped when there is none)."""
+        args: List[str] = []
+        words = iter(command)
+        for word in words:
+            if word == "--import-pending-creates":
+                placeholders = []
+                for nxt in words:
+                    if nxt.isupper() or nxt.startswith("<"):
+                        placeholders.append(nxt)
+                        continue
+                    args.append(nxt)
+                    break
+                pairs = pending_creates(self.sequence.checkpoint(stack))
+                if pairs:
+                    args.append(word)
+                    for urn, number in pairs:
+                        args += [urn, number]
+                continue
+            args.append(word)
+        if args and args[0] in ("up", "refresh", "destroy") and "--yes" not in args:
+            args.append("--yes")
+        if args and args[0] in ("up", "refresh") and "--skip-preview" not in args:
+            args.append("--skip-preview")
+        return args
 
     @precondition(lambda self: _enabled("inspect"))
     @rule(stack=STACK)

@@ -12,6 +12,8 @@ import atexit
 import contextlib
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -311,6 +313,30 @@ def world() -> World:
         _world = World(cli_dir())
         atexit.register(_world.close)
     return _world
+
+
+def recovery_recipe() -> List[List[str]]:
+    """The commands docs/errors.md gives to recover from a `pulumi` killed mid-update (the
+    first bash block after "killed in the middle"), each without its leading `pulumi`."""
+    text = (REPO / "docs" / "errors.md").read_text()
+    after = text[text.index("killed in the middle"):]
+    block = re.search(r"```bash\n(.*?)```", after, flags=re.S)
+    assert block, "docs/errors.md: no recovery block after 'killed in the middle'"
+    return [shlex.split(line)[1:] for line in block.group(1).splitlines()
+            if line.startswith("pulumi ")]
+
+
+def pending_creates(checkpoint: Dict[str, Any]) -> List[Tuple[str, str]]:
+    """(URN, account) of every create a killed run left pending."""
+    latest = (checkpoint.get("checkpoint") or {}).get("latest") or {}
+    found = []
+    for operation in latest.get("pending_operations") or []:
+        resource = operation.get("resource") or {}
+        if operation.get("type") == "creating":
+            inputs = resource.get("inputs") or {}
+            number = inputs.get("fromNumber") or inputs.get("from_number") or resource.get("id")
+            found.append((resource.get("urn", ""), str(number)))
+    return found
 
 
 def run(stack: Stack, *args: str, timeout: float = 300) -> Result:
