@@ -658,8 +658,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     def refresh(self, stack: str) -> None:
         if self.idle:
             return
-        self.tell(f"{stack}: pulumi refresh")
         before = self.snapshot()
+        if not before.urns[stack]:
+            self.tell(f"({stack}: pulumi refresh: nothing deployed, skipped)")
+            return
+        self.tell(f"{stack}: pulumi refresh")
         result = self.stack(stack).refresh(check=False)
         self.check(stack, "refresh", before, [result], promised=not before.faults)
         self.clean[stack] = False
@@ -669,8 +672,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     def destroy(self, stack: str) -> None:
         if self.idle:
             return
-        self.tell(f"{stack}: pulumi destroy")
         before = self.snapshot()
+        if not before.urns[stack] and not self.programs[stack]:
+            self.tell(f"({stack}: pulumi destroy: nothing deployed, skipped)")
+            return
+        self.tell(f"{stack}: pulumi destroy")
         result = self.stack(stack).destroy(check=False)
         self.check(stack, "destroy", before, [result], promised=not before.faults)
         self.clean[stack] = False
