@@ -473,7 +473,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(target=hooks, hook=hooks, same_settings=st.booleans(), face=FACE)
     def second_stack(self, hook: str, same_settings: bool, face: str) -> str:
         """The other stack's program gains a Webhook on the same account, with the same
-        settings or others (as a colleague's copy of the project would)."""
+        settings or others (as a colleague's copy of the project would), and that stack
+        runs `pulumi up`."""
         name, index = self.find(hook)
         model = self.programs[name][index]
         settings = model.settings if same_settings else model.settings.__class__(
@@ -486,6 +487,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.tell(f"{other}: program adds {face} {hid} on {model.account} (the account of "
                       f"{name}'s {model.name}) with {'the same' if same_settings else 'other'} "
                       "settings")
+            self.up(other, False)
         return hid
 
     @precondition(lambda self: _enabled("add_hook"))
