@@ -703,12 +703,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         `up` deletes it again."""
         name = self.new_name("imp")
         if not self.idle:
-            self.tell(f"{stack}: pulumi import wa-webhook:index:Webhook {name} {account}"
+            self.tell(f"{stack}: pulumi import --protect=false wa-webhook:index:Webhook {name} "
+                      f"{account}"
                       + (", and the program gains it" if keep else " (the program does not)"))
             before = self.snapshot()
+            # Unprotected, so an `up` of a program without it may delete it (an import is
+            # protected by default; a user who does not keep it runs `state unprotect`).
             result = self.stack(stack).pulumi("import", NATIVE_TYPE, name, account, "--yes",
                                               "--skip-preview", "--generate-code=false",
-                                              check=False)
+                                              "--protect=false", check=False)
             self.check(stack, "import", before, [result])
             self.clean[stack] = False
         if not keep:
