@@ -102,16 +102,17 @@ STATS = {"sequences": 0, "long": 0, "steps": 0, "cli": 0, "violations": 0, "star
          "failing": 0}
 
 
-def _make_settings(url: Optional[str], system: bool, alerts: Tuple[str, ...],
-                   read_status: bool, retry: bool) -> Settings:
+def make_settings(url: Optional[str], system: bool, alerts: Tuple[str, ...],
+                  read_status: bool, retry: bool) -> Settings:
+    """Settings as the strategies draw them (a failure's printed steps call this)."""
     return Settings(url=url, secret=url in SECRET_URLS, system=system, alerts=alerts,
                     read_status=read_status, retry=retry)
 
 
-SETTINGS = st.builds(_make_settings, url=st.sampled_from((None,) + PLAIN_URLS + SECRET_URLS),
+SETTINGS = st.builds(make_settings, url=st.sampled_from((None,) + PLAIN_URLS + SECRET_URLS),
                      system=st.booleans(), alerts=st.sampled_from(ALERT_SETS),
                      read_status=st.booleans(), retry=st.booleans())
-HAND_SETTINGS = st.builds(_make_settings, url=st.sampled_from(HAND_URLS),
+HAND_SETTINGS = st.builds(make_settings, url=st.sampled_from(HAND_URLS),
                           system=st.booleans(), alerts=st.sampled_from(ALERT_SETS[:2]),
                           read_status=st.just(False), retry=st.booleans())
 STACK = st.sampled_from(STACKS)
@@ -927,7 +928,6 @@ def test_lifecycle_sequences() -> None:
                           stateful_step_count=STEPS, deadline=None, database=None,
                           report_multiple_bugs=False,
                           suppress_health_check=list(HealthCheck), print_blob=True),
-        _min_steps=min(8, STEPS),
     )
 
 
@@ -937,6 +937,7 @@ def test_replay() -> None:
     if not path:
         pytest.skip("set FUZZ_REPLAY to a file holding the printed steps")
     code = Path(path).read_text()
-    namespace: Dict[str, Any] = {"LifecycleMachine": LifecycleMachine, "Settings": Settings}
+    namespace: Dict[str, Any] = {"LifecycleMachine": LifecycleMachine, "Settings": Settings,
+                                 "make_settings": make_settings}
     exec(compile(code, path, "exec"), namespace)  # noqa: S102 - the developer's own file
 
