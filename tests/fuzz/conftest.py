@@ -13,6 +13,8 @@ import pytest
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
                             config: pytest.Config) -> None:
+    if not (os.environ.get("FUZZ_BUDGET") or os.environ.get("FUZZ_REPLAY")):
+        return  # not a fuzz run (`make test` collects this folder and deselects it)
     from test_lifecycle_fuzz import STATS
 
     seed = config.getoption("hypothesis_seed", default=None)
