@@ -688,7 +688,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if self.idle:
             return
         before = self.snapshot()
-        if not before.urns[stack] and not self.programs[stack]:
+        if not before.urns[stack]:
             self.tell(f"({stack}: pulumi destroy: nothing deployed, skipped)")
             return
         self.tell(f"{stack}: pulumi destroy")
