@@ -274,8 +274,11 @@ class LifecycleMachine(RuleBasedStateMachine):
                 continue
             taken = any(key == c.key for other in STACKS if other != name
                         for c in before.claims[other])
-            if hook.overwrite or (before.accounts.get(key) == CLEARED and not taken):
+            held = before.accounts.get(key)
+            if hook.overwrite or (held == CLEARED and not taken and not hook.adopt):
                 continue
+            if hook.adopt and held == hook.settings.wire() and not taken:
+                continue  # adopt takes an account only if it already holds the settings
             return False
         return not replace_urn or replace_urn in mine
 
