@@ -151,6 +151,22 @@ def claim(account: Tuple[str, str], owner: str) -> Optional[str]:
         draft.unlink(missing_ok=True)
 
 
+def claimant(account: Tuple[str, str]) -> Optional[str]:
+    """The owner a live process of this deployment claimed `account` for (see `claim`), or
+    None: no resource of the deployment was checked with that account."""
+    address = deployment()
+    if address is None:
+        return None
+    path = _record_path(address, account).with_suffix(".claim")
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not _written_by_live_process(entry):
+        return None
+    return str(entry.get("owner"))
+
+
 def _sweep(own: Path) -> None:
     """Remove the records of earlier deployments, so that they do not pile up in the temp
     directory: each directory beside `own` that nothing has written to for STALE_AFTER
