@@ -12,6 +12,7 @@ from typing import Dict, List
 
 import pytest
 from harness import Result, Stack
+from interrupted import start_up
 from native_programs import native_program, use_plugin_dir
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
 
@@ -100,3 +101,65 @@ def test_up_replace_writes_the_programs_settings_after_a_hand_edit_or_not(
         assert calls(emulator) == {"getWebhook": 0, "setWebhook": 1}, replaced.output
         assert [c["body"]["url"] for c in emulator.requests("setWebhook")] == [STORED["url"]]
     stack.preview("--expect-no-changes")
+
+
+def test_a_copy_made_with_pulumi_import_is_dropped_without_clearing_the_account(
+        face_stack, emulator):
+    stack = face_stack("native", HOOK)
+    stack.up()
+    # `pulumi import` cannot see the stack's other resources: the copy is imported ...
+    stack.pulumi("import", "wa-webhook:index:Webhook", "dup", ACCOUNT_1, "--yes",
+                 "--generate-code=false", "--protect=false")
+    assert len(stack.resources("Webhook")) == 2
+    emulator.clear_requests()
+    # ... and the next `up` deletes it (it is not in the program) without clearing the
+    # account that `support` manages.
+    up = stack.up()
+    assert "resource 'support' of this deployment manages it" in up.output
+    assert calls(emulator) == {"getWebhook": 0, "setWebhook": 0}
+    assert stored(emulator) == STORED
+    stack.preview("--expect-no-changes")
+    stack.destroy()  # the owner still clears it
+    assert stored(emulator) == CLEARED
+
+
+def finish(stack: Stack, process: subprocess.Popen) -> Result:
+    stdout, stderr = process.communicate(timeout=240)
+    result = Result(["up (concurrent)"], process.returncode, stdout, stderr)
+    stack.transcript.append(result)
+    return result
+
+
+def test_two_deployments_racing_for_a_free_account_leave_one_owner(face_stack, emulator):
+    """Both read the account as cleared before either write lands (a slow setWebhook); each
+    reads it back after writing (a slow answer, so both writes have landed by then): the one
+    whose write was overwritten fails and writes nothing more."""
+    ours = dict(HOOK, url="https://dev.example.com/wa")
+    theirs = dict(HOOK, url="https://dev2.example.com/wa")
+    dev = face_stack("dynamic", ours)
+    dev2 = face_stack("native", theirs, name="dev2")
+    slow = 5.0
+    emulator.add_fault("setWebhook", times=2, delay=slow)
+    processes = {stack.name: (stack, start_up(stack)) for stack in (dev, dev2)}
+    deadline = time.monotonic() + 120
+    while emulator.count("getWebhook") < 2:
+        assert time.monotonic() < deadline and all(p.poll() is None for _, p in
+                                                   processes.values())
+        time.sleep(0.02)
+    assert stored(emulator) == CLEARED, "a write landed before both reads: no race"
+    emulator.add_fault("getWebhook", times=2, delay=slow)  # the reads back
+    results = {name: finish(stack, process) for name, (stack, process) in processes.items()}
+
+    failed = [name for name, result in results.items() if result.code != 0]
+    assert len(failed) == 1, {n: r.output[-3000:] for n, r in results.items()}
+    [loser] = failed
+    winner = "dev2" if loser == "dev" else "dev"
+    assert "written by someone else at the same moment" in results[loser].output
+    assert calls(emulator) == {"getWebhook": 4, "setWebhook": 2}  # nothing more was written
+    held = {"dev": ours, "dev2": theirs}[winner]["url"]
+    assert stored(emulator) == dict(STORED, url=held)
+    stacks = {"dev": dev, "dev2": dev2}
+    assert stacks[loser].resources("Webhook") == []  # the loser does not think it owns it
+    stacks[loser].destroy()
+    assert stored(emulator) == dict(STORED, url=held)
+    stacks[winner].preview("--expect-no-changes")
