@@ -147,7 +147,8 @@ class AccountAlreadyConfiguredError(WaWebhookError):
             "`aliases=[pulumi.Alias(name=..., parent=...)]` with the old name or parent to "
             "its options; if no other stack manages the account (a hand-made setting, a "
             "Webhook swapped between the dynamic and the native class, a create that was "
-            "interrupted), take it over with adopt=True (see docs/ownership.md)."
+            "interrupted), take it over with adopt=True, or run this `pulumi up` once with "
+            "the environment variable WA_WEBHOOK_ADOPT=1 (see docs/ownership.md)."
         )
 
 

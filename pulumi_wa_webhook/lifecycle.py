@@ -29,6 +29,7 @@ deployment's plugin processes): two resources on one endpoint and number fail at
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import (
@@ -136,6 +137,16 @@ class _Ledger:
 
 
 _LEDGER = _Ledger()
+#: Set for one `pulumi up` (`WA_WEBHOOK_ADOPT=1 pulumi up`), it adopts every account that
+#: already holds exactly its program's settings, as `adopt` would, without a change to the
+#: program: the recovery of a first `up` that was killed after its write landed.
+ADOPT_ENV = "WA_WEBHOOK_ADOPT"
+
+
+def _adopt_from_environment() -> bool:
+    return os.environ.get(ADOPT_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 _CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
@@ -331,7 +342,7 @@ class Lifecycle:
                     self._read_back(client, settings, secret)
             elif current != settings:
                 raise AccountInUseError(settings.from_number, current, settings, secret)
-            elif not props.get(ADOPT):
+            elif not props.get(ADOPT) and not _adopt_from_environment():
                 # Identical settings say nothing about who set them: a second stack with the
                 # same program would silently become a second owner.
                 raise AccountAlreadyConfiguredError(settings.from_number)

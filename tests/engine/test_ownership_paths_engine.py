@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from typing import Dict, List
+from typing import Dict
 
 import pytest
 from harness import Result, Stack
