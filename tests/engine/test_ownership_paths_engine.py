@@ -163,3 +163,58 @@ def test_two_deployments_racing_for_a_free_account_leave_one_owner(face_stack, e
     stacks[loser].destroy()
     assert stored(emulator) == dict(STORED, url=held)
     stacks[winner].preview("--expect-no-changes")
+
+
+MOVABLE = """\
+import pulumi
+from {package} import Webhook
+
+cfg = pulumi.Config()
+if cfg.get_bool("hasHook"):
+    extra = {{"adopt": True}} if cfg.get_bool("adopt") else {{}}
+    Webhook("support", from_number={number!r}, url="https://hooks.example.com/wa", system=True,
+            system_phone_alerts=["972527788695", "972502211234"], retry=True, **extra,
+            opts=pulumi.ResourceOptions(retain_on_delete=bool(cfg.get_bool("retain"))))
+"""
+
+
+@pytest.mark.parametrize("face", ["dynamic", "native"])
+def test_moving_a_webhook_to_another_stack_never_clears_the_account(face_stack, emulator, face):
+    """The documented recipes (docs/ownership.md, "Moving a Webhook to another stack"):
+    `pulumi state move` for the native Webhook; `retain_on_delete` then `adopt` for the
+    dynamic one, whose `state move` the engine refuses."""
+    package = "pulumi_wa_webhook" + ("" if face == "dynamic" else ".native")
+    src = face_stack(face)
+    src.write_program(MOVABLE.format(package=package, number=ACCOUNT_1))
+    src.set_config("hasHook", "true")
+    src.up()
+    assert stored(emulator) == STORED
+    dst = second_stack(src, "dst", emulator)
+    emulator.clear_requests()
+    if face == "native":
+        [hook] = src.resources("Webhook")
+        moved = subprocess.run(  # (the harness would add --stack, which `state move` refuses)
+            ["pulumi", "state", "move", "--source", "dev", "--dest", "dst", hook["urn"],
+             "--yes", "--non-interactive"], cwd=src.root, env=src.env, capture_output=True,
+            text=True, timeout=120, check=False)
+        assert moved.returncode == 0, moved.stdout + moved.stderr
+        dst.set_config("hasHook", "true")
+        src.set_config("hasHook", "false")
+        dst.preview("--expect-no-changes")
+        src.preview("--expect-no-changes")
+    else:
+        src.set_config("retain", "true")
+        src.up()  # the option is kept in the state: no API call
+        src.set_config("hasHook", "false")
+        src.up()  # deleted from the state only: the engine does not call delete
+        assert calls(emulator) == {"getWebhook": 0, "setWebhook": 0}
+        dst.set_config("hasHook", "true")
+        dst.set_config("adopt", "true")
+        dst.up()  # one read: the account matches, nothing written
+        assert calls(emulator) == {"getWebhook": 1, "setWebhook": 0}
+        dst.set_config("adopt", "false")
+        dst.preview("--expect-no-changes")
+    assert stored(emulator) == STORED
+    assert src.resources("Webhook") == [] and len(dst.resources("Webhook")) == 1
+    dst.destroy()  # the new owner clears it
+    assert stored(emulator) == CLEARED
