@@ -14,6 +14,8 @@ import pytest
 from harness import Result, Stack
 from interrupted import start_up
 from native_programs import native_program, use_plugin_dir
+from test_account_claims_engine import _yaml_stack
+from test_native_yaml import yaml_dir  # noqa: F401 - the fixture
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
 
 HOOK = {
@@ -218,3 +220,27 @@ def test_moving_a_webhook_to_another_stack_never_clears_the_account(face_stack, 
     assert src.resources("Webhook") == [] and len(dst.resources("Webhook")) == 1
     dst.destroy()  # the new owner clears it
     assert stored(emulator) == CLEARED
+
+
+YAML_HOOK = """
+hook:
+  type: wa-webhook:index:Webhook
+  properties:
+    fromNumber: "972500000001"
+    url: https://hooks.example.com/wa
+"""
+
+
+def test_yaml_a_copy_made_with_pulumi_import_is_dropped_without_clearing_the_account(
+        tmp_path, pulumi_env, emulator, yaml_dir):  # noqa: F811
+    stack = _yaml_stack(tmp_path, pulumi_env, yaml_dir, YAML_HOOK,
+                        **{"wa-webhook:endpoint": emulator.base_url})
+    stack.up()
+    held = stored(emulator)
+    stack.pulumi("import", "wa-webhook:index:Webhook", "dup", ACCOUNT_1, "--yes",
+                 "--generate-code=false", "--protect=false")
+    emulator.clear_requests()
+    up = stack.up()
+    assert "resource 'hook' of this deployment manages it" in up.output
+    assert emulator.count("setWebhook") == 0 and stored(emulator) == held
+    stack.preview("--expect-no-changes")
