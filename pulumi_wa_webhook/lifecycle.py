@@ -17,10 +17,16 @@ has learnt about accounts:
   other plugin process, so swapping the dynamic `Webhook` for the native one (or back) in one
   `up` does not clear the account either.
 
+- an account that a resource of the program was checked with is that resource's: the
+  delete of another resource (a copy made with `pulumi import`) leaves it alone; so is the
+  account of a `pulumi up --replace` target (`handover.replacing`: the engine shows no state).
+
 Any other first write of the deployment to an (endpoint, account) pair (a create, or an
-update whose endpoint changed) reads the account first and refuses to overwrite a different
-configuration unless told to (`overwrite`), so a second stack, another team's setting on a
-new endpoint or a hand-made setting is never silently lost.
+update whose endpoint changed) reads the account first and refuses any configuration, a
+different one unless told to (`overwrite`), the program's very own unless told to (`adopt`):
+a second stack, another team's setting on a new endpoint or a hand-made setting is never
+silently lost or silently shared. A write to a cleared account is read back, so that of two
+deployments that raced for it the one overwritten fails (the API has no compare-and-set).
 
 Check claims each account for the resource's URN (`handover.claim`, shared by the
 deployment's plugin processes): two resources on one endpoint and number fail at preview.
