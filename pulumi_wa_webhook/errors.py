@@ -132,6 +132,41 @@ class AccountInUseError(_SettingsConflict):
         )
 
 
+class AccountAlreadyConfiguredError(WaWebhookError):
+    """A first create found the account already holding exactly the program's settings, and
+    nothing in this deployment says the account is this stack's: another stack may manage
+    it, and two owners would clear or overwrite each other's account. Nothing was written."""
+
+    def __init__(self, account: str) -> None:
+        self.account = account
+        super().__init__(
+            f"account {account} already holds exactly this program's webhook settings, but no "
+            "resource of this stack manages it: another stack may, and a second owner would "
+            "clear the account for both when either deletes its Webhook. Nothing was written. "
+            "If this Webhook was renamed or moved to another parent, add "
+            "`aliases=[pulumi.Alias(name=..., parent=...)]` with the old name or parent to "
+            "its options; if no other stack manages the account (a hand-made setting, a "
+            "Webhook swapped between the dynamic and the native class, a create that was "
+            "interrupted), take it over with adopt=True, or run this `pulumi up` once with "
+            "the environment variable WA_WEBHOOK_ADOPT=1 (see docs/ownership.md)."
+        )
+
+
+class ConcurrentWriteError(_SettingsConflict):
+    """Reading an account back right after a first write found another configuration:
+    another deployment wrote it at the same moment. Nothing more was written."""
+
+    @staticmethod
+    def explain(account: str, differences: str) -> str:
+        return (
+            f"account {account} was written by someone else at the same moment: reading it "
+            f"back right after this deployment's first write found another configuration "
+            f"({differences}). This Webhook did not take the account over and nothing more "
+            "was written. Find out which stack should manage the account: run `pulumi up` "
+            "again to see what it holds then, or pass overwrite=True to take it over."
+        )
+
+
 class ImportIdError(WaWebhookError):
     """An import ID that `from_number` would refuse: the same reason, nothing read."""
 

@@ -17,10 +17,16 @@ has learnt about accounts:
   other plugin process, so swapping the dynamic `Webhook` for the native one (or back) in one
   `up` does not clear the account either.
 
+- an account that a resource of the program was checked with is that resource's: the
+  delete of another resource (a copy made with `pulumi import`) leaves it alone; so is the
+  account of a `pulumi up --replace` target (`handover.replacing`: the engine shows no state).
+
 Any other first write of the deployment to an (endpoint, account) pair (a create, or an
-update whose endpoint changed) reads the account first and refuses to overwrite a different
-configuration unless told to (`overwrite`), so a second stack, another team's setting on a
-new endpoint or a hand-made setting is never silently lost.
+update whose endpoint changed) reads the account first and refuses any configuration, a
+different one unless told to (`overwrite`), the program's very own unless told to (`adopt`):
+a second stack, another team's setting on a new endpoint or a hand-made setting is never
+silently lost or silently shared. A write to a cleared account is read back, so that of two
+deployments that raced for it the one overwritten fails (the API has no compare-and-set).
 
 Check claims each account for the resource's URN (`handover.claim`, shared by the
 deployment's plugin processes): two resources on one endpoint and number fail at preview.
@@ -29,6 +35,7 @@ deployment's plugin processes): two resources on one endpoint and number fail at
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import (
@@ -47,12 +54,17 @@ from typing import (
 from . import config as stack_config
 from . import handover
 from .errors import (
+    AccountAlreadyConfiguredError,
     AccountInUseError,
     AccountNotFoundError,
     AdoptionMismatchError,
+    ApiError,
+    ConcurrentWriteError,
     ConfigurationError,
     ImportIdError,
     InvalidApiKeyError,
+    MalformedResponseError,
+    TransportError,
 )
 from .model import (
     Problem,
@@ -131,6 +143,16 @@ class _Ledger:
 
 
 _LEDGER = _Ledger()
+#: Set for one `pulumi up` (`WA_WEBHOOK_ADOPT=1 pulumi up`), it adopts every account that
+#: already holds exactly its program's settings, as `adopt` would, without a change to the
+#: program: the recovery of a first `up` that was killed after its write landed.
+ADOPT_ENV = "WA_WEBHOOK_ADOPT"
+
+
+def _adopt_from_environment() -> bool:
+    return os.environ.get(ADOPT_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 _CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
@@ -224,7 +246,11 @@ class Lifecycle:
                 problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
             inputs[ENDPOINT] = provider_config.options.endpoint
             if owner and settings and settings.from_number:
-                problems.extend(self._claim(inputs[ENDPOINT], settings.from_number, owner))
+                account = (inputs[ENDPOINT], settings.from_number)
+                problems.extend(self._claim(*account, owner))
+                if handover.replacing(owner):
+                    # `up --replace`: the engine shows us no state, but the account is ours
+                    _LEDGER.note(_LEDGER.in_state, account)
         return inputs, problems
 
     @staticmethod
@@ -302,9 +328,11 @@ class Lifecycle:
     ) -> None:
         """Bring the account on `endpoint` to `settings`. The first write of a deployment to
         an account whose state the engine did not show us (a new resource, a new endpoint)
-        reads it first and refuses to overwrite a different configuration unless
-        `overwrite`; `adopt` refuses any difference. Nothing is written when it refuses.
-        `known`: the caller knows the account is this resource's already."""
+        reads it first: a cleared account is written, then read back (`_read_back`); a
+        configured one is refused, a different configuration unless `overwrite`, the
+        program's own settings unless `adopt` (they may be another stack's); `adopt` refuses
+        any difference. Nothing is written when it refuses. `known`: the caller knows the
+        account is this resource's already."""
         secret = self._secret(props)
         account = (endpoint, settings.from_number)
         client = self._client(self._keys(props)[0], endpoint)
@@ -314,11 +342,36 @@ class Lifecycle:
             current = client.get_webhook(settings.from_number)
             if props.get(ADOPT) and current != settings:
                 raise AdoptionMismatchError(settings.from_number, current, settings, secret)
-            if current not in (settings, cleared(settings.from_number)):
+            if current == cleared(settings.from_number):
+                if current != settings:
+                    client.set_webhook(settings)
+                    self._read_back(client, settings, secret)
+            elif current != settings:
                 raise AccountInUseError(settings.from_number, current, settings, secret)
-            if current != settings:
-                client.set_webhook(settings)
+            elif not props.get(ADOPT) and not _adopt_from_environment():
+                # Identical settings say nothing about who set them: a second stack with the
+                # same program would silently become a second owner.
+                raise AccountAlreadyConfiguredError(settings.from_number)
         _LEDGER.take(account)
+
+    def _read_back(
+        self, client: WebhookClient, settings: WebhookSettings, secret: FrozenSet[str]
+    ) -> None:
+        """After the first write to a cleared account, read it back: another deployment that
+        read the account as cleared at the same moment and wrote after us shows here, and
+        this resource then fails without writing again (the API has no compare-and-set, so
+        this narrows the race; docs/ownership.md says what remains). A read that fails is
+        only reported: the write itself succeeded."""
+        try:
+            now = client.get_webhook(settings.from_number)
+        except (TransportError, MalformedResponseError, ApiError) as err:
+            self._say(
+                f"account {settings.from_number}: could not read the account back after "
+                f"writing it, to check that no other deployment wrote it at the same time ({err})"
+            )
+            return
+        if now != settings:
+            raise ConcurrentWriteError(settings.from_number, now, settings, secret)
 
     def read(self, id_: str, props: Dict[str, Any], importing: bool = False) -> ReadOutcome:
         """The account as it is now (one call), at the endpoint the state records. An import
@@ -357,15 +410,28 @@ class Lifecycle:
         except SettingsError as err:
             raise ImportIdError(id_, err.problems[0].reason) from None
 
-    def delete(self, id_: str, props: Dict[str, Any]) -> None:
-        """Clear the account (one call), unless another resource of this deployment now
-        owns it (rename, new parent, replacement)."""
+    def delete(self, id_: str, props: Dict[str, Any], owner: Optional[str] = None) -> None:
+        """Clear the account (one call), unless another resource of this deployment manages
+        it: one that has just written or adopted it (rename, new parent, replacement, class
+        swap), or one of the program that the engine checked with this account while this
+        resource left the program (a copy made with `pulumi import`). `owner`: the URN of
+        the resource deleted, where the face knows it (a resource's own claim does not
+        count; the dynamic face, which is not told, counts every claim)."""
         endpoint = self._endpoint(props)
-        if _LEDGER.taken((endpoint, id_)):
+        account = (endpoint, id_)
+        if _LEDGER.taken(account):
             self._say(
                 f"account {id_} was not cleared: it is now managed by another resource of this "
                 "deployment (renamed, moved, replaced, or moved between the dynamic and the "
                 "native provider), which has just set or adopted it"
+            )
+            return
+        claimant = handover.claimant(account)
+        if claimant is not None and claimant != owner:
+            self._say(
+                f"account {id_} was not cleared: resource '{resource_name(claimant)}' of this "
+                "deployment manages it (the resource deleted was a second one for the same "
+                "account, such as a copy made with `pulumi import`)"
             )
             return
         with contextlib.suppress(AccountNotFoundError):  # gone already: nothing to clear

@@ -311,5 +311,7 @@ class WebhookProvider(Provider):
 
     async def delete(self, request: DeleteRequest) -> None:
         props = _with_key(to_props(request.properties), request.old_inputs)  # type: ignore[attr-defined]
-        await self._blocking(self._lifecycle.delete, request.resource_id, props)
+        await self._blocking(
+            self._lifecycle.delete, request.resource_id, props, request.urn
+        )
 

@@ -100,7 +100,7 @@ def test_crud_over_http(provider, emulator):
                            "endpoint": emulator.base_url}
     provider.update(ACCOUNT, created.outs, props(from_number=ACCOUNT, retry=True))
     assert emulator.account(ACCOUNT)["retry"] == 1
-    assert emulator.count() == 4  # create = read + write, read, update
+    assert emulator.count() == 5  # create = read + write + read back, read, update
 
 
 def test_delete_clears_unless_this_deployment_wrote_the_account(provider, emulator, capfd):

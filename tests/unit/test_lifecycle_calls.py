@@ -3,6 +3,7 @@ endpoint each call uses, what create refuses to overwrite, what check and diff r
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Dict, List
 
 import pytest
@@ -10,8 +11,10 @@ import pytest
 from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.errors import (
+    AccountAlreadyConfiguredError,
     AccountInUseError,
     AdoptionMismatchError,
+    ConcurrentWriteError,
     ConfigurationError,
     InvalidApiKeyError,
     UnreachableUrlError,
@@ -150,8 +153,9 @@ def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulato
                     "endpoint": emulator.base_url,
                     "key_fingerprint": stack_config.key_fingerprint(KEY)}
     assert "api_key" not in outs  # the configured key stays out of the state
-    assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == ["getWebhook",
-                                                                        "setWebhook"]
+    # read, write, read back (no other deployment wrote it meanwhile)
+    assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == [
+        "getWebhook", "setWebhook", "getWebhook"]
     assert emulator.account(ACCOUNT)["url"] == "https://new.example/"
     assert emulator.account(ACCOUNT)["retry"] == 1
 
@@ -161,10 +165,48 @@ def test_create_with_a_resource_key_keeps_it_in_the_outputs(emulator):
     assert outs["api_key"] == KEY
 
 
-def test_create_that_matches_the_account_writes_nothing(emulator):
+def test_create_that_matches_the_account_is_refused_without_adopt(emulator):
+    """Identical settings may be another stack's: taking them silently makes two owners."""
     emulator.set_account(ACCOUNT, url="https://h.example.com/")
-    make(emulator, key=KEY).create(props())
-    assert emulator.count("setWebhook") == 0
+    with pytest.raises(AccountAlreadyConfiguredError) as refused:
+        make(emulator, key=KEY).create(props())
+    assert "already holds exactly this program's webhook settings" in str(refused.value)
+    assert "adopt=True" in str(refused.value) and "aliases=" in str(refused.value)
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
+    make(emulator, key=KEY).create(props(adopt=True))  # taken as it is, nothing written
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 2
+
+
+def test_create_on_a_cleared_account_that_matches_the_program_writes_nothing(emulator):
+    make(emulator, key=KEY).create(props(url=""))
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
+
+
+def test_a_write_that_races_another_deployment_fails_after_reading_it_back(emulator):
+    """The read after the first write answers late, after another deployment's write."""
+    emulator.add_fault("getWebhook", times=1, delay=0)  # the first read: on time
+    emulator.add_fault("getWebhook", times=1, delay=1.0)  # the read back: late
+    timer = threading.Timer(0.5, lambda: emulator.set_account(ACCOUNT, url="https://th.em/"))
+    timer.start()
+    try:
+        with pytest.raises(ConcurrentWriteError) as raced:
+            make(emulator, key=KEY).create(props(url="https://ours.example/"))
+    finally:
+        timer.join()
+    assert "written by someone else at the same moment" in str(raced.value)
+    assert "url: 'https://th.em/' -> 'https://ours.example/'" in str(raced.value)
+    assert emulator.count("setWebhook") == 1  # nothing more was written
+    assert emulator.account(ACCOUNT)["url"] == "https://th.em/"
+    assert not lifecycle._LEDGER.taken((emulator.base_url, ACCOUNT))
+
+
+def test_a_read_back_that_fails_is_only_reported(emulator):
+    said: List[str] = []
+    emulator.add_fault("getWebhook", times=1, delay=0)
+    emulator.add_fault("getWebhook", times=1, status=503)
+    make(emulator, key=KEY, said=said).create(props(url="https://ours.example/"))
+    assert emulator.account(ACCOUNT)["url"] == "https://ours.example/"
+    assert any("could not read the account back" in line for line in said)
 
 
 def test_create_refuses_an_account_configured_differently(emulator):
