@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import pulumi
 
-from .model import SETTING_DEFAULTS, SETTINGS
+from .model import ACCOUNT_SETTINGS, SETTING_DEFAULTS, SETTINGS, SettingsError, parse_settings
 
 
 class WebhookArgumentError(pulumi.RunError):
@@ -19,6 +19,31 @@ class WebhookArgumentError(pulumi.RunError):
 
 
 _NUMBER = (str, int)
+
+
+def _is_output(value: Any) -> bool:
+    return isinstance(value, pulumi.Output) or (
+        isinstance(value, (list, tuple)) and any(isinstance(v, pulumi.Output) for v in value)
+    )
+
+
+def _value_problems(args: Dict[str, Any], wrong_type: List[str]) -> List[str]:
+    """The problems the provider's check would report with the settings known now (not an
+    `Output`) whose type is right: a program stopped here for another problem still hears
+    of every one (the provider never sees its values)."""
+    skipped = object()
+    known = {
+        row.python: skipped
+        if _is_output(args[row.python])
+        or any(p.startswith((row.python + " ", row.python + "[")) for p in wrong_type)
+        else args[row.python]
+        for row in ACCOUNT_SETTINGS
+    }
+    try:
+        parse_settings(known, lambda value: value is skipped)
+    except SettingsError as err:
+        return [f"{p.property}: {p.reason}" for p in err.problems]
+    return []
 
 
 def _type_problem(name: str, value: Any, expected: Tuple[type, ...], what: str) -> List[str]:
@@ -59,6 +84,7 @@ def webhook_inputs(
     """
     problems = _argument_problems(args) + problems
     if problems:
+        problems += _value_problems(args, problems)
         raise WebhookArgumentError(
             f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
         )
