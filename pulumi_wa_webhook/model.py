@@ -277,12 +277,16 @@ def parse_phone(
                 )
             ]
         )
+    digits = re.sub(r"\D", "", text)
+    if not digits.strip("0"):
+        raise SettingsError(
+            [Problem(prop, f"{shown} is not a phone number ({EXPECTED_PHONE_FORM})")]
+        )
     if not _PHONE_START.match(text):
         raise SettingsError(
             [Problem(prop, f"{shown} must start with a digit, after at most one + "
                            f"({EXPECTED_PHONE_FORM})")]
         )
-    digits = re.sub(r"\D", "", text)
     if is_local_format(digits):
         raise SettingsError([Problem(prop, f"{shown} {LOCAL_FORMAT}")])
     try:
