@@ -563,20 +563,21 @@ def shown_url(url: str, secret: bool = True) -> str:
 
 
 def describe_differences(
-    current: WebhookSettings, desired: WebhookSettings, secret: AbstractSet[str] = frozenset()
+    current: WebhookSettings, desired: WebhookSettings, secret: AbstractSet[str] = frozenset(),
+    spelling: Spelling = PYTHON,
 ) -> str:
     """`name: old -> new` for every differing setting. `current` was read from the account:
     its URL shows as origin only; `desired` is the program's, whose settings named in
     `secret` show as `[secret]` (a URL as its origin), see `shown_url`."""
     now, wanted = current.to_props(), desired.to_props()
     return "; ".join(
-        f"{name}: {_shown(name, now[name], True, False)} -> "
-        f"{_shown(name, wanted[name], name in secret, name in secret)}"
+        f"{name}: {_shown(name, now[name], True, False, spelling)} -> "
+        f"{_shown(name, wanted[name], name in secret, name in secret, spelling)}"
         for name in current.changed_fields(desired)
     )
 
 
-def _shown(name: str, value: Any, secret_url: bool, secret: bool) -> str:
+def _shown(name: str, value: Any, secret_url: bool, secret: bool, spelling: Spelling) -> str:
     if name == "url":
-        return repr(shown_url(value, secret_url))
-    return "[secret]" if secret else repr(value)
+        return spelling.literal(shown_url(value, secret_url))
+    return "[secret]" if secret else spelling.literal(value)

@@ -483,6 +483,11 @@ def test_a_taken_account_is_reported_by_create_without_writing(plugin, emulator)
         create(plugin, dict(INPUTS, endpoint=emulator.base_url))
     assert raised.value.details().startswith(
         f"account {ACCOUNT_1} already holds a different webhook configuration")
+    # in the schema's spelling: JSON literals and property names, no Python
+    assert '(url: "https://other.example/" -> "https://h.example.com/"; system: false -> ' \
+        'true; `systemPhoneAlerts`: [] -> ["972502211234"])' \
+        in raised.value.details(), raised.value.details()
+    assert "`overwrite: true`" in raised.value.details()
     assert 'File "' not in raised.value.details() and KEY_1 not in raised.value.details()
     assert emulator.count("setWebhook") == 0
 
