@@ -21,26 +21,25 @@ class WebhookArgumentError(pulumi.RunError):
 _NUMBER = (str, int)
 
 
-def _is_output(value: Any) -> bool:
-    return isinstance(value, pulumi.Output) or (
-        isinstance(value, (list, tuple)) and any(isinstance(v, pulumi.Output) for v in value)
-    )
-
-
 def _value_problems(args: Dict[str, Any], wrong_type: List[str]) -> List[str]:
     """The problems the provider's check would report with the settings known now (not an
     `Output`) whose type is right: a program stopped here for another problem still hears
     of every one (the provider never sees its values)."""
     skipped = object()
-    known = {
-        row.python: skipped
-        if _is_output(args[row.python])
-        or any(p.startswith((row.python + " ", row.python + "[")) for p in wrong_type)
-        else args[row.python]
-        for row in ACCOUNT_SETTINGS
-    }
+
+    def known(name: str) -> Any:
+        value = args[name]
+        if isinstance(value, pulumi.Output) or any(
+            p.startswith((name + " ", name + "[")) for p in wrong_type
+        ):
+            return skipped
+        if isinstance(value, (list, tuple)):  # an item not known yet is checked at preview
+            return [skipped if isinstance(v, pulumi.Output) else v for v in value]
+        return value
+
+    settings = {row.python: known(row.python) for row in ACCOUNT_SETTINGS}
     try:
-        parse_settings(known, lambda value: value is skipped)
+        parse_settings(settings, lambda value: value is skipped)
     except SettingsError as err:
         return [f"{p.property}: {p.reason}" for p in err.problems]
     return []
