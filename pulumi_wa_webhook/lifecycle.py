@@ -422,9 +422,9 @@ class Lifecycle:
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
         """The inputs a refresh or an import stores for these outputs, in the shape `check`
         gives them (settings at their default left out), so that the next preview lists
-        exactly the settings that differ: every setting, the endpoint and the program's other
-        inputs (`PROGRAM_INPUTS`; no key)."""
-        kept = (ENDPOINT,) + PROGRAM_INPUTS
+        exactly the settings that differ: every setting, the endpoint, the key's fingerprint
+        and the program's other inputs (`PROGRAM_INPUTS`; no key)."""
+        kept = (ENDPOINT, KEY_FINGERPRINT) + PROGRAM_INPUTS
         return without_defaults(
             {k: v for k, v in outputs.items() if k in SETTING_NAMES or k in kept}
         )

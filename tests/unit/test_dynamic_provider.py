@@ -98,9 +98,10 @@ def test_crud_over_http(provider, emulator):
     read = provider.read(ACCOUNT, created.outs)
     assert read.outs == created.outs
     # the refreshed inputs are the settings as `check` keeps them (none at its default) and
-    # the endpoint, and no key (the engine would store it in clear)
+    # the endpoint and key fingerprint, and no key (the engine would store it in clear)
     assert read.inputs == {"from_number": ACCOUNT, "url": "https://h.example.com/",
-                           "endpoint": emulator.base_url}
+                           "endpoint": emulator.base_url,
+                           "key_fingerprint": created.outs["key_fingerprint"]}
     provider.update(ACCOUNT, created.outs, props(from_number=ACCOUNT, retry=True))
     assert emulator.account(ACCOUNT)["retry"] == 1
     assert emulator.count() == 4  # create = read + write, read, update

@@ -376,7 +376,7 @@ def test_inputs_from_outputs_are_the_settings_check_keeps_and_the_endpoint(emula
     # the settings that differ.
     assert Lifecycle.inputs_from(outputs) == {
         "from_number": ACCOUNT, "system": True, "endpoint": emulator.base_url,
-        "adopt": True}  # internal properties are not kept
+        "key_fingerprint": "00000000", "adopt": True}  # internal properties are not kept
 
 
 def test_diff_of_another_account_is_a_replacement(emulator):

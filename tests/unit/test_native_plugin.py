@@ -370,7 +370,8 @@ def test_refresh_reads_the_drift_once(plugin, emulator):
     drifted = dict(state, url="https://by-hand.example.com/", retry=True)
     assert plain(answer.properties) == dict(drifted, keyFingerprint=key_fingerprint(KEY_1))
     assert plain(answer.inputs) == dict(LEAN, url="https://by-hand.example.com/", retry=True,
-                                        endpoint=emulator.base_url, apiKey=secret(KEY_1))
+                                        endpoint=emulator.base_url, apiKey=secret(KEY_1),
+                                        keyFingerprint=key_fingerprint(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -388,7 +389,8 @@ def test_the_import_option_reads_with_the_programs_inputs(emulator):
         served.configure(endpoint=emulator.base_url)  # the key is the resource's own
         answer = read(served, inputs=dict(STATE, apiKey=secret(KEY_1)))  # `import_=` option
     assert answer.id == ACCOUNT_1
-    assert plain(answer.inputs) == dict(LEAN, apiKey=secret(KEY_1), endpoint=emulator.base_url)
+    assert plain(answer.inputs) == dict(LEAN, apiKey=secret(KEY_1), endpoint=emulator.base_url,
+                                        keyFingerprint=key_fingerprint(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -397,7 +399,8 @@ def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, e
     answer = read(plugin)  # `pulumi import` sends only the ID
     assert answer.id == ACCOUNT_1
     inputs = plain(answer.inputs)
-    assert inputs == dict(LEAN, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url)
+    assert inputs == dict(LEAN, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url,
+                          keyFingerprint=key_fingerprint(KEY_1))
     assert plain(answer.properties) == dict(STATE, systemPhoneAlerts=["972502211234"],
                                             endpoint=emulator.base_url,
                                             keyFingerprint=key_fingerprint(KEY_1))
