@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, AbstractSet, Optional
 
 if TYPE_CHECKING:
-    from .model import WebhookSettings
+    from .model import Spelling, WebhookSettings
 
 #: Reason codes documented by 99digital (the setWebhook table is cut off in the docs).
 REASONS = {
@@ -17,6 +17,12 @@ REASONS = {
 
 class WaWebhookError(Exception):
     """Base class of every error raised by pulumi-wa-webhook."""
+
+    def spelt(self, spelling: Spelling) -> str:
+        """The message with its literal values written as `spelling` writes them (the native
+        plugin's callers read JSON literals); the same text as `str(self)` unless the
+        message quotes values."""
+        return str(self)
 
 
 class ConfigurationError(WaWebhookError):
@@ -96,7 +102,13 @@ class _SettingsConflict(WaWebhookError):
         from .model import describe_differences
 
         self.account = account
+        self._parts = (current, desired, secret)
         super().__init__(self.explain(account, describe_differences(current, desired, secret)))
+
+    def spelt(self, spelling: Spelling) -> str:
+        from .model import describe_differences
+
+        return self.explain(self.account, describe_differences(*self._parts, spelling=spelling))
 
     @staticmethod
     def explain(account: str, differences: str) -> str:
@@ -172,6 +184,11 @@ class ImportIdError(WaWebhookError):
 
     def __init__(self, id_: str, reason: str) -> None:
         self.id = id_
+        self.reason = reason
         super().__init__(
             f"cannot import {id_!r}: the import ID is the account's from_number, and {reason}"
         )
+
+    def spelt(self, spelling: Spelling) -> str:
+        return (f"cannot import {spelling.literal(self.id)}: the import ID is the account's "
+                f"from_number, and {self.reason}")

@@ -67,8 +67,10 @@ from .errors import (
     TransportError,
 )
 from .model import (
+    PYTHON,
     Problem,
     SettingsError,
+    Spelling,
     WebhookSettings,
     cleared,
     from_state,
@@ -92,12 +94,14 @@ VERIFY_URL = "verify_url"
 FROM_NUMBER = "from_number"
 #: The names of the inputs the program marked secret: the dynamic `Webhook` sends them as an
 #: input (its provider gets values without their secret marks); the native face derives them
-#: from the marks. Messages never show these values (`model.describe_differences`).
-SECRET_INPUTS = "secret_inputs"
+#: from the marks. Messages never show these values (`model.describe_differences`). An
+#: internal property (`__` prefix, like the engine's `__provider`): no preview shows it, and
+#: no output holds it.
+SECRET_INPUTS = "__secret_inputs"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
 #: Inputs that are not settings but that a refresh keeps as the program gave them (the
 #: outputs carry them where set, for the dynamic face's refresh, which sees only outputs).
-PROGRAM_INPUTS = (SECRET_INPUTS, ADOPT, OVERWRITE, VERIFY_URL)
+PROGRAM_INPUTS = (ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,7 @@ class Lifecycle:
     :param settings: returns the stack-wide configuration (raises ConfigurationError).
     :param is_unknown: tells a value that is not known yet (during preview) in this face.
     :param say: shows one informational line to the user.
+    :param spelling: how input problems write literal values for this face's programs.
     """
 
     def __init__(
@@ -199,10 +204,12 @@ class Lifecycle:
         settings: Callable[[], stack_config.ProviderConfig],
         is_unknown: Callable[[Any], bool] = _never_unknown,
         say: Callable[[str], None] = lambda _line: None,
+        spelling: Spelling = PYTHON,
     ) -> None:
         self._settings = settings
         self._is_unknown = is_unknown
         self._say = say
+        self._spelling = spelling
 
     # --- engine calls --------------------------------------------------------------------
 
@@ -211,8 +218,10 @@ class Lifecycle:
     ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
         as they are, everything known is validated; settings at their default are left out
-        (see `model.without_defaults`) unless the old inputs had them otherwise; the
-        configured endpoint is added (a change shows in `preview --diff`). `olds`
+        (see `model.without_defaults`; the inputs depend on the program only, never on the
+        state, so a setting back at its default leaves no trace for a later diff); the
+        configured endpoint and the fingerprint of the key in use are added (a change of
+        either shows in `preview --diff`, and a replacement shows only what changes). `olds`
         (the inputs in state, empty for a new resource) mark the account as this
         resource's own. `owner` (the resource's URN) claims the account for the resource:
         a second resource of the deployment on the same endpoint and number is a problem."""
@@ -222,14 +231,13 @@ class Lifecycle:
         inputs = dict(news)
         settings = None
         try:
-            settings = parse_settings(news, self._is_unknown, self._secret(news))
+            settings = parse_settings(
+                news, self._is_unknown, self._secret(news), self._spelling
+            )
             for name, value in settings.to_props().items():
                 if self._unknown_in(news.get(name)):
                     continue
-                # A setting the program turns back to its default stays this once, so that
-                # the preview shows `true => false` rather than a removed property.
-                was_other = olds.get(name) is not None and not is_default(name, olds[name])
-                if is_default(name, value) and not was_other:
+                if is_default(name, value):
                     inputs.pop(name, None)
                 else:
                     inputs[name] = value
@@ -251,6 +259,10 @@ class Lifecycle:
                 if handover.replacing(owner):
                     # `up --replace`: the engine shows us no state, but the account is ours
                     _LEDGER.note(_LEDGER.in_state, account)
+        if not problems and not self._is_unknown(inputs.get(API_KEY)):
+            key = self.key_in_use(inputs)
+            if key:
+                inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return inputs, problems
 
     @staticmethod
@@ -379,7 +391,7 @@ class Lifecycle:
         any form `from_number` accepts (the resource gets the normalised number) and is
         refused with the reason `from_number` would be."""
         if importing:
-            id_ = self.import_id(id_)
+            id_ = self.import_id(id_, self._spelling)
         endpoint = self._endpoint(props)
         try:
             settings = self._with_any_key(props, endpoint, lambda c: c.get_webhook(id_))
@@ -393,7 +405,7 @@ class Lifecycle:
         """The settings account `number` holds now (one getWebhook), at `endpoint` or the
         configured endpoint, with the configured key; nothing is managed or remembered.
         Raises SettingsError for a number `from_number` would refuse."""
-        account = parse_phone(number, FROM_NUMBER)
+        account = parse_phone(number, FROM_NUMBER, spelling=self._spelling)
         if endpoint:
             endpoint = stack_config.validate_endpoint(endpoint, "the endpoint argument")
         else:
@@ -402,11 +414,11 @@ class Lifecycle:
         return dict(settings.to_props(), **{ENDPOINT: endpoint})
 
     @staticmethod
-    def import_id(id_: str) -> str:
+    def import_id(id_: str, spelling: Spelling = PYTHON) -> str:
         """The account number an import ID names, by the rule of `from_number`; raises
         ImportIdError with the reason that rule gives."""
         try:
-            return parse_phone(id_, FROM_NUMBER)
+            return parse_phone(id_, FROM_NUMBER, spelling=spelling)
         except SettingsError as err:
             raise ImportIdError(id_, err.problems[0].reason) from None
 
@@ -476,9 +488,9 @@ class Lifecycle:
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
         """The inputs a refresh or an import stores for these outputs, in the shape `check`
         gives them (settings at their default left out), so that the next preview lists
-        exactly the settings that differ: every setting, the endpoint and the program's other
-        inputs (`PROGRAM_INPUTS`; no key)."""
-        kept = (ENDPOINT,) + PROGRAM_INPUTS
+        exactly the settings that differ: every setting, the endpoint, the key's fingerprint
+        and the program's other inputs (`PROGRAM_INPUTS`; no key)."""
+        kept = (ENDPOINT, KEY_FINGERPRINT) + PROGRAM_INPUTS
         return without_defaults(
             {k: v for k, v in outputs.items() if k in SETTING_NAMES or k in kept}
         )

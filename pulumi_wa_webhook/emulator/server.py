@@ -5,8 +5,8 @@ endpoints for tests live under ``/_emulator``:
 
 * ``GET /_emulator/health`` -- ``{"status": "OK"}``
 * ``GET /_emulator/requests[?path=setWebhook]`` / ``DELETE /_emulator/requests`` -- the call log
-* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``; ``"account"``
-  aims it at one account), clear faults
+* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``: ``path``
+  required; ``"account"`` aims it at one account), clear faults
 * ``GET /_emulator/accounts`` -- every account's settings
 * ``GET|PUT|DELETE /_emulator/accounts/NUMBER`` -- read, change out of band, remove one account
 * ``POST /_emulator/accounts/NUMBER/messages`` -- ``{"from", "body"[, "type", "senderName"]}``:

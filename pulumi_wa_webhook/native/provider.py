@@ -60,9 +60,9 @@ from ..lifecycle import (
     SETTING_NAMES,
     Lifecycle,
 )
-from ..model import SETTING_DEFAULTS
+from ..model import SCHEMA, SETTING_DEFAULTS
 from . import functions
-from .messages import property_and_reason
+from .messages import for_schema, property_and_reason
 from .names import camel, snake
 from .schema import CONFIG_DOCS, schema_json
 from .values import from_props, is_unknown, to_plain, to_props
@@ -169,7 +169,9 @@ class WebhookProvider(Provider):
         self._config_source: Dict[str, str] = {}
         self._loaded: Optional[stack_config.ProviderConfig] = None
         self._pool = ThreadPoolExecutor(max_workers=workers)
-        self._lifecycle = Lifecycle(self._config, is_unknown, say)
+        self._lifecycle = Lifecycle(
+            self._config, is_unknown, lambda line: say(for_schema(line)), SCHEMA
+        )
 
     def _config(self) -> stack_config.ProviderConfig:
         """The provider configuration, resolved once (errors are raised again each time)."""
@@ -230,15 +232,11 @@ class WebhookProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         news = _props(request.new_inputs)
+        # The checked inputs hold the key's fingerprint: a rotated key shows on the resource
+        # as `keyFingerprint: "old" => "new"` in `preview --diff` (see `diff`).
         inputs, problems = self._lifecycle.check(
             to_props(request.old_inputs), news, request.urn
         )
-        known = not problems and not is_unknown(inputs.get(API_KEY))
-        key = self._lifecycle.key_in_use(inputs) if known else None
-        if key:
-            # The key's fingerprint as an input: a rotated key then shows on the resource as
-            # `keyFingerprint: "old" => "new"` in `preview --diff` (see `diff`).
-            inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return CheckResponse(
             _values(inputs, news.get(SECRET_INPUTS) or ()),
             [CheckFailure(*property_and_reason(p.property, p.reason)) for p in problems],

@@ -35,6 +35,7 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
 from .. import __version__, handover
 from ..errors import WaWebhookError
+from ..model import SCHEMA
 from .messages import for_schema
 from .provider import WebhookProvider, _say
 
@@ -59,7 +60,7 @@ async def _answer(context: Any, call: Callable[[], Awaitable[Any]]) -> Any:
         failure = expected_failure(err)
         if failure is None:
             raise
-        await context.abort(grpc.StatusCode.UNKNOWN, for_schema(str(failure)))
+        await context.abort(grpc.StatusCode.UNKNOWN, for_schema(failure.spelt(SCHEMA)))
 
 
 def _diff_response(answer: experimental.DiffResponse) -> Any:

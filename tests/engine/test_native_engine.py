@@ -12,6 +12,8 @@ from native_programs import PLUGIN_DIR, native_program, plugin_on_path, use_plug
 from receivers import closed_port
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
 
+from pulumi_wa_webhook.config import key_fingerprint
+
 HOOK = {
     "name": "support",
     "from_number": ACCOUNT_1,
@@ -102,6 +104,7 @@ def test_pulumi_import_reads_once_and_stores_normalised_inputs(native_stack, emu
     assert hook["id"] == ACCOUNT_1
     inputs = dict(hook["inputs"])
     assert inputs.pop("endpoint") == emulator.base_url
+    assert inputs.pop("keyFingerprint") == key_fingerprint(KEY_1)
     assert inputs == {  # the shape check gives: no setting at its default
         "fromNumber": ACCOUNT_1, "url": "https://hooks.example.com/wa", "system": True,
         "systemPhoneAlerts": ["972502211234", "972527788695"], "retry": True,

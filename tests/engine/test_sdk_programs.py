@@ -80,3 +80,42 @@ def test_typescript_output_of_another_resource_as_url(tmp_path, pulumi_env, emul
     stack.destroy()
     assert stored(emulator, ACCOUNT_2)["url"] == ""
     assert KEY_2 not in stack.all_output()
+
+
+BAD_VALUES = """\
+import * as wawebhook from "@pulumi-wa-webhook/wa-webhook";
+
+// Values a TypeScript program can pass despite the types (from JSON, `any`, a cast).
+new wawebhook.Webhook("bad", {
+    fromNumber: "-972500001007",
+    url: "ftp://user:PW5WORD@files.example.com/p?token=Q5TOKEN#F5FRAG",
+    system: "false" as any,
+    retry: 2 as any,
+    readStatus: 1 as any,
+    systemPhoneAlerts: "972502211234" as any,
+});
+"""
+
+
+def test_typescript_input_problems_in_schema_spelling(tmp_path, pulumi_env, emulator,
+                                                      node_modules):
+    """Every problem at once, with the schema's names and JSON literals (no Python), `1`
+    refused as `2` is, and nothing of the URL's credentials echoed."""
+    stack = typescript_stack(tmp_path, pulumi_env, node_modules, BAD_VALUES)
+    stack.set_config("wa-webhook:endpoint", emulator.base_url)
+    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    result = stack.preview(check=False)
+    assert result.code != 0
+    text = result.output
+    for expected in ('"-972500001007" starts with a minus sign',
+                     'url must start with https:// or http:// (got scheme "ftp")',
+                     'property system value {false} has a problem: must be true or false, '
+                     'got "false"',
+                     "property retry value {2} has a problem: must be true or false, got 2",
+                     "property readStatus value {1} has a problem: must be true or false, got 1",
+                     'must be a list of phone numbers, e.g. ["972502211234"]'):
+        assert expected in text, (expected, text)
+    for python in ("got 2.0", "got 'false'", "['972502211234']", "True or False",
+                   "read_status", "PW5WORD", "Q5TOKEN", "F5FRAG"):
+        assert python not in text, python
+    assert emulator.count() == 0

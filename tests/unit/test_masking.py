@@ -14,7 +14,7 @@ from pulumi_wa_webhook.errors import (
     ConfigurationError,
     TransportError,
 )
-from pulumi_wa_webhook.lifecycle import Lifecycle
+from pulumi_wa_webhook.lifecycle import SECRET_INPUTS, Lifecycle
 from pulumi_wa_webhook.model import (
     SettingsError,
     WebhookSettings,
@@ -108,7 +108,7 @@ def test_a_changed_secret_setting_is_named_in_a_note():
     lifecycle = Lifecycle(lambda: load({}), say=lines.append)
     olds = {"from_number": ACCOUNT, "url": "https://h.example/a",
             "endpoint": "http://127.0.0.1:1/x"}
-    news = dict(olds, url="https://h.example/b", retry=True, secret_inputs=["url"])
+    news = dict(olds, url="https://h.example/b", retry=True, **{SECRET_INPUTS: ["url"]})
     outcome = lifecycle.diff(olds, news)
     assert outcome.changed == ["url", "retry"]
     assert lines == [f"account {ACCOUNT}: url changes (a secret, so shown only as [secret])"]

@@ -171,9 +171,12 @@ def test_check_names_each_bad_property_in_camel_case(plugin):
     answer = plugin.check({"fromNumber": "0501234567", "url": "ftp://h.example.com/",
                            "systemPhoneAlerts": ["972502211234", "12"]})
     failures = {f.property: f.reason for f in answer.failures}
-    # an item is reported on its list (the engine shows the value of a top-level property)
-    assert set(failures) == {"fromNumber", "url", "systemPhoneAlerts"}
-    assert failures["systemPhoneAlerts"].startswith("item [1]: '12'")
+    # an item is reported on its list (the engine shows the value of a top-level property);
+    # a URL's problem on none (its value is never shown), named in the reason instead
+    assert set(failures) == {"fromNumber", "", "systemPhoneAlerts"}
+    assert failures["systemPhoneAlerts"].startswith('item [1]: "12"')
+    assert failures[""] == 'url must start with https:// or http:// (got scheme "ftp")'
+    assert failures["fromNumber"].startswith('"0501234567" is in local format')
     assert all(failures.values())
 
 
@@ -258,7 +261,7 @@ def test_the_key_in_the_old_inputs_is_compared(plugin, emulator, capfd):
     assert rotated.detailedDiff["apiKey"].kind == proto.PropertyDiff.UPDATE
     assert "new-key" not in clear_texts(rotated) and KEY_1 not in clear_texts(rotated)
     said = capfd.readouterr().err  # the engine shows the plugin's stderr lines
-    assert f"wa-webhook: account {ACCOUNT_1}: api_key changed (secret" in said
+    assert f"wa-webhook: account {ACCOUNT_1}: `apiKey` changed (secret" in said
     assert "new-key" not in said and KEY_1 not in said
 
 
@@ -368,7 +371,8 @@ def test_refresh_reads_the_drift_once(plugin, emulator):
     drifted = dict(state, url="https://by-hand.example.com/", retry=True)
     assert plain(answer.properties) == dict(drifted, keyFingerprint=key_fingerprint(KEY_1))
     assert plain(answer.inputs) == dict(LEAN, url="https://by-hand.example.com/", retry=True,
-                                        endpoint=emulator.base_url, apiKey=secret(KEY_1))
+                                        endpoint=emulator.base_url, apiKey=secret(KEY_1),
+                                        keyFingerprint=key_fingerprint(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -386,7 +390,8 @@ def test_the_import_option_reads_with_the_programs_inputs(emulator):
         served.configure(endpoint=emulator.base_url)  # the key is the resource's own
         answer = read(served, inputs=dict(STATE, apiKey=secret(KEY_1)))  # `import_=` option
     assert answer.id == ACCOUNT_1
-    assert plain(answer.inputs) == dict(LEAN, apiKey=secret(KEY_1), endpoint=emulator.base_url)
+    assert plain(answer.inputs) == dict(LEAN, apiKey=secret(KEY_1), endpoint=emulator.base_url,
+                                        keyFingerprint=key_fingerprint(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -395,7 +400,8 @@ def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, e
     answer = read(plugin)  # `pulumi import` sends only the ID
     assert answer.id == ACCOUNT_1
     inputs = plain(answer.inputs)
-    assert inputs == dict(LEAN, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url)
+    assert inputs == dict(LEAN, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url,
+                          keyFingerprint=key_fingerprint(KEY_1))
     assert plain(answer.properties) == dict(STATE, systemPhoneAlerts=["972502211234"],
                                             endpoint=emulator.base_url,
                                             keyFingerprint=key_fingerprint(KEY_1))
@@ -481,6 +487,11 @@ def test_a_taken_account_is_reported_by_create_without_writing(plugin, emulator)
         create(plugin, dict(INPUTS, endpoint=emulator.base_url))
     assert raised.value.details().startswith(
         f"account {ACCOUNT_1} already holds a different webhook configuration")
+    # in the schema's spelling: JSON literals and property names, no Python
+    assert '(url: "https://other.example/" -> "https://h.example.com/"; system: false -> ' \
+        'true; `systemPhoneAlerts`: [] -> ["972502211234"])' \
+        in raised.value.details(), raised.value.details()
+    assert "`overwrite: true`" in raised.value.details()
     assert 'File "' not in raised.value.details() and KEY_1 not in raised.value.details()
     assert emulator.count("setWebhook") == 0
 

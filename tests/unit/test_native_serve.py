@@ -132,7 +132,7 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch,
     assert WEBHOOK_TYPE in schema["resources"]
     assert handover.deployment() == address  # the deployment's plugins share what they took
     assert recorder.logged == [  # the user sees the plugin's lines through the engine
-        "account 972500000001: api_key changed (secret, so not shown above)"]
+        "account 972500000001: `apiKey` changed (secret, so not shown above)"]
 
 
 def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
