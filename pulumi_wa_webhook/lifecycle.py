@@ -221,7 +221,7 @@ class Lifecycle:
             problems.append(Problem(stack_config.NAMESPACE, str(err)))
         else:
             if not news.get(API_KEY) and not provider_config.api_key:
-                problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
+                problems.append(Problem(API_KEY, provider_config.missing_key))
             inputs[ENDPOINT] = provider_config.options.endpoint
             if owner and settings and settings.from_number:
                 problems.extend(self._claim(inputs[ENDPOINT], settings.from_number, owner))
@@ -401,9 +401,10 @@ class Lifecycle:
 
     def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
         """The key in the properties first, then the configured key if it differs."""
-        keys = [str(k).strip() for k in (props.get(API_KEY), self._settings().api_key) if k]
+        settings = self._settings()
+        keys = [str(k).strip() for k in (props.get(API_KEY), settings.api_key) if k]
         if not any(keys):
-            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
+            raise ConfigurationError(settings.missing_key)
         return tuple(dict.fromkeys(k for k in keys if k))
 
     @staticmethod

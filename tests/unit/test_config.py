@@ -18,10 +18,7 @@ BAD_RETRIES = ["inf", "nan", "1.7", "1e9", "-1", "abc", "11", "1_000"]
 BAD_TIMEOUTS = ["inf", "nan", "0", "1e9", "-5", "abc", "0.01", "301"]
 
 
-@pytest.fixture(autouse=True)
-def _no_settings_in_the_environment(monkeypatch):
-    for name in (config.KEY_ENV, config.ENDPOINT_ENV, config.TIMEOUT_ENV, config.RETRIES_ENV):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_config_env")
 
 
 @pytest.mark.compat
@@ -122,13 +119,6 @@ def test_where_the_key_came_from(monkeypatch):
 
 
 # --- test_config_sources.py ----------------------------------------
-ENV = ("WA_WEBHOOK_API_KEY", "WA_WEBHOOK_ENDPOINT", "WA_WEBHOOK_TIMEOUT", "WA_WEBHOOK_RETRIES")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
 
 
 def test_defaults_are_the_production_endpoint_and_documented_tuning():
