@@ -3,6 +3,7 @@ schema's spelling, getWebhook (Invoke), DiffConfig and import IDs on the plugin 
 
 from __future__ import annotations
 
+import grpc
 import pytest
 from plugin_client import URN, clear_texts, plain, running_plugin, secret, struct
 from pulumi.runtime import proto
@@ -243,3 +244,44 @@ def test_a_refused_import_id_gets_the_reason_from_number_gets(plugin, emulator, 
                 if f.property == "fromNumber"]
     assert reason in raised.value.details() and "`fromNumber`" in raised.value.details()
     assert "Traceback" not in raised.value.details() and emulator.requests() == []
+
+
+# -- the stack's key in clear, `version`, the explicit provider's missing key ---------------
+
+
+def test_configure_refuses_a_plain_stack_config_key_only_for_the_default_provider(emulator):
+    def configure(served, urn, key):
+        return served.call("Configure", proto.ConfigureRequest(
+            urn=urn, args=struct({"endpoint": emulator.base_url, "apiKey": key})))
+
+    with running_plugin() as served, pytest.raises(grpc.RpcError) as refused:
+        configure(served, PROVIDER_URN + "default", "clear-key-77")
+    assert "`pulumi config rm wa-webhook:apiKey`" in refused.value.details()
+    assert "--secret" in refused.value.details() and "clear-key-77" not in refused.value.details()
+    with running_plugin() as served:
+        configure(served, PROVIDER_URN + "default", secret(KEY_1))
+    with running_plugin() as served:  # an explicit provider's key is the program's
+        configure(served, PROVIDER_URN + "eu", "clear-key-77")
+
+
+def test_version_among_provider_inputs_is_no_typo(emulator):
+    warnings: list[str] = []
+    from pulumi_wa_webhook.native.provider import WebhookProvider
+
+    with running_plugin(WebhookProvider(workers=2, warn=warnings.append)) as served:
+        answer = served.call("CheckConfig", proto.CheckRequest(
+            urn=PROVIDER_URN + "eu", news=struct({"endpoint": emulator.base_url,
+                                                  "version": "0.1.0"})))
+    assert list(answer.failures) == [] and warnings == []
+
+
+def test_a_resource_of_an_explicit_provider_without_key_is_told_its_apikey(emulator):
+    with running_plugin() as served:
+        served.call("CheckConfig", proto.CheckRequest(
+            urn=PROVIDER_URN + "eu", news=struct({"endpoint": emulator.base_url})))
+        served.call("Configure", proto.ConfigureRequest(
+            urn=PROVIDER_URN + "eu", args=struct({"endpoint": emulator.base_url})))
+        [failure] = served.check({"fromNumber": ACCOUNT_1}).failures
+    assert failure.property == "apiKey"
+    assert "set `apiKey` of the explicit provider 'eu'" in failure.reason
+    assert "pulumi config set" not in failure.reason
