@@ -199,7 +199,11 @@ class WebhookProvider(Provider):
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
         inputs = dict(request.new_inputs)
-        if camel(API_KEY) in inputs:  # kept as a secret in the provider's state
+        if camel(API_KEY) in inputs and explicit_provider(request.urn) is not None:
+            # An explicit provider's key is kept as a secret in its state, whatever the SDK
+            # sent (TypeScript sends a key it read from $WA_WEBHOOK_API_KEY unmarked). The
+            # default provider's stays as the stack has it: the engine marks a key stored
+            # with --secret again, and `configure` refuses one stored in clear.
             inputs[camel(API_KEY)] = inputs[camel(API_KEY)].with_secret(True)
         plain = {name: to_plain(value) for name, value in request.new_inputs.items()}
         self._urn = request.urn
