@@ -80,19 +80,24 @@ def config_description(key: stack_config.ConfigKey) -> str:
     if key.default is not None:
         default = f"{key.default:g}" if isinstance(key.default, (int, float)) else key.default
         return f"{text}. When not set: ${key.env}, else the default, {default}."
-    return f"{text}. When not set: ${key.env}."
+    return (f"{text}. When not set: ${key.env}, which the plugin reads itself (the key never "
+            "passes through the program).")
 
 
 def _config_properties() -> Dict[str, Dict[str, Any]]:
-    """The configuration keys as schema properties. No `default`: the generated SDKs would
-    fill it in before the environment (`defaultInfo.environment`) is read, and the plugin
-    applies the defaults itself (`config.load`), exactly as for stack configuration."""
+    """The configuration keys as schema properties, resolved argument, then environment,
+    then default in every SDK, as stack configuration is. No `default`: the generated SDKs
+    would fill it in before anything else, and the plugin applies the defaults itself
+    (`config.load`). `defaultInfo.environment` for each key but the API key: the SDKs read
+    the variable in the program. The plugin reads $WA_WEBHOOK_API_KEY itself instead: the
+    TypeScript SDK would send a key it read unmarked (in clear in `-v=9` logs)."""
     props: Dict[str, Dict[str, Any]] = {}
     for key in stack_config.CONFIG_KEYS:
-        props[key.name] = {"type": key.kind, "description": config_description(key),
-                           "defaultInfo": {"environment": [key.env]}}
+        props[key.name] = {"type": key.kind, "description": config_description(key)}
         if key.secret:
             props[key.name]["secret"] = True
+        else:
+            props[key.name]["defaultInfo"] = {"environment": [key.env]}
     return props
 
 

@@ -43,7 +43,7 @@ CLAIMS = {
     "config.timeout": ["from 0.1 to 300", "When not set: $WA_WEBHOOK_TIMEOUT, else the "
                        "default, 10."],
     "config.retries": ["from 0 to 10", "When not set: $WA_WEBHOOK_RETRIES, else the default, 3."],
-    "config.apiKey": ["When not set: $WA_WEBHOOK_API_KEY."],
+    "config.apiKey": ["When not set: $WA_WEBHOOK_API_KEY, which the plugin reads itself"],
     "config.maxConcurrency": ["whatever `--parallel` is", "from 1 to 256",
                               "When not set: $WA_WEBHOOK_MAX_CONCURRENCY, else the default, 16."],
     "function": ["one getWebhook call", "nothing is written"],
