@@ -229,6 +229,19 @@ def test_configuration_defaults_and_environment_fallbacks(monkeypatch):
             loaded.api_key) == ("https://eu.example.com/v2", 7.0, 1, "from-env")
 
 
+def test_the_endpoint_has_no_user_info_query_or_fragment_and_the_bounds_hold():
+    with running_plugin() as served:
+        answer = served.call("CheckConfig", proto.CheckRequest(
+            urn="urn:pulumi:dev::p::pulumi:providers:wa-webhook::eu", news=struct({
+                "endpoint": "https://u:p@api.example.com/v2?q=1#f", "timeout": 300.5,
+                "retries": 11.0, "maxConcurrency": 257.0})))
+    reasons = sorted(f.reason.split(" must ")[1].split(",")[0] for f in answer.failures)
+    assert reasons == ["be a number of seconds from 0.1 to 300", "be a whole number from 0 to 10",
+                       "be a whole number from 1 to 256",
+                       "not have user info or a query or a fragment: give the API's base URL "
+                       "only"]
+
+
 def test_get_webhook_one_call_nothing_written_any_form_provider_endpoint(plugin, emulator):
     answer = plugin.call("Invoke", proto.InvokeRequest(
         tok=GET_WEBHOOK, args=struct({"fromNumber": "(972) 50-000-0001"})))
