@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
+# pytest-xdist workers for `make test`: one per core (each Pulumi CLI run keeps a core busy)
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: venv pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation
 
@@ -41,7 +43,7 @@ typecheck: venv
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
-	  $(PY) -m pytest -m "not languages"
+	  $(PY) -m pytest -m "not languages" -n $(TEST_WORKERS) --dist worksteal
 
 ## test-languages: TypeScript and Go programs on the generated SDKs through the real engine,
 ## the SDKs themselves, `pulumi package add` (Node.js 20+ with npm, and Go; CI runs it)
