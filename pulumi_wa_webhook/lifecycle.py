@@ -251,7 +251,7 @@ class Lifecycle:
             problems.append(Problem(stack_config.NAMESPACE, str(err)))
         else:
             if not news.get(API_KEY) and not provider_config.api_key:
-                problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
+                problems.append(Problem(API_KEY, provider_config.missing_key))
             inputs[ENDPOINT] = provider_config.options.endpoint
             if owner and settings and settings.from_number:
                 account = (inputs[ENDPOINT], settings.from_number)
@@ -479,9 +479,10 @@ class Lifecycle:
 
     def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
         """The key in the properties first, then the configured key if it differs."""
-        keys = [str(k).strip() for k in (props.get(API_KEY), self._settings().api_key) if k]
+        settings = self._settings()
+        keys = [str(k).strip() for k in (props.get(API_KEY), settings.api_key) if k]
         if not any(keys):
-            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
+            raise ConfigurationError(settings.missing_key)
         return tuple(dict.fromkeys(k for k in keys if k))
 
     @staticmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sdk_programs import STEPS, Run, typescript_stack
+from sdk_programs import STEPS, Run, go_stack, typescript_stack
 from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_1, KEY_2, stored
 
 pytestmark = pytest.mark.languages
@@ -119,3 +119,71 @@ def test_typescript_input_problems_in_schema_spelling(tmp_path, pulumi_env, emul
                    "read_status", "PW5WORD", "Q5TOKEN", "F5FRAG"):
         assert python not in text, python
     assert emulator.count() == 0
+# An explicit provider configured by nothing but the environment: the generated SDKs read
+# WA_WEBHOOK_* (`defaultInfo.environment`) and fill in no default of their own, so a CI job
+# that points the provider at the emulator reaches the emulator, never the production API.
+ENV_ONLY_TYPESCRIPT = """\
+import * as wawebhook from "@pulumi-wa-webhook/wa-webhook";
+
+const ci = new wawebhook.Provider("ci", {});
+const hook = new wawebhook.Webhook("hook", {
+    fromNumber: "972500000001",
+    url: "https://hooks.example.com/from-env",
+}, { provider: ci });
+export const url = hook.url;
+"""
+ENV_ONLY_GO = """\
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/pulumi-wa-webhook/pulumi-wa-webhook/sdk/go/wawebhook"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		ci, err := wawebhook.NewProvider(ctx, "ci", &wawebhook.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		hook, err := wawebhook.NewWebhook(ctx, "hook", &wawebhook.WebhookArgs{
+			FromNumber: pulumi.String("972500000001"),
+			Url:        pulumi.String("https://hooks.example.com/from-env"),
+		}, pulumi.Provider(ci))
+		if err != nil {
+			return err
+		}
+		ctx.Export("url", hook.Url)
+		return nil
+	})
+}
+"""
+
+
+def check_explicit_provider_from_environment(stack, emulator) -> None:
+    stack.env.update(WA_WEBHOOK_ENDPOINT=emulator.base_url, WA_WEBHOOK_API_KEY=KEY_1,
+                     WA_WEBHOOK_RETRIES="1")
+    stack.pulumi("up", "--yes", "-v=9", "--logtostderr")
+    assert stored(emulator)["url"] == "https://hooks.example.com/from-env"
+    assert emulator.count("setWebhook") == 1
+    [provider] = stack.resources("pulumi:providers:wa-webhook")
+    assert provider["inputs"]["endpoint"] == emulator.base_url
+    exported = json.dumps(stack.export())
+    stack.destroy()
+    assert stored(emulator)["url"] == ""
+    output = stack.all_output()
+    assert "is not a wa-webhook configuration key" not in output  # `version` is no typo
+    assert KEY_1 not in exported and KEY_1 not in output
+
+
+def test_typescript_explicit_provider_from_the_environment_only(tmp_path, pulumi_env,
+                                                                emulator, node_modules):
+    stack = typescript_stack(tmp_path, pulumi_env, node_modules, ENV_ONLY_TYPESCRIPT)
+    check_explicit_provider_from_environment(stack, emulator)
+
+
+def test_go_explicit_provider_from_the_environment_only(tmp_path, pulumi_env, emulator,
+                                                        sdk_dir):
+    stack = go_stack(tmp_path, pulumi_env, sdk_dir, ENV_ONLY_GO)
+    check_explicit_provider_from_environment(stack, emulator)

@@ -19,10 +19,9 @@ KEY = "test-key-1"
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
+def new_deployment(monkeypatch, no_config_env):
     """Each test is a provider process of its own: nothing known about accounts yet."""
     monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-    monkeypatch.delenv("WA_WEBHOOK_API_KEY", raising=False)
 
 
 @pytest.fixture

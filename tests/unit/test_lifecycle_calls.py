@@ -27,7 +27,7 @@ UNKNOWN = object()
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
+def new_deployment(monkeypatch, no_config_env):
     """Each test is a provider process of its own: nothing known about accounts yet."""
     monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
 

@@ -180,3 +180,23 @@ def test_one_number_twice_is_left_to_the_providers_check(mocks):
         assert sorted(r.name for r in mocks.registered) == ["first", "second"]
 
     return pulumi.Output.all(first.urn, second.urn).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_explicit_provider_takes_every_configuration_key(mocks):
+    from pulumi_wa_webhook.config import CONFIG_KEYS
+    from pulumi_wa_webhook.native import Provider
+
+    values = {"api_key": "k-1", "endpoint": "https://eu.example.com/v2", "timeout": 5.5,
+              "retries": 1, "max_concurrency": 7}
+    assert list(values) == [key.python for key in CONFIG_KEYS]
+    provider = Provider("eu", **values)
+
+    def check(_: Any) -> None:
+        [registered] = mocks.registered
+        assert registered.typ == "pulumi:providers:wa-webhook"
+        assert {k: v for k, v in registered.inputs.items() if k != "version"} == {
+            "apiKey": secret("k-1"), "endpoint": "https://eu.example.com/v2", "timeout": 5.5,
+            "retries": 1, "maxConcurrency": 7}
+
+    return provider.urn.apply(check)
