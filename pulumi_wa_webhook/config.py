@@ -110,6 +110,10 @@ CONFIG_KEYS: Tuple[ConfigKey, ...] = (
               "API calls in flight at once, at most, whatever `--parallel` is",
               low=1, high=MAX_MAX_CONCURRENCY),
 )
+#: Not configuration but a switch for one run: `WA_WEBHOOK_ADOPT=1 pulumi up` adopts every
+#: account that already holds exactly its program's settings, as `adopt` would, without a
+#: change to the program (the recovery of a first `up` killed after its write landed).
+ADOPT_ENV = "WA_WEBHOOK_ADOPT"
 #: The keys by name (after `wa-webhook:`).
 CONFIG_KEY: Dict[str, ConfigKey] = {key.name: key for key in CONFIG_KEYS}
 #: Every `wa-webhook:*` configuration key, spelt as after the colon; an unlisted key draws a

@@ -149,7 +149,7 @@ class AccountAlreadyConfiguredError(WaWebhookError):
     nothing in this deployment says the account is this stack's: another stack may manage
     it, and two owners would clear or overwrite each other's account. Nothing was written."""
 
-    def __init__(self, account: str) -> None:
+    def __init__(self, account: str, adopt_env: str) -> None:
         self.account = account
         super().__init__(
             f"account {account} already holds exactly this program's webhook settings, but no "
@@ -160,7 +160,7 @@ class AccountAlreadyConfiguredError(WaWebhookError):
             "its options; if no other stack manages the account (a hand-made setting, a "
             "Webhook swapped between the dynamic and the native class, a create that was "
             "interrupted), take it over with adopt=True, or run this `pulumi up` once with "
-            "the environment variable WA_WEBHOOK_ADOPT=1 (see docs/ownership.md)."
+            f"the environment variable {adopt_env}=1 (see docs/ownership.md)."
         )
 
 

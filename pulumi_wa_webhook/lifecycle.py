@@ -147,14 +147,10 @@ class _Ledger:
 
 
 _LEDGER = _Ledger()
-#: Set for one `pulumi up` (`WA_WEBHOOK_ADOPT=1 pulumi up`), it adopts every account that
-#: already holds exactly its program's settings, as `adopt` would, without a change to the
-#: program: the recovery of a first `up` that was killed after its write landed.
-ADOPT_ENV = "WA_WEBHOOK_ADOPT"
 
 
 def _adopt_from_environment() -> bool:
-    return os.environ.get(ADOPT_ENV, "").strip().lower() in ("1", "true", "yes")
+    return os.environ.get(stack_config.ADOPT_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 _CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
@@ -363,7 +359,7 @@ class Lifecycle:
             elif not props.get(ADOPT) and not _adopt_from_environment():
                 # Identical settings say nothing about who set them: a second stack with the
                 # same program would silently become a second owner.
-                raise AccountAlreadyConfiguredError(settings.from_number)
+                raise AccountAlreadyConfiguredError(settings.from_number, stack_config.ADOPT_ENV)
         _LEDGER.take(account)
 
     def _read_back(
