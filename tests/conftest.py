@@ -25,7 +25,7 @@ from pulumi_wa_webhook.config import CONFIG_KEYS
 
 ENGINE_TESTS = Path(__file__).parent / "engine"
 
-pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs"]
+pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs", "plugin_fixtures"]
 
 
 @pytest.fixture(scope="session")
