@@ -1,4 +1,4 @@
-"""Issue 22 through the real engine, on every face: an endpoint move is a first write (it
+"""Account claims through the real engine, on every face: an endpoint move is a first write (it
 reads the account on the new endpoint and never overwrites it blind), one account is managed
 by one resource per deployment (the same number on two endpoints is two accounts), and URLs
 with control characters or port 0 are refused at preview."""
