@@ -1,6 +1,7 @@
 """The native provider as a registry provider, through the real engine: explicit providers
-(two regions), getWebhook from Python and YAML, `pulumi import` by any number form, unknown `wa-webhook:*` keys, messages in the
-schema's spelling, DiffConfig's `old => new`, a rotated key on its resource, the version."""
+(two regions), getWebhook from Python and YAML, `pulumi import` by any number form, unknown
+`wa-webhook:*` keys, messages in the schema's spelling, DiffConfig's `old => new`, a rotated
+key on its resource, the version."""
 
 from __future__ import annotations
 

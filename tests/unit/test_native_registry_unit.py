@@ -1,5 +1,6 @@
 """The native provider as a registry provider, without the engine: config keys, every config
-problem at once, messages in the schema's spelling, getWebhook (Invoke), DiffConfig and import IDs on the plugin over gRPC."""
+problem at once, messages in the schema's spelling, getWebhook (Invoke), DiffConfig and import
+IDs on the plugin over gRPC."""
 
 from __future__ import annotations
 
