@@ -26,23 +26,20 @@ from collections import deque
 from dataclasses import InitVar, dataclass
 from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
-from ..model import LOCAL_FORMAT, is_local_format
+from ..model import ACCOUNT_SETTINGS, LOCAL_FORMAT, is_local_format
 from .deliveries import Deliveries, NoWebhookUrlError, incoming_message
 
 #: The two API calls, by the last segment of their path.
 CALLS = ("setWebhook", "getWebhook")
-#: The settings fields as they travel on the wire (``setWebhook`` names).
-SETTING_FIELDS = ("url", "system", "systemPhoneAlert", "readStatus", "retry")
-STRING_FIELDS = ("url", "systemPhoneAlert")
-SWITCH_FIELDS = ("system", "readStatus", "retry")
+#: The settings fields as they travel on the wire (``setWebhook`` names), from the settings
+#: table (`model.ACCOUNT_SETTINGS`; `from` names the account and is not a setting).
+_ON_WIRE = tuple(row for row in ACCOUNT_SETTINGS if row.python != "from_number")
+SETTING_FIELDS = tuple(str(row.wire) for row in _ON_WIRE)
+STRING_FIELDS = tuple(str(row.wire) for row in _ON_WIRE if row.schema_type != "boolean")
+SWITCH_FIELDS = tuple(str(row.wire) for row in _ON_WIRE if row.schema_type == "boolean")
 #: What a brand-new account holds: no URL, every switch off, no alert phones.
 DEFAULT_SETTINGS: Dict[str, Any] = {
-    "url": "",
-    "system": 0,
-    "systemPhoneAlert": "",
-    "readStatus": 0,
-    "retry": 0,
-}
+    **{name: "" for name in STRING_FIELDS}, **{name: 0 for name in SWITCH_FIELDS}}
 #: The value that clears a string field in ``setWebhook`` (one space, as documented).
 CLEAR = " "
 REDACTED = "***"
@@ -309,15 +306,7 @@ class EmulatorBackend:
             if any(settings[k] != v for k, v in update.items()):
                 settings.update(update)
                 self._save()
-            return {
-                "status": "OK",
-                "url": settings["url"],
-                "system": settings["system"],
-                "systemPhoneAlert": settings["systemPhoneAlert"],
-                "readStatus": settings["readStatus"],
-                "retry": settings["retry"],
-                "reason": REASON_OK,
-            }
+            return {"status": "OK", **_public(settings), "reason": REASON_OK}
 
     def get_webhook(self, body: Mapping[str, Any]) -> Dict[str, Any]:
         """Answer a ``getWebhook`` body; ``system`` comes back as a string, as documented."""
@@ -327,15 +316,8 @@ class EmulatorBackend:
                 return failure
             assert number is not None
             settings = self._accounts[number]
-            return {
-                "status": "OK",
-                "url": settings["url"],
-                "system": str(settings["system"]),
-                "systemPhoneAlert": settings["systemPhoneAlert"],
-                "retry": settings["retry"],
-                "readStatus": settings["readStatus"],
-                "reason": REASON_OK,
-            }
+            return {"status": "OK", **_public(settings), "system": str(settings["system"]),
+                    "reason": REASON_OK}
 
     def call(self, name: str, body: Mapping[str, Any]) -> Dict[str, Any]:
         """Dispatch ``setWebhook`` / ``getWebhook`` by name."""
