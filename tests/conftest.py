@@ -41,6 +41,18 @@ def pulumi_dir() -> str:
 
 
 @pytest.fixture(scope="session")
+def yaml_dir() -> str:
+    """The directory holding pulumi-language-yaml (built by tools/pulumi-yaml.sh)."""
+    preset = os.environ.get("WA_WEBHOOK_YAML_DIR")
+    if preset:
+        return preset
+    result = subprocess.run(
+        [str(REPO / "tools" / "pulumi-yaml.sh")], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
 def pulumi_env(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return base_env(pulumi_dir, tmp_path_factory.mktemp("pulumi-home"))
 
