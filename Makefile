@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
+# pytest-xdist workers for `make test`: one per core (each Pulumi CLI run keeps a core busy)
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: venv pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation fuzz
 
@@ -41,7 +43,7 @@ typecheck: venv
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
-	  $(PY) -m pytest -m "not languages and not fuzz"
+	  $(PY) -m pytest -m "not languages and not fuzz" -n $(TEST_WORKERS) --dist worksteal
 
 ## fuzz: random sequences of program edits, engine operations and changes of the world through
 ## the real CLI, checking the ownership, secrecy and preview promises after every step
@@ -53,8 +55,8 @@ FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz: venv
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && summary="$$(mktemp)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" FUZZ_BUDGET="$(FUZZ_BUDGET)" \
-	  FUZZ_REPLAY="$(FUZZ_REPLAY)" FUZZ_EXCLUDE="$(FUZZ_EXCLUDE)" FUZZ_SUMMARY="$$summary" $(PY) -m pytest -m fuzz \
-	  tests/fuzz -p no:cacheprovider --hypothesis-seed="$(FUZZ_SEED)" \
+	  FUZZ_REPLAY="$(FUZZ_REPLAY)" FUZZ_EXCLUDE="$(FUZZ_EXCLUDE)" FUZZ_SUMMARY="$$summary" \
+	  $(PY) -m pytest -m fuzz tests/fuzz -p no:cacheprovider --hypothesis-seed="$(FUZZ_SEED)" \
 	  --hypothesis-show-statistics -o timeout=0; status=$$?; \
 	  tail -n 1 "$$summary"; rm -f "$$summary"; exit $$status
 

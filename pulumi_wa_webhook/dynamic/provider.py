@@ -30,8 +30,8 @@ from pulumi.output import Unknown
 
 from .. import config as stack_config
 from ..errors import ConfigurationError, WaWebhookError
-from ..lifecycle import Lifecycle
-from ..model import without_defaults
+from ..lifecycle import Deployment, Lifecycle
+from ..model import check_failure, without_defaults
 from . import workers
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -93,6 +93,8 @@ class WebhookProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config: Any = req.config
+        # The engine calls configure once per process, before any other call.
+        self._deployment = Deployment()
         # Called once per provider process, on a thread of the SDK's server: let the server
         # run as many engine calls at once as API calls may be in flight (maxConcurrency),
         # not the SDK's 4.
@@ -117,7 +119,12 @@ class WebhookProvider(ResourceProvider):
 
     @property
     def _lifecycle(self) -> Lifecycle:
-        return Lifecycle(self._config, is_unknown, _say)
+        # One Deployment per provider process, made by configure after unpickling (the
+        # pickled provider carries none); a provider that was never configured gets one here.
+        deployment: Deployment | None = getattr(self, "_deployment", None)
+        if deployment is None:
+            deployment = self._deployment = Deployment()
+        return Lifecycle(self._config, is_unknown, _say, deployment=deployment)
 
     def check(self, olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
         # The SDK gives a dynamic provider's check no URN: the program sends the name, which
@@ -125,7 +132,7 @@ class WebhookProvider(ResourceProvider):
         name = news.pop(NAME_INPUT, None)
         owner = f"{DYNAMIC_OWNER}::{name}" if isinstance(name, str) and name else None
         inputs, problems = self._lifecycle.check(olds, news, owner)
-        return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
+        return CheckResult(inputs, [CheckFailure(*check_failure(p)) for p in problems])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
         outcome = self._lifecycle.diff(olds, news)

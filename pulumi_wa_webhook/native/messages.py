@@ -13,6 +13,7 @@ import re
 from typing import Tuple
 
 from ..config import NAMESPACE
+from ..model import SETTINGS, Problem, check_failure
 from .names import camel
 
 #: (Python phrase in a core message, the same for the schema's languages); a phrase comes
@@ -33,7 +34,8 @@ SCHEMA_SPELLINGS: Tuple[Tuple[str, str], ...] = (
 )
 
 #: A core property name (snake_case, possibly with an index) inside a message.
-_PROPERTY = re.compile(r"\b(from_number|system_phone_alerts|read_status|verify_url|api_key)\b")
+_PROPERTY = re.compile(
+    r"\b(" + "|".join(row.python for row in SETTINGS if "_" in row.python) + r")\b")
 
 
 def for_schema(message: str) -> str:
@@ -45,8 +47,10 @@ def for_schema(message: str) -> str:
 
 def property_and_reason(prop: str, reason: str) -> Tuple[str, str]:
     """A check failure for the engine: it shows the input value of a top-level property, so
-    an item (`system_phone_alerts[1]`) is reported on its list, the item named in the reason."""
-    if prop == NAMESPACE:  # the provider configuration: not a property of the resource
+    an item (`system_phone_alerts[1]`) is reported on its list, the item named in the reason;
+    a URL's problem names no property (`model.check_failure`: its value is never shown)."""
+    prop, reason = check_failure(Problem(prop, reason))
+    if prop in ("", NAMESPACE):  # none, or the provider configuration: not a property
         return "", for_schema(reason)
     name, bracket, rest = prop.partition("[")
     if not bracket:

@@ -18,7 +18,6 @@ from receivers import closed_port
 from webhook_programs import ACCOUNT_1, KEY_1, stored
 
 from pulumi_wa_webhook import config as stack_config
-from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.config import key_fingerprint
 from pulumi_wa_webhook.emulator.testing import TEST_ACCOUNTS, running_emulator
 from pulumi_wa_webhook.native import GET_WEBHOOK, WEBHOOK_TYPE
@@ -37,13 +36,15 @@ CLAIMS = {
     "inputProperties.adopt": ["instead of writing, fails if its settings differ"],
     "inputProperties.overwrite": ["take over an account that holds a different configuration"],
     "inputProperties.verifyUrl": ["fail, writing nothing", "Never in preview."],
-    "config.endpoint": ["default https://api.99digital.co.il/whatsapp/v2",
-                        "else $WA_WEBHOOK_ENDPOINT"],
-    "config.timeout": ["default 10", "else $WA_WEBHOOK_TIMEOUT"],
-    "config.retries": ["default 3", "else $WA_WEBHOOK_RETRIES"],
-    "config.apiKey": ["else $WA_WEBHOOK_API_KEY"],
-    "config.maxConcurrency": ["whatever --parallel is", "default 16",
-                              "else $WA_WEBHOOK_MAX_CONCURRENCY"],
+    "config.endpoint": ["no user info, query or fragment",
+                        "When not set: $WA_WEBHOOK_ENDPOINT, else the default, "
+                        "https://api.99digital.co.il/whatsapp/v2."],
+    "config.timeout": ["from 0.1 to 300", "When not set: $WA_WEBHOOK_TIMEOUT, else the "
+                       "default, 10."],
+    "config.retries": ["from 0 to 10", "When not set: $WA_WEBHOOK_RETRIES, else the default, 3."],
+    "config.apiKey": ["When not set: $WA_WEBHOOK_API_KEY, which the plugin reads itself"],
+    "config.maxConcurrency": ["whatever `--parallel` is", "from 1 to 256",
+                              "When not set: $WA_WEBHOOK_MAX_CONCURRENCY, else the default, 16."],
     "function": ["one getWebhook call", "nothing is written"],
     "function.inputs.fromNumber": ["in any form `fromNumber` of a Webhook accepts"],
     "function.inputs.endpoint": ["the provider's `endpoint` when not given"],
@@ -88,31 +89,20 @@ def test_every_description_is_claimed_or_a_meaning():
             assert phrase in found[where], (where, phrase)
 
 
-def test_defaults_in_the_schema_are_the_configuration_defaults():
+def test_defaults_in_the_schema_are_the_configuration_defaults(no_config_env):
     variables = package_schema()["config"]["variables"]
     options = stack_config.load({}).options
-    assert variables["endpoint"]["default"] == options.endpoint
-    assert variables["timeout"]["default"] == options.timeout
-    assert variables["retries"]["default"] == options.retries
-    assert variables["maxConcurrency"]["default"] == options.max_concurrency
+    assert f"else the default, {options.endpoint}." in variables["endpoint"]["description"]
+    assert f"else the default, {options.timeout:g}." in variables["timeout"]["description"]
+    assert f"else the default, {options.retries}." in variables["retries"]["description"]
+    assert f"else the default, {options.max_concurrency}." in \
+        variables["maxConcurrency"]["description"]
 
 
 # -- the claims, performed ---------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-    for name in ("WA_WEBHOOK_API_KEY", "WA_WEBHOOK_ENDPOINT", "WA_WEBHOOK_TIMEOUT",
-                 "WA_WEBHOOK_RETRIES"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def plugin(emulator):
-    with running_plugin() as served:
-        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), retries=0.0)
-        yield served
+pytestmark = pytest.mark.usefixtures("no_config_env")
 
 
 def checked(served, **news: Any) -> Dict[str, Any]:
@@ -187,7 +177,6 @@ def test_the_key_defaults_to_the_configuration_then_the_environment(emulator, mo
     with running_plugin() as served:
         served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1))
         assert create(served, checked(served, fromNumber=ACCOUNT_1)).id == ACCOUNT_1
-    lifecycle._LEDGER = lifecycle._Ledger()
     monkeypatch.setenv("WA_WEBHOOK_API_KEY", KEY_1)
     with running_plugin() as served:
         served.configure(endpoint=emulator.base_url)
@@ -229,6 +218,19 @@ def test_configuration_defaults_and_environment_fallbacks(monkeypatch):
             loaded.api_key) == ("https://eu.example.com/v2", 7.0, 1, "from-env")
 
 
+def test_the_endpoint_has_no_user_info_query_or_fragment_and_the_bounds_hold():
+    with running_plugin() as served:
+        answer = served.call("CheckConfig", proto.CheckRequest(
+            urn="urn:pulumi:dev::p::pulumi:providers:wa-webhook::eu", news=struct({
+                "endpoint": "https://u:p@api.example.com/v2?q=1#f", "timeout": 300.5,
+                "retries": 11.0, "maxConcurrency": 257.0})))
+    reasons = sorted(f.reason.split(" must ")[1].split(",")[0] for f in answer.failures)
+    assert reasons == ["be a number of seconds from 0.1 to 300", "be a whole number from 0 to 10",
+                       "be a whole number from 1 to 256",
+                       "not have user info or a query or a fragment: give the API's base URL "
+                       "only"]
+
+
 def test_get_webhook_one_call_nothing_written_any_form_provider_endpoint(plugin, emulator):
     answer = plugin.call("Invoke", proto.InvokeRequest(
         tok=GET_WEBHOOK, args=struct({"fromNumber": "(972) 50-000-0001"})))
@@ -239,8 +241,10 @@ def test_get_webhook_one_call_nothing_written_any_form_provider_endpoint(plugin,
 def test_destroy_clears_the_account(plugin, emulator):
     inputs = checked(plugin, fromNumber=ACCOUNT_1, url="https://h.example.com/", retry=True)
     answer = create(plugin, inputs)
-    lifecycle._LEDGER = lifecycle._Ledger()  # a later `pulumi destroy`: another deployment
-    plugin.call("Delete", proto.DeleteRequest(id=ACCOUNT_1, urn=URN, properties=answer.properties,
-                                              old_inputs=struct(inputs)))
+    with running_plugin() as later:  # a later `pulumi destroy`: another deployment
+        later.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), retries=0.0)
+        later.call("Delete", proto.DeleteRequest(id=ACCOUNT_1, urn=URN,
+                                                 properties=answer.properties,
+                                                 old_inputs=struct(inputs)))
     assert stored(emulator) == {"url": "", "system": 0, "systemPhoneAlert": "", "readStatus": 0,
                                 "retry": 0}
