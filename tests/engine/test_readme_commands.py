@@ -73,6 +73,9 @@ def check_emulator(words: list[str], tmp_path: Path) -> None:
 def test_shell_commands_exist_and_take_these_flags(pulumi_dir, tmp_path):
     seen = set()
     for words in commands():
+        while re.fullmatch(r"[A-Z_]+=.*", words[0]):  # `NAME=value command`: a variable we read
+            name = words.pop(0).split("=")[0]
+            assert name in {config.ADOPT_ENV, *(key.env for key in config.CONFIG_KEYS)}, name
         seen.add(words[0])
         if words[0] == "make":
             check_make(words)
