@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,9 +109,14 @@ def npm_tarball(sdk: Path, out: Path) -> Path:
     # What users install: the compiled bin/ (JS + .d.ts), no scripts, no dev dependencies.
     manifest.pop("scripts", None)
     manifest.pop("devDependencies", None)
+    for build_only in ("typescript", "@types/node"):  # the generator lists them as dependencies
+        manifest.get("dependencies", {}).pop(build_only, None)
     manifest.update(main="bin/index.js", types="bin/index.d.ts",
                     files=["bin/", "README.md", "LICENSE"])
     (package_dir / "package.json").write_text(json.dumps(manifest, indent=4) + "\n")
+    # bin/utilities.js reads the version from require('./package.json'), as in Pulumi's own
+    # released SDKs, which ship a copy beside the compiled files
+    shutil.copy(package_dir / "package.json", package_dir / "bin" / "package.json")
     shutil.copy(ROOT / "LICENSE", package_dir / "LICENSE")
     name = run("npm", "pack", "--pack-destination", str(out), cwd=package_dir,
                env=env).strip().splitlines()[-1]
@@ -118,7 +124,15 @@ def npm_tarball(sdk: Path, out: Path) -> Path:
 
 
 def go_module(sdk: Path, out: Path) -> Path:
-    log("Go module archive")
+    """The Go SDK with a go.sum, requiring the Pulumi Go SDK that the CLI is built from."""
+    log("Go module archive (go mod tidy)")
+    module = sdk / "go"
+    pin = re.search(r"^\s*github\.com/pulumi/pulumi/sdk/v3 (v\S+)",
+                    (ROOT / "tools" / "go.mod").read_text(), re.M)
+    if pin:
+        run("go", "mod", "edit", f"-require=github.com/pulumi/pulumi/sdk/v3@{pin.group(1)}",
+            cwd=module)
+    run("go", "mod", "tidy", cwd=module)
     path = out / f"pulumi-wa-webhook-sdk-go-v{VERSION}.tar.gz"
     with tarfile.open(path, "w:gz") as tar:
         tar.add(sdk / "go", arcname=GO_FOLDER)

@@ -160,8 +160,25 @@ func (h *host) GeneratePackage(_ context.Context, req *pulumirpc.GeneratePackage
 	return langhost.GeneratePackage(req, func(pkg *schema.Package, _ schema.ReferenceLoader,
 		req *pulumirpc.GeneratePackageRequest,
 	) (map[string][]byte, error) {
-		return codegen.GeneratePackage("pulumi-language-go", pkg, req.GetLocalDependencies())
+		files, err := codegen.GeneratePackage("pulumi-language-go", pkg, req.GetLocalDependencies())
+		if err == nil && files["go.mod"] != nil {
+			files["go.mod"] = pinPulumiSDK(files["go.mod"])
+		}
+		return files, err
 	})
+}
+
+// sdkRequire is the generated go.mod's requirement of the Pulumi Go SDK.
+var sdkRequire = regexp.MustCompile(`(?m)^(require\s+github\.com/pulumi/pulumi/sdk/v3\s+)v\S+`)
+
+// pinPulumiSDK makes a generated SDK require the Pulumi Go SDK of this CLI's version rather
+// than the generator's fixed floor (v3.269.0, whose dependencies the Go module proxy here
+// no longer serves), so `go mod tidy` in a program that links it resolves.
+func pinPulumiSDK(gomod []byte) []byte {
+	if !strings.HasPrefix(version.Version, "v3.") {
+		return gomod
+	}
+	return sdkRequire.ReplaceAll(gomod, []byte("${1}"+version.Version))
 }
 
 // moduleLine is the `module` directive of a go.mod.
