@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed-dev
 # package's sources change.
 DIST_VENV := .venv-dist
 DIST_STAMP := $(DIST_VENV)/.installed
+DIST_DIR ?= dist
 PACKAGE_SOURCES := $(shell find pulumi_wa_webhook -name '*.py' -o -name py.typed)
 
 .PHONY: venv dist-venv dist pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation
@@ -39,12 +40,12 @@ $(DIST_STAMP): pyproject.toml $(PACKAGE_SOURCES)
 	  --force-reinstall .
 	@touch $@
 
-## dist: every release artifact of pyproject.toml's version into dist/ (tools/dist.py):
+## dist: every release artifact of pyproject.toml's version into dist/ (or DIST_DIR; tools/dist.py):
 ## wheel, sdist, the frozen plugin archive for this OS/arch, the npm tarball, the Go module,
 ## the `pulumi new` template, SHA256SUMS
 dist: $(DIST_STAMP)
-	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && PATH="$$dir:$$PATH" \
-	  $(DIST_VENV)/bin/python tools/dist.py dist
+	@dir="$${WA_WEBHOOK_PULUMI_DIR:-$$(tools/pulumi-cli.sh | tail -n 1)}" && PATH="$$dir:$$PATH" \
+	  $(DIST_VENV)/bin/python tools/dist.py $(DIST_DIR)
 
 ## sdks: the TypeScript, Go and Python SDKs generated from the native plugin's schema with
 ## `pulumi package gen-sdk`, into sdk/nodejs, sdk/go and sdk/python (git-ignored: sdk/README.md);
