@@ -59,10 +59,10 @@ def clean_python(path: str) -> str:
     """The python3 on `path`, checked to have none of our packages (nor Pulumi's SDK)."""
     python = shutil.which("python3", path=path)
     assert python, path
-    probe = subprocess.run([python, "-c", "import pulumi_wa_webhook"], capture_output=True)
-    assert probe.returncode != 0, f"{python} has pulumi_wa_webhook"
-    probe = subprocess.run([python, "-c", "import pulumi"], capture_output=True)
-    assert probe.returncode != 0, f"{python} has pulumi"
+    for module in ("pulumi_wa_webhook", "pulumi"):
+        probe = subprocess.run([python, "-c", f"import {module}"], capture_output=True,
+                               cwd="/", env={"PATH": path})
+        assert probe.returncode != 0, f"{python} has {module}"
     return python
 
 

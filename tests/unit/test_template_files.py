@@ -30,7 +30,8 @@ def test_template_requirements_have_the_floors_of_the_package():
     except ImportError:  # Python 3.10: `build` (a dev extra) brings tomli
         import tomli as tomllib
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    floors = {Requirement(text).name: Requirement(text).specifier for text in project["dependencies"]}
+    floors = {Requirement(text).name: Requirement(text).specifier
+              for text in project["dependencies"]}
     wanted = {Requirement(line).name: Requirement(line).specifier
               for line in (TEMPLATE / "requirements.txt").read_text().splitlines() if line}
     assert wanted["pulumi"] == floors["pulumi"]
