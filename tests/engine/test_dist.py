@@ -178,8 +178,8 @@ def test_package_add_then_install_in_a_fresh_typescript_copy(tmp_path, user_env,
         'const hook = new wawebhook.Webhook("hook", {fromNumber: process.env.FROM_NUMBER!,\n'
         '    url: "https://hooks.example.com/added"});\n'
         "export const url = hook.url;\n")
-    sh("npm init -y >/dev/null && npm install --save-dev typescript @types/node && "
-       "npm install @pulumi/pulumi", project, env)
+    sh("npm init -y >/dev/null && npm install @pulumi/pulumi typescript @types/node", project,
+       env)
     added = sh(f"pulumi package add wa-webhook@{__version__}", project, env)
     assert f'from "{NPM_NAME}"' in added
     assert f"wa-webhook: wa-webhook@{__version__}" in (project / "Pulumi.yaml").read_text()
