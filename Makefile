@@ -51,7 +51,7 @@ dist: $(DIST_STAMP)
 ## `pulumi package gen-sdk`, into sdk/nodejs, sdk/go and sdk/python (git-ignored: sdk/README.md);
 ## the plugin comes from .venv-dist (no dev extras needed)
 sdks: $(DIST_STAMP)
-	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && PATH="$$dir:$$PATH" \
+	@dir="$${WA_WEBHOOK_PULUMI_DIR:-$$(tools/pulumi-cli.sh | tail -n 1)}" && PATH="$$dir:$$PATH" \
 	  WA_WEBHOOK_PLUGIN="$(CURDIR)/$(DIST_VENV)/bin/pulumi-resource-wa-webhook" tools/gen-sdks.sh
 
 ## lint: ruff on everything (package, tests, examples, tools, bench)
