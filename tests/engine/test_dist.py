@@ -235,3 +235,30 @@ func main() {{
        "pulumi up --yes", clone, user_env)
     assert emulator.account(ACCOUNT_1)["url"] == "https://hooks.example.com/added-go"
     sh("pulumi destroy --yes", clone, user_env)
+
+
+def test_package_add_then_install_in_a_fresh_python_copy(tmp_path, user_env, dist, emulator):
+    project = tmp_path / "project"
+    project.mkdir()
+    sh(f'pulumi plugin install resource wa-webhook {__version__} -f "$DIST/{PLUGIN_ARCHIVE}"',
+       tmp_path, user_env)
+    py_name = LANGUAGE["python"]["packageName"]
+    (project / "Pulumi.yaml").write_text(
+        "name: added-py\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
+        "    virtualenv: venv\n")
+    (project / "requirements.txt").write_text("pulumi>=3.216,<4\n")
+    (project / "__main__.py").write_text(
+        f"import os\nimport {py_name} as wawebhook\n"
+        'wawebhook.Webhook("hook", from_number=os.environ["FROM_NUMBER"],\n'
+        '                  url="https://hooks.example.com/added-py")\n')
+    added = sh(f"pulumi install && pulumi package add wa-webhook@{__version__}", project,
+               user_env)
+    assert f"import {py_name}" in added
+    assert "sdks/wa-webhook" in (project / "requirements.txt").read_text().splitlines()
+    clone = tmp_path / "clone"
+    project_files(project, clone, ["Pulumi.yaml", "requirements.txt", "__main__.py"])
+    sh("pulumi install", clone, user_env)
+    sh('pulumi stack init dev && pulumi config set --secret wa-webhook:apiKey "$API_KEY" && '
+       "pulumi up --yes", clone, user_env)
+    assert emulator.account(ACCOUNT_1)["url"] == "https://hooks.example.com/added-py"
+    sh("pulumi destroy --yes", clone, user_env)
