@@ -11,6 +11,8 @@ DIST_VENV := .venv-dist
 DIST_STAMP := $(DIST_VENV)/.installed
 DIST_DIR ?= dist
 PACKAGE_SOURCES := $(shell find pulumi_wa_webhook -name '*.py' -o -name py.typed)
+# pytest-xdist workers for `make test`: one per core (each Pulumi CLI run keeps a core busy)
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: venv dist-venv dist pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation
 
@@ -67,7 +69,7 @@ typecheck: venv
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
-	  $(PY) -m pytest -m "not languages"
+	  $(PY) -m pytest -m "not languages" -n $(TEST_WORKERS) --dist worksteal
 
 ## test-languages: TypeScript and Go programs on the generated SDKs through the real engine,
 ## the SDKs themselves, `pulumi package add`, and the release artifacts of `make dist` used

@@ -14,32 +14,14 @@ import ipaddress
 import math
 import os
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, List, Optional, Protocol, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Tuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 from .model import shown_url, url_problem
 
-_V = TypeVar("_V")
-
 NAMESPACE = "wa-webhook"
-KEY_CONFIG = f"{NAMESPACE}:apiKey"
-ENDPOINT_CONFIG = f"{NAMESPACE}:endpoint"
-TIMEOUT_CONFIG = f"{NAMESPACE}:timeout"
-RETRIES_CONFIG = f"{NAMESPACE}:retries"
-MAX_CONCURRENCY_CONFIG = f"{NAMESPACE}:maxConcurrency"
-KEY_ENV = "WA_WEBHOOK_API_KEY"
-ENDPOINT_ENV = "WA_WEBHOOK_ENDPOINT"
-TIMEOUT_ENV = "WA_WEBHOOK_TIMEOUT"
-RETRIES_ENV = "WA_WEBHOOK_RETRIES"
-#: Every `wa-webhook:*` configuration key, spelt as after the colon. The one list of them:
-#: a new key is one more name here; an unlisted key draws a warning (`key_problems`).
-KNOWN_KEYS: Tuple[str, ...] = ("apiKey", "endpoint", "timeout", "retries", "maxConcurrency")
-MAX_CONCURRENCY_ENV = "WA_WEBHOOK_MAX_CONCURRENCY"
 
-DEFAULT_ENDPOINT = "https://api.99digital.co.il/whatsapp/v2"
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_RETRIES = 3
 #: Bounds of `timeout` (seconds per answer): a typo such as 1e9 must not hang a deployment.
 MIN_TIMEOUT = 0.1
 MAX_TIMEOUT = 300.0
@@ -55,8 +37,110 @@ MAX_MAX_CONCURRENCY = 256
 
 
 @dataclass(frozen=True)
+class ConfigKey:
+    """One `wa-webhook:*` configuration key: the one place that names it.
+
+    `name` is the key after `wa-webhook:` and the explicit provider's property (schema,
+    YAML, TypeScript, Go), `python` the argument of `native.Provider`, `env` the environment
+    variable read when neither gives a value. `kind` is the schema type (`string`, `number`,
+    `integer`); `low`/`high` bound a number; `default` is what applies when nothing is set
+    (None: nothing, the key must come from somewhere); `secret` marks the API key; `doc` says
+    what the value means (the schema, the README's table and `native.Provider` use it).
+    """
+
+    name: str
+    python: str
+    env: str
+    kind: str
+    default: Any
+    doc: str
+    low: Optional[float] = None
+    high: Optional[float] = None
+    unit: str = ""
+    secret: bool = False
+
+    @property
+    def config(self) -> str:
+        """The stack configuration key, e.g. `wa-webhook:endpoint`."""
+        return f"{NAMESPACE}:{self.name}"
+
+    @property
+    def expected(self) -> str:
+        """What a valid value is, in words (messages, docs): "" for a string."""
+        if self.kind == "integer":
+            return f"a whole number from {self.low:g} to {self.high:g}"
+        if self.kind == "number":
+            return f"a number of {self.unit} from {self.low:g} to {self.high:g}"
+        return ""
+
+    def parse(self, text: str, source: str) -> Any:
+        """`text` (from `source`, as the message names it) as this key's value; raises
+        ConfigurationError when it is not one."""
+        if self.name == "endpoint":
+            return validate_endpoint(text, source)
+        if self.kind == "string":
+            return clean_key(text) if self.secret else text
+        try:
+            value = int(text) if self.kind == "integer" else float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and self.low is not None and self.high is not None
+                and self.low <= value <= self.high):
+            raise ConfigurationError(f"{source} must be {self.expected}, got {text!r}")
+        return value
+
+
+#: The configuration keys, in the order the docs list them. A new key is one row here (and a
+#: field of ClientOptions when the client uses it), plus its docs and tests.
+CONFIG_KEYS: Tuple[ConfigKey, ...] = (
+    ConfigKey("apiKey", "api_key", "WA_WEBHOOK_API_KEY", "string", None,
+              "the 99digital API key of every `Webhook` given none of its own", secret=True),
+    ConfigKey("endpoint", "endpoint", "WA_WEBHOOK_ENDPOINT", "string",
+              "https://api.99digital.co.il/whatsapp/v2",
+              "the API base URL: https, or plain http to a loopback host only; no user info, "
+              "query or fragment"),
+    ConfigKey("timeout", "timeout", "WA_WEBHOOK_TIMEOUT", "number", 10.0,
+              "how long to wait for each API answer", low=MIN_TIMEOUT, high=MAX_TIMEOUT,
+              unit="seconds"),
+    ConfigKey("retries", "retries", "WA_WEBHOOK_RETRIES", "integer", 3,
+              "retries after a 5xx answer, a timeout or a dropped connection",
+              low=0, high=MAX_RETRIES),
+    ConfigKey("maxConcurrency", "max_concurrency", "WA_WEBHOOK_MAX_CONCURRENCY", "integer",
+              DEFAULT_MAX_CONCURRENCY,
+              "API calls in flight at once, at most, whatever `--parallel` is",
+              low=1, high=MAX_MAX_CONCURRENCY),
+)
+#: Not configuration but a switch for one run: `WA_WEBHOOK_ADOPT=1 pulumi up` adopts every
+#: account that already holds exactly its program's settings, as `adopt` would, without a
+#: change to the program (the recovery of a first `up` killed after its write landed).
+ADOPT_ENV = "WA_WEBHOOK_ADOPT"
+#: The keys by name (after `wa-webhook:`).
+CONFIG_KEY: Dict[str, ConfigKey] = {key.name: key for key in CONFIG_KEYS}
+#: Every `wa-webhook:*` configuration key, spelt as after the colon; an unlisted key draws a
+#: warning (`key_problems`).
+KNOWN_KEYS: Tuple[str, ...] = tuple(CONFIG_KEY)
+#: Names that the SDKs of other languages send among an explicit provider's inputs and a
+#: stack may hold as `wa-webhook:version`: not configuration, and no typo either.
+SDK_KEYS: Tuple[str, ...] = ("version",)
+
+KEY_CONFIG = CONFIG_KEY["apiKey"].config
+KEY_ENV = CONFIG_KEY["apiKey"].env
+ENDPOINT_CONFIG = CONFIG_KEY["endpoint"].config
+ENDPOINT_ENV = CONFIG_KEY["endpoint"].env
+TIMEOUT_CONFIG = CONFIG_KEY["timeout"].config
+TIMEOUT_ENV = CONFIG_KEY["timeout"].env
+RETRIES_CONFIG = CONFIG_KEY["retries"].config
+RETRIES_ENV = CONFIG_KEY["retries"].env
+MAX_CONCURRENCY_CONFIG = CONFIG_KEY["maxConcurrency"].config
+MAX_CONCURRENCY_ENV = CONFIG_KEY["maxConcurrency"].env
+DEFAULT_ENDPOINT: str = CONFIG_KEY["endpoint"].default
+DEFAULT_TIMEOUT: float = CONFIG_KEY["timeout"].default
+DEFAULT_RETRIES: int = CONFIG_KEY["retries"].default
+
+
+@dataclass(frozen=True)
 class ClientOptions:
-    """Where and how to call the API."""
+    """Where and how to call the API (a field per configuration key but the API key)."""
 
     endpoint: str = DEFAULT_ENDPOINT
     timeout: float = DEFAULT_TIMEOUT
@@ -65,10 +149,23 @@ class ClientOptions:
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
 
 
-MISSING_KEY_MESSAGE = (
-    "no 99digital API key: pass api_key= to the Webhook, or run "
-    f"`pulumi config set --secret {KEY_CONFIG} <key>`, or set the environment variable {KEY_ENV}"
-)
+def missing_key_message(provider: Optional[str] = None) -> str:
+    """Why there is no key, and where to set one: the explicit provider `provider`'s `apiKey`
+    when the resource has one (it reads no stack configuration), else the stack config."""
+    if provider is not None:
+        return (
+            "no 99digital API key: pass api_key= to the Webhook, or set `apiKey` of the "
+            f"explicit provider '{provider}', or set the environment variable {KEY_ENV} "
+            "where the deployment runs"
+        )
+    return (
+        "no 99digital API key: pass api_key= to the Webhook, or run "
+        f"`pulumi config set --secret {KEY_CONFIG} <key>`, or set the environment variable "
+        f"{KEY_ENV}"
+    )
+
+
+MISSING_KEY_MESSAGE = missing_key_message()
 
 
 class ConfigSource(Protocol):
@@ -80,11 +177,18 @@ class ConfigSource(Protocol):
 @dataclass(frozen=True)
 class ProviderConfig:
     """Settings shared by every Webhook of a stack. `key_from_environment`: the key came
-    from $WA_WEBHOOK_API_KEY, which (unlike stack configuration) the engine does not keep."""
+    from $WA_WEBHOOK_API_KEY, which (unlike stack configuration) the engine does not keep.
+    `provider`: the explicit provider's name, None for the stack's configuration."""
 
     api_key: Optional[str]
     options: ClientOptions
     key_from_environment: bool = False
+    provider: Optional[str] = None
+
+    @property
+    def missing_key(self) -> str:
+        """The message for a resource that has no key: where this provider reads one."""
+        return missing_key_message(self.provider)
 
 
 def clean_key(value: Any) -> Optional[str]:
@@ -128,27 +232,40 @@ def key_in_stack_config(config: ConfigSource) -> bool:
     return _configured(config, KEY_CONFIG) is not None
 
 
-def _found(config: ConfigSource, config_key: str, env_key: str) -> Optional[Tuple[str, str]]:
+def _found(config: ConfigSource, key: ConfigKey) -> Optional[Tuple[str, str]]:
     """(value, where it came from) from stack config, else the environment; None if unset.
 
     The source is named the way a user sets it: the config key, or "environment variable X".
     """
-    configured = _configured(config, config_key)
+    configured = _configured(config, key.config)
     if configured is not None:
-        return configured, config_key
-    from_env = os.environ.get(env_key)
+        return configured, key.config
+    from_env = os.environ.get(key.env)
     if from_env is not None and from_env.strip():
-        return from_env.strip(), f"environment variable {env_key}"
+        return from_env.strip(), f"environment variable {key.env}"
     return None
 
 
-def validate_endpoint(endpoint: str, source: str = f"{ENDPOINT_CONFIG} / {ENDPOINT_ENV}") -> str:
+def validate_endpoint(endpoint: str, source: Optional[str] = None) -> str:
     """An https URL, or http to a loopback host (the emulator). Raises ConfigurationError
-    naming `source`, where the endpoint came from."""
+    naming `source`, where the endpoint came from. No user info, query or fragment: the
+    client appends paths to the endpoint, so they would end up in the middle of each URL."""
+    source = source or f"{ENDPOINT_CONFIG} / {ENDPOINT_ENV}"
     problem = url_problem(endpoint)
     if problem:
         raise ConfigurationError(f"the endpoint ({source}) {problem}")
     parts = urlsplit(endpoint)
+    before_fragment = endpoint.partition("#")[0]
+    extras = [what for what, found in (("user info", "@" in parts.netloc),
+                                       ("a query", "?" in before_fragment),
+                                       ("a fragment", "#" in endpoint)) if found]
+    if extras:
+        # The API's paths are appended to the endpoint: these would land in the middle of
+        # every URL (a query, HTTP 404) or send credentials in the URL.
+        raise ConfigurationError(
+            f"the endpoint ({source}) must not have {' or '.join(extras)}: give the API's "
+            f"base URL only, such as {DEFAULT_ENDPOINT}"
+        )
     if parts.scheme == "https" and parts.hostname:
         return endpoint.rstrip("/")
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
@@ -176,42 +293,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def parse_timeout(text: str, source: str) -> float:
-    """Seconds to wait for each answer: a finite number from MIN_TIMEOUT to MAX_TIMEOUT."""
-    expected = f"a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}"
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigurationError(f"{source} must be {expected}, got {text!r}") from None
-    if not (math.isfinite(value) and MIN_TIMEOUT <= value <= MAX_TIMEOUT):
-        raise ConfigurationError(f"{source} must be {expected}, got {text!r}")
-    return value
-
-
-def parse_retries(text: str, source: str) -> int:
-    """Retries after a failed attempt: a whole number from 0 to MAX_RETRIES."""
-    expected = f"a whole number from 0 to {MAX_RETRIES}"
-    try:
-        value = int(text)
-    except ValueError:
-        raise ConfigurationError(f"{source} must be {expected}, got {text!r}") from None
-    if not 0 <= value <= MAX_RETRIES:
-        raise ConfigurationError(f"{source} must be {expected}, got {text!r}")
-    return value
-
-
-def parse_max_concurrency(text: str, source: str) -> int:
-    """API calls in flight at most: a whole number from 1 to MAX_MAX_CONCURRENCY."""
-    expected = f"a whole number from 1 to {MAX_MAX_CONCURRENCY}"
-    try:
-        value = int(text)
-    except ValueError:
-        raise ConfigurationError(f"{source} must be {expected}, got {text!r}") from None
-    if not 1 <= value <= MAX_MAX_CONCURRENCY:
-        raise ConfigurationError(f"{source} must be {expected}, got {text!r}")
-    return value
-
-
 class ConfigurationProblems(ConfigurationError):
     """One or more unusable settings; `problems` holds (config key, message) for each, so that
     a face can point at every key at once."""
@@ -224,40 +305,36 @@ class ConfigurationProblems(ConfigurationError):
         super().__init__(text)
 
 
-def load(config: ConfigSource, origin: Callable[[str], str] = str) -> ProviderConfig:
+def load(
+    config: ConfigSource, origin: Callable[[str], str] = str, provider: Optional[str] = None
+) -> ProviderConfig:
     """Resolve the stack-wide settings from stack configuration and the environment.
 
     Raises ConfigurationProblems naming every config key or environment variable at fault;
     `origin` says where a config key's value came from (by default the key itself, e.g.
-    `wa-webhook:endpoint`; the native plugin names an explicit provider instead).
+    `wa-webhook:endpoint`; the native plugin names an explicit provider instead, whose name
+    `provider` is).
     """
     problems: List[Tuple[str, str]] = []
-
-    def parsed(config_key: str, env_key: str, parse: Callable[[str, str], _V], default: _V) -> _V:
-        found = _found(config, config_key, env_key)
+    values: Dict[str, Any] = {}
+    for key in CONFIG_KEYS:
+        found = _found(config, key)
         if found is None:
-            return default
-        value, source = found
+            continue
+        text, source = found
         try:
-            return parse(value, origin(source) if source == config_key else source)
+            values[key.name] = key.parse(text, origin(source) if source == key.config else source)
         except ConfigurationError as err:
-            problems.append((config_key, str(err)))
-            return default
-
-    options = ClientOptions(
-        endpoint=parsed(ENDPOINT_CONFIG, ENDPOINT_ENV, validate_endpoint, DEFAULT_ENDPOINT),
-        timeout=parsed(TIMEOUT_CONFIG, TIMEOUT_ENV, parse_timeout, DEFAULT_TIMEOUT),
-        retries=parsed(RETRIES_CONFIG, RETRIES_ENV, parse_retries, DEFAULT_RETRIES),
-        max_concurrency=parsed(MAX_CONCURRENCY_CONFIG, MAX_CONCURRENCY_ENV,
-                               parse_max_concurrency, DEFAULT_MAX_CONCURRENCY),
-    )
+            problems.append((key.config, str(err)))
     if problems:
         raise ConfigurationProblems(problems)
-    key = _found(config, KEY_CONFIG, KEY_ENV)
+    api_key = values.pop("apiKey", None)
+    fields = {key.python: values[key.name] for key in CONFIG_KEYS if key.name in values}
     return ProviderConfig(
-        api_key=clean_key(key[0]) if key else None,
-        options=options,
-        key_from_environment=key is not None and key[1] != KEY_CONFIG,
+        api_key=api_key,
+        options=ClientOptions(**fields),
+        key_from_environment=api_key is not None and _configured(config, KEY_CONFIG) is None,
+        provider=provider,
     )
 
 
@@ -290,11 +367,20 @@ def looks_like_api_key(name: str) -> bool:
     return letters in _KEY_LIKE or difflib.SequenceMatcher(None, letters, "apikey").ratio() >= 0.8
 
 
-def key_problems(keys: Iterable[str]) -> List[KeyProblem]:
-    """A problem for each of `keys` (names after `wa-webhook:`) that is not a known key."""
+def key_problems(keys: Iterable[str], plain: Iterable[str] = ()) -> List[KeyProblem]:
+    """A problem for each of `keys` (names after `wa-webhook:`) that is not a known key, and
+    for the API key when it is among `plain`, the keys known to be stored in clear."""
     problems = []
+    plain = set(plain)
     for name in keys:
-        if name in KNOWN_KEYS:
+        if name == CONFIG_KEY["apiKey"].name and name in plain:
+            problems.append(KeyProblem(KEY_CONFIG, (
+                f"{KEY_CONFIG} is stored unencrypted in the stack's configuration (it was set "
+                "without --secret), so the API key would be in clear in the stack's files. "
+                f"Nothing was deployed: run `pulumi config rm {KEY_CONFIG}` and "
+                f"`pulumi config set --secret {KEY_CONFIG} <key>`"
+            ), refused=True))
+        if name in KNOWN_KEYS or name in SDK_KEYS:
             continue
         key = f"{NAMESPACE}:{name}"
         if looks_like_api_key(name):
@@ -312,3 +398,18 @@ def key_problems(keys: Iterable[str]) -> List[KeyProblem]:
             f"(the keys are {', '.join(KNOWN_KEYS)})"
         ), refused=False))
     return problems
+
+
+def markdown_table() -> str:
+    """The README's configuration table, made from CONFIG_KEYS (a test compares them)."""
+    rows = ["| stack config | environment variable | meaning | default |", "|---|---|---|---|"]
+    for key in CONFIG_KEYS:
+        secret = " (secret)" if key.secret else ""
+        meaning = key.doc[0].upper() + key.doc[1:]
+        if key.expected:
+            meaning += f": {key.expected}"
+        default = ("none: preview fails and names where to set one" if key.default is None
+                   else f"`{key.default:g}`" if isinstance(key.default, (int, float))
+                   else f"`{key.default}`")
+        rows.append(f"| `{key.config}`{secret} | `{key.env}` | {meaning} | {default} |")
+    return "\n".join(rows) + "\n"

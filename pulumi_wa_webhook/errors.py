@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, AbstractSet, Optional
 
 if TYPE_CHECKING:
-    from .model import WebhookSettings
+    from .model import Spelling, WebhookSettings
 
 #: Reason codes documented by 99digital (the setWebhook table is cut off in the docs).
 REASONS = {
@@ -17,6 +17,12 @@ REASONS = {
 
 class WaWebhookError(Exception):
     """Base class of every error raised by pulumi-wa-webhook."""
+
+    def spelt(self, spelling: Spelling) -> str:
+        """The message with its literal values written as `spelling` writes them (the native
+        plugin's callers read JSON literals); the same text as `str(self)` unless the
+        message quotes values."""
+        return str(self)
 
 
 class ConfigurationError(WaWebhookError):
@@ -96,7 +102,13 @@ class _SettingsConflict(WaWebhookError):
         from .model import describe_differences
 
         self.account = account
+        self._parts = (current, desired, secret)
         super().__init__(self.explain(account, describe_differences(current, desired, secret)))
+
+    def spelt(self, spelling: Spelling) -> str:
+        from .model import describe_differences
+
+        return self.explain(self.account, describe_differences(*self._parts, spelling=spelling))
 
     @staticmethod
     def explain(account: str, differences: str) -> str:
@@ -132,11 +144,51 @@ class AccountInUseError(_SettingsConflict):
         )
 
 
+class AccountAlreadyConfiguredError(WaWebhookError):
+    """A first create found the account already holding exactly the program's settings, and
+    nothing in this deployment says the account is this stack's: another stack may manage
+    it, and two owners would clear or overwrite each other's account. Nothing was written."""
+
+    def __init__(self, account: str, adopt_env: str) -> None:
+        self.account = account
+        super().__init__(
+            f"account {account} already holds exactly this program's webhook settings, but no "
+            "resource of this stack manages it: another stack may, and a second owner would "
+            "clear the account for both when either deletes its Webhook. Nothing was written. "
+            "If this Webhook was renamed or moved to another parent, add "
+            "`aliases=[pulumi.Alias(name=..., parent=...)]` with the old name or parent to "
+            "its options; if no other stack manages the account (a hand-made setting, a "
+            "Webhook swapped between the dynamic and the native class, a create that was "
+            "interrupted), take it over with adopt=True, or run this `pulumi up` once with "
+            f"the environment variable {adopt_env}=1 (see docs/ownership.md)."
+        )
+
+
+class ConcurrentWriteError(_SettingsConflict):
+    """Reading an account back right after a first write found another configuration:
+    another deployment wrote it at the same moment. Nothing more was written."""
+
+    @staticmethod
+    def explain(account: str, differences: str) -> str:
+        return (
+            f"account {account} was written by someone else at the same moment: reading it "
+            f"back right after this deployment's first write found another configuration "
+            f"({differences}). This Webhook did not take the account over and nothing more "
+            "was written. Find out which stack should manage the account: run `pulumi up` "
+            "again to see what it holds then, or pass overwrite=True to take it over."
+        )
+
+
 class ImportIdError(WaWebhookError):
     """An import ID that `from_number` would refuse: the same reason, nothing read."""
 
     def __init__(self, id_: str, reason: str) -> None:
         self.id = id_
+        self.reason = reason
         super().__init__(
             f"cannot import {id_!r}: the import ID is the account's from_number, and {reason}"
         )
+
+    def spelt(self, spelling: Spelling) -> str:
+        return (f"cannot import {spelling.literal(self.id)}: the import ID is the account's "
+                f"from_number, and {self.reason}")

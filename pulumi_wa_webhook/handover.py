@@ -24,6 +24,7 @@ number, in any plugin process of the deployment, finds the claim and fails its c
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import json
@@ -34,7 +35,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 #: An engine address as plugins receive it: host:port.
 _ADDRESS = re.compile(r"^[\w.\-\[\]:]+:\d+$")
@@ -149,6 +150,77 @@ def claim(account: Tuple[str, str], owner: str) -> Optional[str]:
         return None
     finally:
         draft.unlink(missing_ok=True)
+
+
+def claimant(account: Tuple[str, str]) -> Optional[str]:
+    """The owner a live process of this deployment claimed `account` for (see `claim`), or
+    None: no resource of the deployment was checked with that account."""
+    address = deployment()
+    if address is None:
+        return None
+    path = _record_path(address, account).with_suffix(".claim")
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not _written_by_live_process(entry):
+        return None
+    return str(entry.get("owner"))
+
+
+#: The CLI options that name resources to replace (`pulumi up --replace URN`).
+_REPLACE_OPTIONS = ("--replace", "--target-replace")
+
+
+@functools.cache
+def replace_targets() -> Tuple[str, ...]:
+    """The URNs (or URN patterns) the running `pulumi up` was told to replace (`--replace`,
+    `--target-replace`), read from the command line of the `pulumi` process that started
+    this plugin (Linux /proc; empty elsewhere, or outside a deployment).
+
+    The engine calls a provider for a resource targeted for replacement as for a new one
+    (Check without the old inputs, no Diff, Create), so this is the only way to tell the
+    create half of `up --replace` from a first create."""
+    if deployment() is None:
+        return ()
+    pid = os.getppid()
+    for _level in range(4):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                argv = [a.decode("utf-8", "replace") for a in handle.read().split(b"\0") if a]
+            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return ()
+        if argv and os.path.basename(argv[0]) == "pulumi":
+            return _targets(argv[1:])
+        pid = parent
+    return ()
+
+
+def _targets(args: List[str]) -> Tuple[str, ...]:
+    found = []
+    for index, arg in enumerate(args):
+        option, equals, value = arg.partition("=")
+        if option in _REPLACE_OPTIONS:
+            if not equals and index + 1 < len(args):
+                value = args[index + 1]
+            found.append(value)
+    return tuple(v for v in found if v)
+
+
+def replacing(owner: str) -> bool:
+    """Whether `owner` (a URN; a dynamic resource's `dynamic:wa-webhook:Webhook::NAME`) is
+    targeted for replacement by the running `pulumi up`."""
+    name = owner.rsplit("::", 1)[-1]
+    for target in replace_targets():
+        if fnmatch.fnmatchcase(owner, target):
+            return True
+        if owner.startswith("dynamic:") and target.rsplit("::", 1)[-1] == name:
+            kind = target.rsplit("::", 2)[-2] if target.count("::") >= 2 else ""
+            if "Webhook" in kind.rsplit("$", 1)[-1] or "dynamic:Resource" in kind:
+                return True
+    return False
 
 
 def _sweep(own: Path) -> None:

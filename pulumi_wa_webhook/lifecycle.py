@@ -17,10 +17,16 @@ has learnt about accounts:
   other plugin process, so swapping the dynamic `Webhook` for the native one (or back) in one
   `up` does not clear the account either.
 
+- an account that a resource of the program was checked with is that resource's: the
+  delete of another resource (a copy made with `pulumi import`) leaves it alone; so is the
+  account of a `pulumi up --replace` target (`handover.replacing`: the engine shows no state).
+
 Any other first write of the deployment to an (endpoint, account) pair (a create, or an
-update whose endpoint changed) reads the account first and refuses to overwrite a different
-configuration unless told to (`overwrite`), so a second stack, another team's setting on a
-new endpoint or a hand-made setting is never silently lost.
+update whose endpoint changed) reads the account first and refuses any configuration, a
+different one unless told to (`overwrite`), the program's very own unless told to (`adopt`):
+a second stack, another team's setting on a new endpoint or a hand-made setting is never
+silently lost or silently shared. A write to a cleared account is read back, so that of two
+deployments that raced for it the one overwritten fails (the API has no compare-and-set).
 
 Check claims each account for the resource's URN (`handover.claim`, shared by the
 deployment's plugin processes): two resources on one endpoint and number fail at preview.
@@ -29,6 +35,7 @@ deployment's plugin processes): two resources on one endpoint and number fail at
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import (
@@ -47,16 +54,23 @@ from typing import (
 from . import config as stack_config
 from . import handover
 from .errors import (
+    AccountAlreadyConfiguredError,
     AccountInUseError,
     AccountNotFoundError,
     AdoptionMismatchError,
+    ApiError,
+    ConcurrentWriteError,
     ConfigurationError,
     ImportIdError,
     InvalidApiKeyError,
+    MalformedResponseError,
+    TransportError,
 )
 from .model import (
+    PYTHON,
     Problem,
     SettingsError,
+    Spelling,
     WebhookSettings,
     cleared,
     from_state,
@@ -80,12 +94,14 @@ VERIFY_URL = "verify_url"
 FROM_NUMBER = "from_number"
 #: The names of the inputs the program marked secret: the dynamic `Webhook` sends them as an
 #: input (its provider gets values without their secret marks); the native face derives them
-#: from the marks. Messages never show these values (`model.describe_differences`).
-SECRET_INPUTS = "secret_inputs"
+#: from the marks. Messages never show these values (`model.describe_differences`). An
+#: internal property (`__` prefix, like the engine's `__provider`): no preview shows it, and
+#: no output holds it.
+SECRET_INPUTS = "__secret_inputs"
 SETTING_NAMES = tuple(WebhookSettings.__dataclass_fields__)
 #: Inputs that are not settings but that a refresh keeps as the program gave them (the
 #: outputs carry them where set, for the dynamic face's refresh, which sees only outputs).
-PROGRAM_INPUTS = (SECRET_INPUTS, ADOPT, OVERWRITE, VERIFY_URL)
+PROGRAM_INPUTS = (ADOPT, OVERWRITE, VERIFY_URL)
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,12 @@ class _Ledger:
 
 
 _LEDGER = _Ledger()
+
+
+def _adopt_from_environment() -> bool:
+    return os.environ.get(stack_config.ADOPT_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 _CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 
@@ -170,6 +192,7 @@ class Lifecycle:
     :param settings: returns the stack-wide configuration (raises ConfigurationError).
     :param is_unknown: tells a value that is not known yet (during preview) in this face.
     :param say: shows one informational line to the user.
+    :param spelling: how input problems write literal values for this face's programs.
     """
 
     def __init__(
@@ -177,10 +200,12 @@ class Lifecycle:
         settings: Callable[[], stack_config.ProviderConfig],
         is_unknown: Callable[[Any], bool] = _never_unknown,
         say: Callable[[str], None] = lambda _line: None,
+        spelling: Spelling = PYTHON,
     ) -> None:
         self._settings = settings
         self._is_unknown = is_unknown
         self._say = say
+        self._spelling = spelling
 
     # --- engine calls --------------------------------------------------------------------
 
@@ -189,8 +214,10 @@ class Lifecycle:
     ) -> Tuple[Dict[str, Any], List[Problem]]:
         """Normalised inputs and every problem with them; no API call. Unknown values stay
         as they are, everything known is validated; settings at their default are left out
-        (see `model.without_defaults`) unless the old inputs had them otherwise; the
-        configured endpoint is added (a change shows in `preview --diff`). `olds`
+        (see `model.without_defaults`; the inputs depend on the program only, never on the
+        state, so a setting back at its default leaves no trace for a later diff); the
+        configured endpoint and the fingerprint of the key in use are added (a change of
+        either shows in `preview --diff`, and a replacement shows only what changes). `olds`
         (the inputs in state, empty for a new resource) mark the account as this
         resource's own. `owner` (the resource's URN) claims the account for the resource:
         a second resource of the deployment on the same endpoint and number is a problem."""
@@ -200,14 +227,13 @@ class Lifecycle:
         inputs = dict(news)
         settings = None
         try:
-            settings = parse_settings(news, self._is_unknown, self._secret(news))
+            settings = parse_settings(
+                news, self._is_unknown, self._secret(news), self._spelling
+            )
             for name, value in settings.to_props().items():
                 if self._unknown_in(news.get(name)):
                     continue
-                # A setting the program turns back to its default stays this once, so that
-                # the preview shows `true => false` rather than a removed property.
-                was_other = olds.get(name) is not None and not is_default(name, olds[name])
-                if is_default(name, value) and not was_other:
+                if is_default(name, value):
                     inputs.pop(name, None)
                 else:
                     inputs[name] = value
@@ -221,10 +247,18 @@ class Lifecycle:
             problems.append(Problem(stack_config.NAMESPACE, str(err)))
         else:
             if not news.get(API_KEY) and not provider_config.api_key:
-                problems.append(Problem(API_KEY, stack_config.MISSING_KEY_MESSAGE))
+                problems.append(Problem(API_KEY, provider_config.missing_key))
             inputs[ENDPOINT] = provider_config.options.endpoint
             if owner and settings and settings.from_number:
-                problems.extend(self._claim(inputs[ENDPOINT], settings.from_number, owner))
+                account = (inputs[ENDPOINT], settings.from_number)
+                problems.extend(self._claim(*account, owner))
+                if handover.replacing(owner):
+                    # `up --replace`: the engine shows us no state, but the account is ours
+                    _LEDGER.note(_LEDGER.in_state, account)
+        if not problems and not self._is_unknown(inputs.get(API_KEY)):
+            key = self.key_in_use(inputs)
+            if key:
+                inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return inputs, problems
 
     @staticmethod
@@ -302,9 +336,11 @@ class Lifecycle:
     ) -> None:
         """Bring the account on `endpoint` to `settings`. The first write of a deployment to
         an account whose state the engine did not show us (a new resource, a new endpoint)
-        reads it first and refuses to overwrite a different configuration unless
-        `overwrite`; `adopt` refuses any difference. Nothing is written when it refuses.
-        `known`: the caller knows the account is this resource's already."""
+        reads it first: a cleared account is written, then read back (`_read_back`); a
+        configured one is refused, a different configuration unless `overwrite`, the
+        program's own settings unless `adopt` (they may be another stack's); `adopt` refuses
+        any difference. Nothing is written when it refuses. `known`: the caller knows the
+        account is this resource's already."""
         secret = self._secret(props)
         account = (endpoint, settings.from_number)
         client = self._client(self._keys(props)[0], endpoint)
@@ -314,11 +350,36 @@ class Lifecycle:
             current = client.get_webhook(settings.from_number)
             if props.get(ADOPT) and current != settings:
                 raise AdoptionMismatchError(settings.from_number, current, settings, secret)
-            if current not in (settings, cleared(settings.from_number)):
+            if current == cleared(settings.from_number):
+                if current != settings:
+                    client.set_webhook(settings)
+                    self._read_back(client, settings, secret)
+            elif current != settings:
                 raise AccountInUseError(settings.from_number, current, settings, secret)
-            if current != settings:
-                client.set_webhook(settings)
+            elif not props.get(ADOPT) and not _adopt_from_environment():
+                # Identical settings say nothing about who set them: a second stack with the
+                # same program would silently become a second owner.
+                raise AccountAlreadyConfiguredError(settings.from_number, stack_config.ADOPT_ENV)
         _LEDGER.take(account)
+
+    def _read_back(
+        self, client: WebhookClient, settings: WebhookSettings, secret: FrozenSet[str]
+    ) -> None:
+        """After the first write to a cleared account, read it back: another deployment that
+        read the account as cleared at the same moment and wrote after us shows here, and
+        this resource then fails without writing again (the API has no compare-and-set, so
+        this narrows the race; docs/ownership.md says what remains). A read that fails is
+        only reported: the write itself succeeded."""
+        try:
+            now = client.get_webhook(settings.from_number)
+        except (TransportError, MalformedResponseError, ApiError) as err:
+            self._say(
+                f"account {settings.from_number}: could not read the account back after "
+                f"writing it, to check that no other deployment wrote it at the same time ({err})"
+            )
+            return
+        if now != settings:
+            raise ConcurrentWriteError(settings.from_number, now, settings, secret)
 
     def read(self, id_: str, props: Dict[str, Any], importing: bool = False) -> ReadOutcome:
         """The account as it is now (one call), at the endpoint the state records. An import
@@ -326,7 +387,7 @@ class Lifecycle:
         any form `from_number` accepts (the resource gets the normalised number) and is
         refused with the reason `from_number` would be."""
         if importing:
-            id_ = self.import_id(id_)
+            id_ = self.import_id(id_, self._spelling)
         endpoint = self._endpoint(props)
         try:
             settings = self._with_any_key(props, endpoint, lambda c: c.get_webhook(id_))
@@ -340,7 +401,7 @@ class Lifecycle:
         """The settings account `number` holds now (one getWebhook), at `endpoint` or the
         configured endpoint, with the configured key; nothing is managed or remembered.
         Raises SettingsError for a number `from_number` would refuse."""
-        account = parse_phone(number, FROM_NUMBER)
+        account = parse_phone(number, FROM_NUMBER, spelling=self._spelling)
         if endpoint:
             endpoint = stack_config.validate_endpoint(endpoint, "the endpoint argument")
         else:
@@ -349,23 +410,36 @@ class Lifecycle:
         return dict(settings.to_props(), **{ENDPOINT: endpoint})
 
     @staticmethod
-    def import_id(id_: str) -> str:
+    def import_id(id_: str, spelling: Spelling = PYTHON) -> str:
         """The account number an import ID names, by the rule of `from_number`; raises
         ImportIdError with the reason that rule gives."""
         try:
-            return parse_phone(id_, FROM_NUMBER)
+            return parse_phone(id_, FROM_NUMBER, spelling=spelling)
         except SettingsError as err:
             raise ImportIdError(id_, err.problems[0].reason) from None
 
-    def delete(self, id_: str, props: Dict[str, Any]) -> None:
-        """Clear the account (one call), unless another resource of this deployment now
-        owns it (rename, new parent, replacement)."""
+    def delete(self, id_: str, props: Dict[str, Any], owner: Optional[str] = None) -> None:
+        """Clear the account (one call), unless another resource of this deployment manages
+        it: one that has just written or adopted it (rename, new parent, replacement, class
+        swap), or one of the program that the engine checked with this account while this
+        resource left the program (a copy made with `pulumi import`). `owner`: the URN of
+        the resource deleted, where the face knows it (a resource's own claim does not
+        count; the dynamic face, which is not told, counts every claim)."""
         endpoint = self._endpoint(props)
-        if _LEDGER.taken((endpoint, id_)):
+        account = (endpoint, id_)
+        if _LEDGER.taken(account):
             self._say(
                 f"account {id_} was not cleared: it is now managed by another resource of this "
                 "deployment (renamed, moved, replaced, or moved between the dynamic and the "
                 "native provider), which has just set or adopted it"
+            )
+            return
+        claimant = handover.claimant(account)
+        if claimant is not None and claimant != owner:
+            self._say(
+                f"account {id_} was not cleared: resource '{resource_name(claimant)}' of this "
+                "deployment manages it (the resource deleted was a second one for the same "
+                "account, such as a copy made with `pulumi import`)"
             )
             return
         with contextlib.suppress(AccountNotFoundError):  # gone already: nothing to clear
@@ -401,18 +475,19 @@ class Lifecycle:
 
     def _keys(self, props: Dict[str, Any]) -> Tuple[str, ...]:
         """The key in the properties first, then the configured key if it differs."""
-        keys = [str(k).strip() for k in (props.get(API_KEY), self._settings().api_key) if k]
+        settings = self._settings()
+        keys = [str(k).strip() for k in (props.get(API_KEY), settings.api_key) if k]
         if not any(keys):
-            raise ConfigurationError(stack_config.MISSING_KEY_MESSAGE)
+            raise ConfigurationError(settings.missing_key)
         return tuple(dict.fromkeys(k for k in keys if k))
 
     @staticmethod
     def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
         """The inputs a refresh or an import stores for these outputs, in the shape `check`
         gives them (settings at their default left out), so that the next preview lists
-        exactly the settings that differ: every setting, the endpoint and the program's other
-        inputs (`PROGRAM_INPUTS`; no key)."""
-        kept = (ENDPOINT,) + PROGRAM_INPUTS
+        exactly the settings that differ: every setting, the endpoint, the key's fingerprint
+        and the program's other inputs (`PROGRAM_INPUTS`; no key)."""
+        kept = (ENDPOINT, KEY_FINGERPRINT) + PROGRAM_INPUTS
         return without_defaults(
             {k: v for k, v in outputs.items() if k in SETTING_NAMES or k in kept}
         )

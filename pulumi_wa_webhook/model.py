@@ -6,6 +6,7 @@ through here, so `+972 50-000-0001` and `972500000001` are the same account ever
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import AbstractSet, Any, Callable, Dict, List, Mapping, Optional, Tuple
@@ -23,6 +24,9 @@ EXPECTED_PHONE_FORM = "international digits, e.g. 972501234567 or +972 50-123-45
 #: How a message names a value the program marked secret (it never quotes it).
 SECRET_VALUE = "the secret value"
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
+#: A number starts with a digit or an opening parenthesis, after at most one `+` (spaces
+#: aside): `-972…`, `--972…` and `++972…` are refused, not read as 972….
+_PHONE_START = re.compile(r"^\+?[ (]*[0-9]")
 #: Why a number in local format is refused (the provider's rule, the emulator's too).
 LOCAL_FORMAT = (
     f"is in local format; use the international form without the leading 0 "
@@ -36,12 +40,55 @@ def is_local_format(digits: str) -> bool:
     return digits.startswith("0")
 
 
+def _json_literal(value: Any) -> str:
+    """`value` as JSON writes it: what YAML, TypeScript and Go programs read (a whole number
+    without `.0`, as every number reaches the plugin as a float)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json_literal(item) for item in value) + "]"
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How a message writes literal values and booleans for the caller: a Python program
+    (`True`, `'972…'`, `['972…']`) or a program in the schema's languages, through the
+    native plugin (`true`, `"972…"`, `["972…"]`). Each rule keeps one message; only its
+    literals change."""
+
+    literal: Callable[[Any], str]
+    true_or_false: str
+
+
+PYTHON = Spelling(repr, "True or False")
+SCHEMA = Spelling(_json_literal, "true or false")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One invalid input: the property (as the user writes it) and why."""
 
     property: str
     reason: str
+
+
+#: The properties whose values may carry a credential (user info, a query or fragment token).
+URL_PROPERTIES = frozenset({"url"})
+
+
+def check_failure(problem: Problem) -> Tuple[str, str]:
+    """A problem as the (property, reason) of an engine check failure. The engine prints the
+    value of the property a failure names (`property url value {VALUE} has a problem`), in
+    clear unless the program marked it secret; so a problem with a URL names no property and
+    its reason names it instead (`url must start with https://…`), and the value is never
+    shown."""
+    if problem.property in URL_PROPERTIES:
+        return "", f"{problem.property} {problem.reason}"
+    return problem.property, problem.reason
 
 
 class SettingsError(ValueError):
@@ -187,34 +234,41 @@ def _never(_value: Any) -> bool:
 
 
 def _phone_text(value: Any) -> Optional[str]:
-    """A number as text: strings as they are, non-negative whole numbers (stack config given
-    with `pulumi config set --path` arrives as int, YAML numbers as float) in digits."""
+    """A number as text: strings as they are, whole numbers (stack config given with `pulumi
+    config set --path` arrives as int, YAML numbers as float) in digits, with their sign."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not value.is_integer():
         return None
-    return str(int(value)) if value > 0 else None
+    return str(int(value))
 
 
-def _quoted(value: Any, secret: bool) -> str:
+def _quoted(value: Any, secret: bool, spelling: Spelling = PYTHON) -> str:
     """A value as an error message may quote it: never when the program marked it secret."""
-    return SECRET_VALUE if secret else repr(value)
+    return SECRET_VALUE if secret else spelling.literal(value)
 
 
-def parse_phone(value: Any, prop: str, secret: bool = False) -> str:
+def parse_phone(
+    value: Any, prop: str, secret: bool = False, spelling: Spelling = PYTHON
+) -> str:
     """Canonical digits-only international form of a user-given number, or SettingsError
     (whose text does not quote the number when it is `secret`)."""
     import phonenumbers  # on first use: the program process never parses numbers
 
-    shown = _quoted(value, secret)
+    shown = _quoted(value, secret, spelling)
     text = _phone_text(value)
     if text is None:
         raise SettingsError([Problem(prop, f"must be a string ({EXPECTED_PHONE_FORM})")])
     text = text.strip()
     if not text:
         raise SettingsError([Problem(prop, f"must not be empty ({EXPECTED_PHONE_FORM})")])
+    if text.startswith("-"):
+        raise SettingsError(
+            [Problem(prop, f"{shown} starts with a minus sign; a phone number has no sign "
+                           f"but an optional leading + ({EXPECTED_PHONE_FORM})")]
+        )
     if not _PHONE_CHARS.match(text):
         raise SettingsError(
             [
@@ -224,6 +278,15 @@ def parse_phone(value: Any, prop: str, secret: bool = False) -> str:
             ]
         )
     digits = re.sub(r"\D", "", text)
+    if not digits.strip("0"):
+        raise SettingsError(
+            [Problem(prop, f"{shown} is not a phone number ({EXPECTED_PHONE_FORM})")]
+        )
+    if not _PHONE_START.match(text):
+        raise SettingsError(
+            [Problem(prop, f"{shown} must start with a digit, after at most one + "
+                           f"({EXPECTED_PHONE_FORM})")]
+        )
     if is_local_format(digits):
         raise SettingsError([Problem(prop, f"{shown} {LOCAL_FORMAT}")])
     try:
@@ -259,7 +322,9 @@ def _account_types() -> Tuple[int, ...]:
             Type.PERSONAL_NUMBER)
 
 
-def parse_url(value: Any, prop: str = "url", secret: bool = False) -> str:
+def parse_url(
+    value: Any, prop: str = "url", secret: bool = False, spelling: Spelling = PYTHON
+) -> str:
     """A validated absolute http(s) URL; None or "" mean no URL. Problems name the rule,
     never the URL (its user info, path or query may hold the receiver's secret)."""
     if value is None or value == "":
@@ -277,7 +342,7 @@ def parse_url(value: Any, prop: str = "url", secret: bool = False) -> str:
         raise SettingsError([Problem(prop, problem)])
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
-        got = "" if secret else f" (got scheme {parts.scheme!r})"
+        got = "" if secret else f" (got scheme {spelling.literal(parts.scheme)})"
         raise SettingsError([Problem(prop, f"must start with https:// or http://{got}")])
     if not parts.hostname:
         raise SettingsError([Problem(prop, "has no host name")])
@@ -303,16 +368,17 @@ def url_problem(value: str) -> Optional[str]:
     return None
 
 
-def parse_switch(value: Any, prop: str, secret: bool = False) -> bool:
-    """A boolean setting; None means the default (off)."""
+def parse_switch(
+    value: Any, prop: str, secret: bool = False, spelling: Spelling = PYTHON
+) -> bool:
+    """A boolean setting; None means the default (off). Only a boolean is one: a number
+    (`1` as much as `2`) or text (`"true"`) is refused, whatever its value."""
     if value is None:
         return False
     if isinstance(value, bool):
         return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    got = "" if secret else f", got {value!r}"
-    raise SettingsError([Problem(prop, f"must be True or False{got}")])
+    got = "" if secret else f", got {spelling.literal(value)}"
+    raise SettingsError([Problem(prop, f"must be {spelling.true_or_false}{got}")])
 
 
 def parse_alert_phones(
@@ -320,6 +386,7 @@ def parse_alert_phones(
     prop: str = "system_phone_alerts",
     is_unknown: Callable[[Any], bool] = _never,
     secret: bool = False,
+    spelling: Spelling = PYTHON,
 ) -> Tuple[str, ...]:
     """Up to five distinct Israeli numbers that receive system alerts, sorted (their order
     means nothing to the API); None or [] mean none. Items for which `is_unknown` is true
@@ -328,7 +395,8 @@ def parse_alert_phones(
         return ()
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise SettingsError(
-            [Problem(prop, "must be a list of phone numbers, e.g. ['972502211234']")]
+            [Problem(prop, "must be a list of phone numbers, e.g. "
+                           f"{spelling.literal(['972502211234'])}")]
         )
     problems: List[Problem] = []
     numbers: List[str] = []
@@ -336,7 +404,7 @@ def parse_alert_phones(
         if is_unknown(item):
             continue
         try:
-            number = parse_phone(item, f"{prop}[{index}]", secret)
+            number = parse_phone(item, f"{prop}[{index}]", secret, spelling)
         except SettingsError as err:
             problems.extend(err.problems)
             continue
@@ -344,13 +412,13 @@ def parse_alert_phones(
             problems.append(
                 Problem(
                     f"{prop}[{index}]",
-                    f"{_quoted(item, secret)}: alert phones must be Israeli "
+                    f"{_quoted(item, secret, spelling)}: alert phones must be Israeli "
                     f"numbers starting with {ALERT_COUNTRY_CODE} (API rule)",
                 )
             )
         elif number in numbers:
             problems.append(
-                Problem(f"{prop}[{index}]", f"{_quoted(item, secret)} is listed twice")
+                Problem(f"{prop}[{index}]", f"{_quoted(item, secret, spelling)} is listed twice")
             )
         else:
             numbers.append(number)
@@ -367,21 +435,22 @@ def parse_settings(
     props: Mapping[str, Any],
     is_unknown: Callable[[Any], bool] = _never,
     secret: AbstractSet[str] = frozenset(),
+    spelling: Spelling = PYTHON,
 ) -> WebhookSettings:
     """Validate Pulumi properties into settings, reporting every problem at once.
 
     Values for which `is_unknown` is true (not known yet during preview) are skipped and
     their fields keep the defaults: the result then only proves the known values valid.
     Problems with a property named in `secret` (marked secret by the program) never quote
-    its value.
+    its value; `spelling` writes the literals of messages for the caller.
     """
     problems: List[Problem] = []
     values: Dict[str, Any] = {}
     special: Dict[str, Callable[[Any], Any]] = {
-        "from_number": lambda v: parse_phone(v, "from_number", "from_number" in secret),
-        "url": lambda v: parse_url(v, "url", "url" in secret),
+        "from_number": lambda v: parse_phone(v, "from_number", "from_number" in secret, spelling),
+        "url": lambda v: parse_url(v, "url", "url" in secret, spelling),
         "system_phone_alerts": lambda v: parse_alert_phones(
-            v, is_unknown=is_unknown, secret="system_phone_alerts" in secret
+            v, is_unknown=is_unknown, secret="system_phone_alerts" in secret, spelling=spelling
         ),
     }
     for row in ACCOUNT_SETTINGS:  # the others are switches
@@ -391,7 +460,9 @@ def parse_settings(
             continue
         try:
             parse = special.get(name)
-            values[name] = parse(value) if parse else parse_switch(value, name, name in secret)
+            values[name] = (
+                parse(value) if parse else parse_switch(value, name, name in secret, spelling)
+            )
         except SettingsError as err:
             problems.extend(err.problems)
     if problems:
@@ -492,20 +563,21 @@ def shown_url(url: str, secret: bool = True) -> str:
 
 
 def describe_differences(
-    current: WebhookSettings, desired: WebhookSettings, secret: AbstractSet[str] = frozenset()
+    current: WebhookSettings, desired: WebhookSettings, secret: AbstractSet[str] = frozenset(),
+    spelling: Spelling = PYTHON,
 ) -> str:
     """`name: old -> new` for every differing setting. `current` was read from the account:
     its URL shows as origin only; `desired` is the program's, whose settings named in
     `secret` show as `[secret]` (a URL as its origin), see `shown_url`."""
     now, wanted = current.to_props(), desired.to_props()
     return "; ".join(
-        f"{name}: {_shown(name, now[name], True, False)} -> "
-        f"{_shown(name, wanted[name], name in secret, name in secret)}"
+        f"{name}: {_shown(name, now[name], True, False, spelling)} -> "
+        f"{_shown(name, wanted[name], name in secret, name in secret, spelling)}"
         for name in current.changed_fields(desired)
     )
 
 
-def _shown(name: str, value: Any, secret_url: bool, secret: bool) -> str:
+def _shown(name: str, value: Any, secret_url: bool, secret: bool, spelling: Spelling) -> str:
     if name == "url":
-        return repr(shown_url(value, secret_url))
-    return "[secret]" if secret else repr(value)
+        return spelling.literal(shown_url(value, secret_url))
+    return "[secret]" if secret else spelling.literal(value)

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import pulumi
 
-from .model import SETTING_DEFAULTS, SETTINGS
+from .model import ACCOUNT_SETTINGS, SETTING_DEFAULTS, SETTINGS, SettingsError, parse_settings
 
 
 class WebhookArgumentError(pulumi.RunError):
@@ -19,6 +19,30 @@ class WebhookArgumentError(pulumi.RunError):
 
 
 _NUMBER = (str, int)
+
+
+def _value_problems(args: Dict[str, Any], wrong_type: List[str]) -> List[str]:
+    """The problems the provider's check would report with the settings known now (not an
+    `Output`) whose type is right: a program stopped here for another problem still hears
+    of every one (the provider never sees its values)."""
+    skipped = object()
+
+    def known(name: str) -> Any:
+        value = args[name]
+        if isinstance(value, pulumi.Output) or any(
+            p.startswith((name + " ", name + "[")) for p in wrong_type
+        ):
+            return skipped
+        if isinstance(value, (list, tuple)):  # an item not known yet is checked at preview
+            return [skipped if isinstance(v, pulumi.Output) else v for v in value]
+        return value
+
+    settings = {row.python: known(row.python) for row in ACCOUNT_SETTINGS}
+    try:
+        parse_settings(settings, lambda value: value is skipped)
+    except SettingsError as err:
+        return [f"{p.property}: {p.reason}" for p in err.problems]
+    return []
 
 
 def _type_problem(name: str, value: Any, expected: Tuple[type, ...], what: str) -> List[str]:
@@ -59,6 +83,7 @@ def webhook_inputs(
     """
     problems = _argument_problems(args) + problems
     if problems:
+        problems += _value_problems(args, problems)
         raise WebhookArgumentError(
             f"Webhook '{resource_name}' has invalid arguments: " + "; ".join(problems)
         )

@@ -21,6 +21,8 @@ from receivers import Receiver
 from s3_server import AWS_ENV, S3Server, running_s3_server
 from webhook_programs import KEY_1, webhook_program
 
+from pulumi_wa_webhook.config import CONFIG_KEYS
+
 ENGINE_TESTS = Path(__file__).parent / "engine"
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs"]
@@ -41,6 +43,14 @@ def pulumi_dir() -> str:
 @pytest.fixture(scope="session")
 def pulumi_env(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return base_env(pulumi_dir, tmp_path_factory.mktemp("pulumi-home"))
+
+
+@pytest.fixture
+def no_config_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No `WA_WEBHOOK_*` configuration variable in this process's environment (each key of
+    `config.CONFIG_KEYS`): configuration comes from the test alone."""
+    for key in CONFIG_KEYS:
+        monkeypatch.delenv(key.env, raising=False)
 
 
 StackFactory = Callable[..., Stack]

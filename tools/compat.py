@@ -38,8 +38,10 @@ VENVS = REPO / ".compat"
 #: The newest Python the package declares and tests (see the classifiers in pyproject.toml).
 NEWEST_PYTHON = "3.13"
 #: What the test run needs beside the wheel: pytest collects every module under tests/ (one
-#: imports trustme at module level) before it selects the `compat` ones.
-TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2.3", "trustme>=1.1"]
+#: imports trustme at module level) before it selects the `compat` ones; pytest-xdist runs
+#: them on one worker per core, as `make test` does.
+TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2.3", "pytest-xdist>=3.5", "trustme>=1.1"]
+WORKERS = str(os.cpu_count() or 2)
 
 
 class CompatError(Exception):
@@ -190,7 +192,8 @@ def main() -> int:
             # tests import the installed wheel; pytest adds tests/ itself (conftest, harness).
             tests = subprocess.run(
                 [str(python), "-I", "-m", "pytest", str(REPO / "tests"), "-m", "compat", "-q",
-                 "-p", "no:cacheprovider", "--rootdir", str(REPO)],
+                 "-p", "no:cacheprovider", "--rootdir", str(REPO), "-n", WORKERS,
+                 "--dist", "worksteal"],
                 cwd=outside,
             )
             took = time.monotonic() - began

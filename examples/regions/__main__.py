@@ -9,13 +9,15 @@ eu = Provider("eu", endpoint=config.require("euEndpoint"),
 us = Provider("us", endpoint=config.require("usEndpoint"),
               api_key=config.require_secret("usKey"), timeout=5.5, retries=2)
 
+# getWebhook reads an account without managing it: as it is when the program runs (a plain
+# call returns before the next line runs, so the Webhook below is not declared yet)...
+before = get_webhook("972500000002", opts=pulumi.InvokeOptions(provider=us))
+
 eu_line = Webhook("eu-line", from_number="972500000001", url="https://eu.example.com/hook",
                   opts=pulumi.ResourceOptions(provider=eu))
 us_line = Webhook("us-line", from_number="+972 50-000-0002", url="https://us.example.com/hook",
                   retry=True, opts=pulumi.ResourceOptions(provider=us))
 
-# getWebhook reads an account without managing it: as it is when the program runs...
-before = get_webhook("972500000002", opts=pulumi.InvokeOptions(provider=us))
 # ... or, in its Output form, after the Webhook it depends on has been written.
 after = get_webhook_output(us_line.from_number,
                            opts=pulumi.InvokeOutputOptions(provider=us, depends_on=[us_line]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, Resource, ResourceProvider
 
 
 class NoopProvider(ResourceProvider):
@@ -40,17 +40,21 @@ class Noop(Resource, module="wa-webhook", name="Noop"):
 
 
 class ShapedProvider(ResourceProvider):
-    """Creates resources whose outputs are their inputs plus a (fixed) key fingerprint."""
+    """Creates resources whose outputs are their inputs; check adds a (fixed) key
+    fingerprint, as a Webhook's check does."""
 
     serialize_as_secret_always = False
 
+    def check(self, _olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
+        return CheckResult(dict(news, key_fingerprint="00000000"), [])
+
     def create(self, props: Dict[str, Any]) -> CreateResult:
-        return CreateResult(str(props["from_number"]), dict(props, key_fingerprint="00000000"))
+        return CreateResult(str(props["from_number"]), dict(props))
 
 
 class Shaped(Resource, module="wa-webhook", name="Shaped"):
-    """A resource with a `Webhook`'s state (number, URL and endpoint in, the same and a key
-    fingerprint out) and no side effects."""
+    """A resource with a `Webhook`'s state (number, URL, endpoint and key fingerprint, in and
+    out) and no side effects."""
 
     def __init__(
         self, resource_name: str, from_number: str, url: str, endpoint: str,

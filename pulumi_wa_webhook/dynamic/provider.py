@@ -31,7 +31,7 @@ from pulumi.output import Unknown
 from .. import config as stack_config
 from ..errors import ConfigurationError, WaWebhookError
 from ..lifecycle import Lifecycle
-from ..model import without_defaults
+from ..model import check_failure, without_defaults
 from . import workers
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -125,7 +125,7 @@ class WebhookProvider(ResourceProvider):
         name = news.pop(NAME_INPUT, None)
         owner = f"{DYNAMIC_OWNER}::{name}" if isinstance(name, str) and name else None
         inputs, problems = self._lifecycle.check(olds, news, owner)
-        return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
+        return CheckResult(inputs, [CheckFailure(*check_failure(p)) for p in problems])
 
     def diff(self, _id: str, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffResult:
         outcome = self._lifecycle.diff(olds, news)

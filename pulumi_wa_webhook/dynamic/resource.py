@@ -46,15 +46,29 @@ def _config_keys() -> List[str]:
                    for key in every if key.startswith(prefix)})
 
 
+def _plain_config_keys(keys: List[str]) -> List[str]:
+    """Those of `keys` (names after `wa-webhook:`) stored without --secret. The provider
+    cannot tell (the engine hands it the configuration unwrapped); the program can."""
+    secret = set(pulumi.runtime.config.get_config_secret_keys_env())
+
+    def is_secret(name: str) -> bool:
+        key = f"{stack_config.NAMESPACE}:{name}"
+        return key in secret or pulumi.runtime.is_config_secret(key)
+
+    return [name for name in keys if not is_secret(name)]
+
+
 def _check_config_keys() -> None:
     """Once per program run: warn about each unknown `wa-webhook:*` key, naming the nearest
-    known one, and refuse a key that looks like the API key under another spelling (its
-    value would be ignored and sit unencrypted in the stack's configuration)."""
+    known one, and refuse the API key stored in clear or a key that looks like it under
+    another spelling (its value would be ignored and sit unencrypted in the stack's
+    configuration)."""
     run = pulumi.runtime.settings.get_monitor()
     if _KEYS_CHECKED[0] is run:
         return
     _KEYS_CHECKED[0] = run
-    problems = stack_config.key_problems(_config_keys())
+    keys = _config_keys()
+    problems = stack_config.key_problems(keys, _plain_config_keys(keys))
     refused = [p.message for p in problems if p.refused]
     if refused:
         raise WebhookArgumentError("; ".join(refused))

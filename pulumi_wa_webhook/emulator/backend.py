@@ -209,13 +209,20 @@ class Fault:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Fault:
-        """Build a fault from the admin endpoint's JSON object (unknown fields rejected)."""
+        """Build a fault from the admin endpoint's JSON object: unknown fields are rejected,
+        and `path` is required, so that a body meant for something else (`{"reset": true}`,
+        meaning "clear the faults") is refused rather than queued as a connection reset."""
         allowed = {"path", "times", "status", "delay", "reset", "body", "reason", "account"}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(unknown)}")
+        if "path" not in data:
+            raise ValueError(
+                f"a fault needs a 'path' ({', '.join(CALLS)} or '*', every call); to clear "
+                "the queued faults, send DELETE /_emulator/faults"
+            )
         return cls(
-            path=data.get("path", "*"),
+            path=data["path"],
             times=data.get("times", 1),
             status=data.get("status"),
             delay=data.get("delay"),

@@ -5,8 +5,8 @@ endpoints for tests live under ``/_emulator``:
 
 * ``GET /_emulator/health`` -- ``{"status": "OK"}``
 * ``GET /_emulator/requests[?path=setWebhook]`` / ``DELETE /_emulator/requests`` -- the call log
-* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``; ``"account"``
-  aims it at one account), clear faults
+* ``GET|POST|DELETE /_emulator/faults`` -- list, queue (``{"path", "times", ...}``: ``path``
+  required; ``"account"`` aims it at one account), clear faults
 * ``GET /_emulator/accounts`` -- every account's settings
 * ``GET|PUT|DELETE /_emulator/accounts/NUMBER`` -- read, change out of band, remove one account
 * ``POST /_emulator/accounts/NUMBER/messages`` -- ``{"from", "body"[, "type", "senderName"]}``:
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import selectors
 import socket
 import socketserver
@@ -30,7 +31,7 @@ import struct
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import CALLS, EmulatorBackend, Fault, account_number
@@ -328,63 +329,69 @@ class _Handler(BaseHTTPRequestHandler):
     # -- admin ---------------------------------------------------------------------------------
 
     def _admin(self, method: str, path: str, query: Dict[str, Any], raw: bytes) -> None:
-        backend = self.server.backend
-        if path == "/health":
-            if method != "GET":
-                return self._not_allowed("GET")
-            return self._send_json(200, {"status": "OK"})
-        if path == "/stats":
-            if method == "GET":
-                return self._send_json(200, self.server.in_flight.stats())
-            if method == "DELETE":
-                return self._send_json(200, self.server.in_flight.reset())
-            return self._not_allowed("GET, DELETE")
-        if path == "/requests":
-            if method == "GET":
-                filt = query.get("path", [None])[0]
-                return self._send_json(200, backend.requests(filt))
-            if method == "DELETE":
-                return self._send_json(200, {"status": "OK", "cleared": backend.clear_requests()})
-            return self._not_allowed("GET, DELETE")
-        if path == "/faults":
-            if method == "GET":
-                return self._send_json(200, backend.faults())
-            if method == "DELETE":
-                return self._send_json(200, {"status": "OK", "cleared": backend.clear_faults()})
-            if method == "POST":
-                body, problem = _parse_object(raw)
-                if body is None:
-                    return self._error(400, f"malformed JSON: {problem}")
-                try:
-                    fault = Fault.from_dict(body)
-                except ValueError as err:
-                    return self._error(400, str(err))
-                return self._send_json(200, {"status": "OK", "fault": backend.add_fault(fault)})
-            return self._not_allowed("GET, POST, DELETE")
-        if path == "/accounts":
-            if method != "GET":
-                return self._not_allowed("GET")
-            return self._send_json(200, backend.accounts())
-        if path.startswith("/accounts/") and path.count("/") == 2:
-            return self._account(method, unquote(path[len("/accounts/") :]), raw)
-        if path.startswith("/accounts/") and path.endswith("/messages") and path.count("/") == 3:
-            if method != "POST":
-                return self._not_allowed("POST")
-            return self._message(unquote(path.split("/")[2]), raw)
-        if path == "/deliveries":
-            if method == "GET":
-                return self._send_json(200, backend.deliveries.list())
-            if method == "DELETE":
-                return self._send_json(200, {"status": "OK", "cleared": backend.deliveries.clear()})
-            return self._not_allowed("GET, DELETE")
-        if path.startswith("/deliveries/") and path.count("/") == 2:
-            if method != "GET":
-                return self._not_allowed("GET")
-            delivery = backend.deliveries.get(unquote(path[len("/deliveries/") :]))
-            if delivery is None:
-                return self._error(404, f"no delivery {path[len('/deliveries/') :]}")
-            return self._send_json(200, delivery)
+        """Answer ``/_emulator{path}`` from the route table (:data:`_ADMIN_ROUTES`)."""
+        for pattern, handlers in _ADMIN_ROUTES:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            handler = handlers.get(method)
+            if handler is None:
+                return self._not_allowed(", ".join(handlers))
+            return handler(self, _AdminRequest(unquote(match.groupdict().get("id") or ""),
+                                               query, raw))
         return self._error(404, f"not found: {ADMIN_PREFIX}{path}")
+
+    def _health(self, request: _AdminRequest) -> None:
+        self._send_json(200, {"status": "OK"})
+
+    def _stats(self, request: _AdminRequest) -> None:
+        self._send_json(200, self.server.in_flight.stats())
+
+    def _reset_stats(self, request: _AdminRequest) -> None:
+        self._send_json(200, self.server.in_flight.reset())
+
+    def _requests(self, request: _AdminRequest) -> None:
+        self._send_json(200, self.server.backend.requests(request.query.get("path", [None])[0]))
+
+    def _clear_requests(self, request: _AdminRequest) -> None:
+        self._send_json(200, {"status": "OK", "cleared": self.server.backend.clear_requests()})
+
+    def _faults(self, request: _AdminRequest) -> None:
+        self._send_json(200, self.server.backend.faults())
+
+    def _clear_faults(self, request: _AdminRequest) -> None:
+        self._send_json(200, {"status": "OK", "cleared": self.server.backend.clear_faults()})
+
+    def _add_fault(self, request: _AdminRequest) -> None:
+        body, problem = _parse_object(request.raw)
+        if body is None:
+            return self._error(400, f"malformed JSON: {problem}")
+        try:
+            fault = Fault.from_dict(body)
+        except ValueError as err:
+            return self._error(400, str(err))
+        self._send_json(200, {"status": "OK", "fault": self.server.backend.add_fault(fault)})
+
+    def _accounts(self, request: _AdminRequest) -> None:
+        self._send_json(200, self.server.backend.accounts())
+
+    def _deliveries(self, request: _AdminRequest) -> None:
+        self._send_json(200, self.server.backend.deliveries.list())
+
+    def _clear_deliveries(self, request: _AdminRequest) -> None:
+        self._send_json(200, {"status": "OK", "cleared": self.server.backend.deliveries.clear()})
+
+    def _delivery(self, request: _AdminRequest) -> None:
+        delivery = self.server.backend.deliveries.get(request.id)
+        if delivery is None:
+            return self._error(404, f"no delivery {request.id}")
+        self._send_json(200, delivery)
+
+    def _account_route(self, request: _AdminRequest) -> None:
+        self._account(self.command, request.id, request.raw)
+
+    def _message_route(self, request: _AdminRequest) -> None:
+        self._message(request.id, request.raw)
 
     def _account(self, method: str, given: str, raw: bytes) -> None:
         backend = self.server.backend
@@ -442,6 +449,34 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(
             405, {"status": "FAIL", "error": "method not allowed"}, headers={"Allow": allow}
         )
+
+
+class _AdminRequest(NamedTuple):
+    """What an admin handler needs: the path's id part (an account or a delivery), the query,
+    the raw body."""
+
+    id: str
+    query: Dict[str, Any]
+    raw: bytes
+
+
+_AdminHandler = Callable[[_Handler, _AdminRequest], None]
+#: The admin API: a path pattern (``id`` names an account or a delivery) and its methods.
+_ADMIN_ROUTES: List[Tuple[re.Pattern[str], Dict[str, _AdminHandler]]] = [
+    (re.compile(r"/health"), {"GET": _Handler._health}),
+    (re.compile(r"/stats"), {"GET": _Handler._stats, "DELETE": _Handler._reset_stats}),
+    (re.compile(r"/requests"), {"GET": _Handler._requests, "DELETE": _Handler._clear_requests}),
+    (re.compile(r"/faults"), {"GET": _Handler._faults, "POST": _Handler._add_fault,
+                              "DELETE": _Handler._clear_faults}),
+    (re.compile(r"/accounts"), {"GET": _Handler._accounts}),
+    (re.compile(r"/accounts/(?P<id>[^/]+)"), {"GET": _Handler._account_route,
+                                              "PUT": _Handler._account_route,
+                                              "DELETE": _Handler._account_route}),
+    (re.compile(r"/accounts/(?P<id>[^/]+)/messages"), {"POST": _Handler._message_route}),
+    (re.compile(r"/deliveries"), {"GET": _Handler._deliveries,
+                                  "DELETE": _Handler._clear_deliveries}),
+    (re.compile(r"/deliveries/(?P<id>[^/]+)"), {"GET": _Handler._delivery}),
+]
 
 
 def _account_of(body: Optional[Dict[str, Any]]) -> Optional[str]:

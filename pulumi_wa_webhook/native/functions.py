@@ -2,7 +2,8 @@
 
 getWebhook reads an account's current settings without managing it, on the same core as
 the resource (`Lifecycle.lookup`: the number rule of `fromNumber`, the configured key and
-endpoint, one getWebhook call). Its result holds the settings and the endpoint, never the key.
+endpoint, one getWebhook call). Its result holds the settings and the endpoint, never the key;
+the URL is a secret.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Awaitable, Callable
 from pulumi.provider.experimental.provider import CheckFailure, InvokeRequest, InvokeResponse
 
 from ..lifecycle import ENDPOINT, FROM_NUMBER, Lifecycle
-from ..model import SettingsError
+from ..model import SETTING, SettingsError
 from . import GET_WEBHOOK
 from .messages import property_and_reason
 from .values import from_props, to_props
@@ -34,4 +35,5 @@ async def invoke(
         failures = [CheckFailure(*property_and_reason(p.property, p.reason))
                     for p in err.problems]
         return InvokeResponse(failures=failures)
-    return InvokeResponse(return_value=from_props(outputs))
+    # The URL is read from an account: it may carry another team's token (secret).
+    return InvokeResponse(return_value=from_props(outputs, secret=[SETTING["url"].python]))

@@ -13,6 +13,7 @@ import re
 from typing import Tuple
 
 from ..config import NAMESPACE
+from ..model import Problem, check_failure
 from .names import camel
 
 #: (Python phrase in a core message, the same for the schema's languages); a phrase comes
@@ -45,8 +46,10 @@ def for_schema(message: str) -> str:
 
 def property_and_reason(prop: str, reason: str) -> Tuple[str, str]:
     """A check failure for the engine: it shows the input value of a top-level property, so
-    an item (`system_phone_alerts[1]`) is reported on its list, the item named in the reason."""
-    if prop == NAMESPACE:  # the provider configuration: not a property of the resource
+    an item (`system_phone_alerts[1]`) is reported on its list, the item named in the reason;
+    a URL's problem names no property (`model.check_failure`: its value is never shown)."""
+    prop, reason = check_failure(Problem(prop, reason))
+    if prop in ("", NAMESPACE):  # none, or the provider configuration: not a property
         return "", for_schema(reason)
     name, bracket, rest = prop.partition("[")
     if not bracket:

@@ -60,11 +60,11 @@ from ..lifecycle import (
     SETTING_NAMES,
     Lifecycle,
 )
-from ..model import SETTING_DEFAULTS
+from ..model import SCHEMA, SETTING, SETTING_DEFAULTS
 from . import functions
-from .messages import property_and_reason
+from .messages import for_schema, property_and_reason
 from .names import camel, snake
-from .schema import CONFIG_DOCS, schema_json
+from .schema import schema_json
 from .values import from_props, is_unknown, to_plain, to_props
 
 _T = TypeVar("_T")
@@ -74,6 +74,8 @@ DEFAULT_WORKERS = 64
 #: What a resource keeps in its outputs: the settings, the endpoint they were written to and
 #: the fingerprint of the key that wrote them.
 OUTPUT_NAMES = SETTING_NAMES + (ENDPOINT, KEY_FINGERPRINT)
+#: The setting that may carry a credential (a token in the URL).
+URL = SETTING["url"].python
 
 
 def _say(line: str) -> None:
@@ -81,11 +83,18 @@ def _say(line: str) -> None:
     print(f"wa-webhook: {line}", file=sys.stderr, flush=True)
 
 
+def explicit_provider(urn: str) -> Optional[str]:
+    """The name of the explicit provider `urn`; None for a default provider (the stack
+    configuration), whose name the engine starts with `default`."""
+    name = urn.rsplit("::", 1)[-1]
+    return None if not urn or name.startswith("default") else name
+
+
 def config_origin(urn: str) -> Callable[[str], str]:
     """Names where a config key's value came from, for the provider `urn`: the stack
     configuration for the default provider, else the explicit provider resource."""
-    name = urn.rsplit("::", 1)[-1]
-    if not urn or name.startswith("default"):
+    name = explicit_provider(urn)
+    if name is None:
         return lambda key: f"stack config {key}"
     return lambda key: f"`{key.split(':')[-1]}` of the explicit provider '{name}'"
 
@@ -99,7 +108,7 @@ def config_diff(
     def value(props: Mapping[str, PropertyValue], name: str) -> Dict[str, str]:
         return config_mapping({name: to_plain(props[name])}) if name in props else {}
 
-    changed = [name for name in CONFIG_DOCS if value(olds, name) != value(news, name)]
+    changed = [name for name in stack_config.KNOWN_KEYS if value(olds, name) != value(news, name)]
     detailed = {name: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for name in changed}
     return DiffResponse(changes=bool(changed), diffs=changed, detailed_diff=detailed)
 
@@ -108,7 +117,7 @@ def config_mapping(values: Mapping[str, Any]) -> Dict[str, str]:
     """Provider configuration (camelCase names, any scalar type: YAML and the engine send
     numbers as numbers) as the `wa-webhook:*` text mapping `config.load` resolves."""
     mapping: Dict[str, str] = {}
-    for name in CONFIG_DOCS:
+    for name in stack_config.KNOWN_KEYS:
         value = values.get(name)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -165,16 +174,19 @@ class WebhookProvider(Provider):
         """`say` shows an informational line to the user, `warn` a warning (the server
         passes the engine's log; a plugin's stderr is only shown at high verbosity)."""
         self._warn = warn
-        self._origin: Callable[[str], str] = config_origin("")
+        self._urn = ""
         self._config_source: Dict[str, str] = {}
         self._loaded: Optional[stack_config.ProviderConfig] = None
         self._pool = ThreadPoolExecutor(max_workers=workers)
-        self._lifecycle = Lifecycle(self._config, is_unknown, say)
+        self._lifecycle = Lifecycle(
+            self._config, is_unknown, lambda line: say(for_schema(line)), SCHEMA
+        )
 
     def _config(self) -> stack_config.ProviderConfig:
         """The provider configuration, resolved once (errors are raised again each time)."""
         if self._loaded is None:
-            self._loaded = stack_config.load(self._config_source, self._origin)
+            self._loaded = stack_config.load(self._config_source, config_origin(self._urn),
+                                             explicit_provider(self._urn))
         return self._loaded
 
     async def _blocking(self, call: Callable[..., _T], *args: Any) -> _T:
@@ -189,10 +201,14 @@ class WebhookProvider(Provider):
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
         inputs = dict(request.new_inputs)
-        if camel(API_KEY) in inputs:  # kept as a secret in the provider's state
+        if camel(API_KEY) in inputs and explicit_provider(request.urn) is not None:
+            # An explicit provider's key is kept as a secret in its state, whatever the SDK
+            # sent (TypeScript sends a key it read from $WA_WEBHOOK_API_KEY unmarked). The
+            # default provider's stays as the stack has it: the engine marks a key stored
+            # with --secret again, and `configure` refuses one stored in clear.
             inputs[camel(API_KEY)] = inputs[camel(API_KEY)].with_secret(True)
         plain = {name: to_plain(value) for name, value in request.new_inputs.items()}
-        self._origin = config_origin(request.urn)
+        self._urn = request.urn
         failures = []
         for problem in stack_config.key_problems(plain):
             if problem.refused:  # no property: the engine would show its value in clear
@@ -200,9 +216,12 @@ class WebhookProvider(Provider):
             else:
                 self._warn(problem.message)
         try:
-            stack_config.load(config_mapping(plain), self._origin)
+            stack_config.load(config_mapping(plain), config_origin(request.urn))
         except stack_config.ConfigurationProblems as err:
-            failures += [CheckFailure(key.split(":")[-1], message)
+            # A URL's problem names no property: the engine would print the value whole,
+            # user info and query included (the message names the key).
+            failures += [CheckFailure("" if key == stack_config.ENDPOINT_CONFIG
+                                      else key.split(":")[-1], message)
                          for key, message in err.problems]
         except ConfigurationError as err:
             failures.append(CheckFailure("", str(err)))
@@ -220,6 +239,17 @@ class WebhookProvider(Provider):
             prefix = f"{stack_config.NAMESPACE}:config:"
             plain = {k[len(prefix):]: v for k, v in request.variables.items()
                      if k.startswith(prefix)}
+        self._urn = getattr(request, "urn", "") or self._urn
+        if explicit_provider(self._urn) is None:
+            # The default provider's args are the stack configuration, a value stored without
+            # --secret arriving unmarked. (An explicit provider's key is the program's: the
+            # SDKs mark it secret, and check_config keeps it one.)
+            in_clear = [name for name, value in request.args.items()
+                        if value.value not in (None, "") and not value.contains_secret()]
+            refused = [p.message for p in stack_config.key_problems(in_clear, in_clear)
+                       if p.refused]
+            if refused:
+                raise ConfigurationError("; ".join(refused))
         self._config_source = config_mapping(plain)
         self._loaded = None
         # Output values stay off (the default): the experimental layer cannot unmarshal an
@@ -230,15 +260,11 @@ class WebhookProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         news = _props(request.new_inputs)
+        # The checked inputs hold the key's fingerprint: a rotated key shows on the resource
+        # as `keyFingerprint: "old" => "new"` in `preview --diff` (see `diff`).
         inputs, problems = self._lifecycle.check(
             to_props(request.old_inputs), news, request.urn
         )
-        known = not problems and not is_unknown(inputs.get(API_KEY))
-        key = self._lifecycle.key_in_use(inputs) if known else None
-        if key:
-            # The key's fingerprint as an input: a rotated key then shows on the resource as
-            # `keyFingerprint: "old" => "new"` in `preview --diff` (see `diff`).
-            inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return CheckResponse(
             _values(inputs, news.get(SECRET_INPUTS) or ()),
             [CheckFailure(*property_and_reason(p.property, p.reason)) for p in problems],
@@ -298,6 +324,9 @@ class WebhookProvider(Provider):
         )
         if outcome.id is None:
             return ReadResponse()  # no id: the server answers "does not exist"
+        if importing and outcome.outputs.get(URL) != props.get(URL):
+            # A URL read from the account, not the program's: it may carry a token.
+            secret.append(URL)
         inputs = self._lifecycle.inputs_from(outcome.outputs)
         old_inputs = to_props(request.inputs)
         inputs.update((k, old_inputs[k]) for k in PROGRAM_INPUTS if old_inputs.get(k))
@@ -311,5 +340,7 @@ class WebhookProvider(Provider):
 
     async def delete(self, request: DeleteRequest) -> None:
         props = _with_key(to_props(request.properties), request.old_inputs)  # type: ignore[attr-defined]
-        await self._blocking(self._lifecycle.delete, request.resource_id, props)
+        await self._blocking(
+            self._lifecycle.delete, request.resource_id, props, request.urn
+        )
 

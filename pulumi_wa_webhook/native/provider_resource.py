@@ -2,17 +2,21 @@
 
 A program that talks to two regions (two endpoints) or two API keys declares one Provider
 each and passes it to its Webhooks (`opts=pulumi.ResourceOptions(provider=...)`) and to
-`get_webhook`. Its arguments are the `wa-webhook:*` configuration keys, typed; an argument
-not given falls back to the environment and the default, as a stack's configuration does.
+`get_webhook`. Its arguments are the `wa-webhook:*` configuration keys (`config.CONFIG_KEYS`),
+typed; an argument not given falls back to the environment and the default, as a stack's
+configuration does.
 
 No `from __future__ import annotations`, for the reason given in `pulumi_wa_webhook.resource`.
 """
 
+import textwrap
 from typing import Optional, Union
 
 import pulumi
 
+from ..config import CONFIG_KEYS
 from . import PACKAGE
+from .schema import config_description
 
 
 class Provider(pulumi.ProviderResource):
@@ -26,19 +30,20 @@ class Provider(pulumi.ProviderResource):
         endpoint: Optional[pulumi.Input[str]] = None,
         timeout: Optional[pulumi.Input[Union[int, float]]] = None,
         retries: Optional[pulumi.Input[int]] = None,
+        max_concurrency: Optional[pulumi.Input[int]] = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        """:param api_key: the 99digital API key, kept as a secret; else $WA_WEBHOOK_API_KEY.
-        :param endpoint: the API base URL (https, or http to a loopback host); else
-            $WA_WEBHOOK_ENDPOINT, else the production API.
-        :param timeout: seconds to wait for each API answer (0.1 to 300; default 10).
-        :param retries: retries after a 5xx answer, timeout or dropped connection (0 to 10;
-            default 3).
-        """
-        props = {
-            "apiKey": None if api_key is None else pulumi.Output.secret(api_key),
-            "endpoint": endpoint,
-            "timeout": timeout,
-            "retries": retries,
-        }
+        given = locals()
+        props = {}
+        for key in CONFIG_KEYS:
+            value = given[key.python]
+            props[key.name] = pulumi.Output.secret(value) if key.secret and value is not None \
+                else value
         super().__init__(PACKAGE, resource_name, props, opts)
+
+
+Provider.__init__.__doc__ = "\n".join(
+    textwrap.fill(f":param {key.python}: {config_description(key)}", width=88,
+                  subsequent_indent="    ")
+    for key in CONFIG_KEYS
+) + "\n"

@@ -34,32 +34,6 @@ GET_WEBHOOK_DOC = (
 GET_WEBHOOK_ENDPOINT_DOC = (
     "The API endpoint to read from; the provider's `endpoint` when not given."
 )
-CONFIG_DOCS: Dict[str, tuple[str, str]] = {
-    # name: (schema type, description)
-    "apiKey": ("string", f"99digital API key (secret); else ${stack_config.KEY_ENV}."),
-    "endpoint": (
-        "string",
-        f"API base URL (default {stack_config.DEFAULT_ENDPOINT}); else "
-        f"${stack_config.ENDPOINT_ENV}.",
-    ),
-    "timeout": (
-        "number",
-        f"Seconds to wait for each API answer (default {stack_config.DEFAULT_TIMEOUT:g}); "
-        f"else ${stack_config.TIMEOUT_ENV}.",
-    ),
-    "retries": (
-        "integer",
-        f"Retries after a 5xx answer, timeout or dropped connection (default "
-        f"{stack_config.DEFAULT_RETRIES}); else ${stack_config.RETRIES_ENV}.",
-    ),
-    "maxConcurrency": (
-        "integer",
-        "API calls in flight at once, at most, whatever --parallel is (default "
-        f"{stack_config.DEFAULT_MAX_CONCURRENCY}); else ${stack_config.MAX_CONCURRENCY_ENV}.",
-    ),
-}
-
-
 #: The names of the generated SDKs, one per language: the npm package, the Go import path (the
 #: module is its parent directory, sdk/go in this repository) and the Python package. The
 #: Python one differs from `pulumi_wa_webhook`, the hand-written package we ship on PyPI.
@@ -95,23 +69,35 @@ def setting_properties() -> Dict[str, Dict[str, Any]]:
     return {row.schema: _property(row) for row in ACCOUNT_SETTINGS}
 
 
-#: Defaults of the configuration (none for the key).
-CONFIG_DEFAULTS: Dict[str, Any] = {
-    "endpoint": stack_config.DEFAULT_ENDPOINT,
-    "timeout": stack_config.DEFAULT_TIMEOUT,
-    "retries": stack_config.DEFAULT_RETRIES,
-    "maxConcurrency": stack_config.DEFAULT_MAX_CONCURRENCY,
-}
+def config_description(key: stack_config.ConfigKey) -> str:
+    """A configuration key's doc as the schema states it: the meaning, the bounds, the
+    default and the environment variable."""
+    text = key.doc[0].upper() + key.doc[1:]
+    if key.expected:
+        text += f": {key.expected}"
+    if key.secret:
+        text += " (a secret)"
+    if key.default is not None:
+        default = f"{key.default:g}" if isinstance(key.default, (int, float)) else key.default
+        return f"{text}. When not set: ${key.env}, else the default, {default}."
+    return (f"{text}. When not set: ${key.env}, which the plugin reads itself (the key never "
+            "passes through the program).")
 
 
 def _config_properties() -> Dict[str, Dict[str, Any]]:
+    """The configuration keys as schema properties, resolved argument, then environment,
+    then default in every SDK, as stack configuration is. No `default`: the generated SDKs
+    would fill it in before anything else, and the plugin applies the defaults itself
+    (`config.load`). `defaultInfo.environment` for each key but the API key: the SDKs read
+    the variable in the program. The plugin reads $WA_WEBHOOK_API_KEY itself instead: the
+    TypeScript SDK would send a key it read unmarked (in clear in `-v=9` logs)."""
     props: Dict[str, Dict[str, Any]] = {}
-    for name, (kind, doc) in CONFIG_DOCS.items():
-        props[name] = {"type": kind, "description": doc}
-        if name == "apiKey":
-            props[name]["secret"] = True
-        if name in CONFIG_DEFAULTS:
-            props[name]["default"] = CONFIG_DEFAULTS[name]
+    for key in stack_config.CONFIG_KEYS:
+        props[key.name] = {"type": key.kind, "description": config_description(key)}
+        if key.secret:
+            props[key.name]["secret"] = True
+        else:
+            props[key.name]["defaultInfo"] = {"environment": [key.env]}
     return props
 
 

@@ -8,8 +8,9 @@ It uses the SDK's experimental servicer and works around its rough edges (SDK 3.
 - a Read that finds nothing still sends an (empty) properties struct, which the engine takes
   for a resource with no properties; here the answer carries no properties at all, so refresh
   drops the resource and `pulumi import` reports that it does not exist.
-- Diff and Delete requests lose the old inputs on the way to the Provider; they are passed on
-  here (the API key lives only in the inputs).
+- Diff and Delete requests lose the old inputs on the way to the Provider, and Configure the
+  provider's URN; they are passed on here (the API key lives only in the inputs; the URN
+  tells the stack's configuration from an explicit provider).
 
 Informational lines (an account left alone by a delete, a changed key) go to the engine's Log
 service, as `pulumi.log.info` does in a program: the engine shows a plugin's stderr only at
@@ -35,6 +36,7 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
 from .. import __version__, handover
 from ..errors import WaWebhookError
+from ..model import SCHEMA
 from .messages import for_schema
 from .provider import WebhookProvider, _say
 
@@ -59,7 +61,7 @@ async def _answer(context: Any, call: Callable[[], Awaitable[Any]]) -> Any:
         failure = expected_failure(err)
         if failure is None:
             raise
-        await context.abort(grpc.StatusCode.UNKNOWN, for_schema(str(failure)))
+        await context.abort(grpc.StatusCode.UNKNOWN, for_schema(failure.spelt(SCHEMA)))
 
 
 def _diff_response(answer: experimental.DiffResponse) -> Any:
@@ -80,6 +82,19 @@ def _diff_response(answer: experimental.DiffResponse) -> Any:
 
 class WebhookServicer(ProviderServicer):
     """The SDK's servicer with clean errors, honest "not found" reads and old inputs."""
+
+    async def Configure(self, request: Any, context: Any) -> Any:
+        async def configure() -> Any:
+            ask = experimental.ConfigureRequest(
+                dict(request.variables), PropertyValue.unmarshal_map(request.args),
+                request.acceptSecrets, request.acceptResources,
+            )
+            ask.urn = request.urn  # type: ignore[attr-defined]
+            answer = await self._provider.configure(ask)
+            return proto.ConfigureResponse(acceptSecrets=answer.accept_secrets,
+                                           supportsPreview=answer.supports_preview)
+
+        return await _answer(context, configure)
 
     async def Check(self, request: Any, context: Any) -> Any:
         return await _answer(context, lambda: super(WebhookServicer, self).Check(

@@ -12,6 +12,8 @@ from native_programs import PLUGIN_DIR, native_program, plugin_on_path, use_plug
 from receivers import closed_port
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
 
+from pulumi_wa_webhook.config import key_fingerprint
+
 HOOK = {
     "name": "support",
     "from_number": ACCOUNT_1,
@@ -44,7 +46,8 @@ def test_lifecycle(native_stack, emulator, find):
     assert "Traceback" not in preview.output
     stack.up()
     assert stored(emulator) == STORED
-    assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 1
+    # read, write, read back
+    assert emulator.count("getWebhook") == 2 and emulator.count("setWebhook") == 1
     assert stack.outputs() == {"support_url": "https://hooks.example.com/wa"}
     [hook] = stack.resources("wa-webhook:index:Webhook")
     assert hook["id"] == ACCOUNT_1
@@ -101,8 +104,11 @@ def test_pulumi_import_reads_once_and_stores_normalised_inputs(native_stack, emu
     assert hook["id"] == ACCOUNT_1
     inputs = dict(hook["inputs"])
     assert inputs.pop("endpoint") == emulator.base_url
+    assert inputs.pop("keyFingerprint") == key_fingerprint(KEY_1)
+    # read from the account, the URL may carry a token: stored encrypted
+    assert "ciphertext" in inputs.pop("url") and "ciphertext" in hook["outputs"]["url"]
     assert inputs == {  # the shape check gives: no setting at its default
-        "fromNumber": ACCOUNT_1, "url": "https://hooks.example.com/wa", "system": True,
+        "fromNumber": ACCOUNT_1, "system": True,
         "systemPhoneAlerts": ["972502211234", "972527788695"], "retry": True,
     }
     # The program that states the same settings (the key from configuration) changes nothing.
@@ -149,7 +155,9 @@ def test_import_option_with_different_settings_imports_then_writes_once(native_s
     emulator.clear_requests()
     preview = stack.preview()
     assert "import" in preview.stdout
-    assert "https://old.example.com/" in preview.stdout and "retry" in preview.stdout
+    # the account's URL is not the program's: shown as a secret
+    assert "[secret]" in preview.stdout and "retry" in preview.stdout
+    assert "https://old.example.com/" not in preview.stdout
     assert "apiKey" not in preview.stdout  # the key is never a difference
     assert emulator.count("setWebhook") == 0
     stack.up()
@@ -279,14 +287,16 @@ def test_verify_url_dead_url_fails_cleanly_and_writes_nothing(native_stack, emul
 @pytest.mark.parametrize("import_", [False, True], ids=["create", "import_"])
 def test_swapping_the_class_in_one_step_never_clears_the_account(hook_stack, emulator, import_):
     """A refactor from `Webhook` to `native.Webhook` in one `up` (no retain_on_delete): the
-    native resource takes the account over, and the dynamic resource's delete that runs after
-    it leaves the account alone instead of clearing it."""
+    native resource takes the account over (imported, or adopted: nothing in the deployment
+    tells it from another stack's before the old resource's delete), and the dynamic
+    resource's delete that runs after it leaves the account alone instead of clearing it."""
     stack = hook_stack(dict(HOOK))
     use_plugin_dir(stack)
     stack.up()
     assert stored(emulator) == STORED
     emulator.clear_requests()
-    stack.write_program(native_program(dict(HOOK, opts=IMPORT) if import_ else HOOK))
+    stack.write_program(native_program(dict(HOOK, opts=IMPORT) if import_
+                                       else dict(HOOK, adopt=True)))
     stack.preview()
     up = stack.up()
     assert "Traceback" not in up.output
@@ -305,7 +315,7 @@ def test_swapping_back_to_the_dynamic_class_never_clears_the_account(native_stac
     stack = native_stack(HOOK)
     stack.up()
     emulator.clear_requests()
-    stack.write_program(webhook_program(HOOK))
+    stack.write_program(webhook_program(dict(HOOK, adopt=True)))
     up = stack.up()
     assert emulator.count("setWebhook") == 0
     assert stored(emulator) == STORED

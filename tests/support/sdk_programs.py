@@ -97,13 +97,17 @@ def typescript_stack(root: Path, env: Dict[str, str], node_modules: Path,
     return stack
 
 
-def go_stack(root: Path, env: Dict[str, str], sdk_dir: Path) -> Stack:
-    """A stack of examples/go, its go.mod's replace pointed at the generated Go SDK."""
+def go_stack(root: Path, env: Dict[str, str], sdk_dir: Path,
+             program: str | None = None) -> Stack:
+    """A stack of examples/go (or `program` as its main.go), its go.mod's replace pointed at
+    the generated Go SDK."""
     stack = Stack.from_project(REPO / "examples" / "go", root, env,
                                files=["Pulumi.yaml", "go.mod", "go.sum", "main.go"])
     plugin_path(stack.root)
     gomod = stack.root / "go.mod"
     gomod.write_text(gomod.read_text().replace("=> ../../sdk/go", f"=> {sdk_dir / 'go'}"))
+    if program is not None:
+        (stack.root / "main.go").write_text(program)
     return stack
 
 

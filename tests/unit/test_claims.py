@@ -129,3 +129,33 @@ def test_an_update_on_the_same_endpoint_writes_at_once(emulator, monkeypatch):
     core.diff(old, news)
     core.update(news, old)
     assert emulator.count("getWebhook") == 0 and emulator.count("setWebhook") == 1
+
+
+# -- delete: an account another resource of the deployment manages is left as it is ----------
+
+
+def test_a_delete_leaves_an_account_another_checked_resource_manages(deployment, emulator):
+    said: List[str] = []
+    emulator.set_account(ACCOUNT, url="https://h.example.com/")
+    core = make(emulator.base_url, said)
+    assert core.check({}, props(), owner=URN + "hook")[1] == []  # in the program
+    state = dict(props(), endpoint=emulator.base_url)
+    core.delete(ACCOUNT, state, owner=URN + "dup")  # a copy, e.g. from `pulumi import`
+    core.delete(ACCOUNT, state)  # the dynamic face, which is not told the URN
+    assert emulator.count("setWebhook") == 0
+    assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
+    assert "resource 'hook' of this deployment manages it" in said[0]
+    core.delete(ACCOUNT, state, owner=URN + "hook")  # its own claim does not count
+    assert emulator.account(ACCOUNT)["url"] == ""
+
+
+def test_the_create_half_of_up_replace_writes_without_reading(deployment, emulator,
+                                                             monkeypatch):
+    monkeypatch.setattr(handover, "replace_targets", lambda: (URN + "hook",))
+    emulator.set_account(ACCOUNT, url="https://changed-by-hand.example/")
+    core = make(emulator.base_url)
+    news, problems = core.check({}, props(), owner=URN + "hook")
+    assert problems == []
+    core.create(news)
+    assert emulator.count("getWebhook") == 0 and emulator.count("setWebhook") == 1
+    assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"

@@ -23,16 +23,11 @@ from pulumi_wa_webhook.errors import ConfigurationError
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
 #: Also run by `make test-compat`: the standard library's executor on Python 3.10 and 3.13.
-pytestmark = pytest.mark.compat
+pytestmark = [pytest.mark.compat, pytest.mark.usefixtures("no_config_env")]
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
 BAD = ["0", "-3", "4.5", "1e3", "many", "257", "inf"]
-
-
-@pytest.fixture(autouse=True)
-def _no_bound_in_the_environment(monkeypatch):
-    monkeypatch.delenv(config.MAX_CONCURRENCY_ENV, raising=False)
 
 
 # -- configuration -------------------------------------------------------------------------

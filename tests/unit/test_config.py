@@ -6,6 +6,11 @@ environment, then the defaults; and which endpoints are accepted (pure, no HTTP)
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+from typing import List
+
 import pytest
 
 from pulumi_wa_webhook import config
@@ -18,10 +23,7 @@ BAD_RETRIES = ["inf", "nan", "1.7", "1e9", "-1", "abc", "11", "1_000"]
 BAD_TIMEOUTS = ["inf", "nan", "0", "1e9", "-5", "abc", "0.01", "301"]
 
 
-@pytest.fixture(autouse=True)
-def _no_settings_in_the_environment(monkeypatch):
-    for name in (config.KEY_ENV, config.ENDPOINT_ENV, config.TIMEOUT_ENV, config.RETRIES_ENV):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_config_env")
 
 
 @pytest.mark.compat
@@ -122,13 +124,6 @@ def test_where_the_key_came_from(monkeypatch):
 
 
 # --- test_config_sources.py ----------------------------------------
-ENV = ("WA_WEBHOOK_API_KEY", "WA_WEBHOOK_ENDPOINT", "WA_WEBHOOK_TIMEOUT", "WA_WEBHOOK_RETRIES")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
 
 
 def test_defaults_are_the_production_endpoint_and_documented_tuning():
@@ -248,3 +243,87 @@ def test_missing_key_message_names_the_three_sources():
     for source in ("api_key=", "pulumi config set --secret wa-webhook:apiKey",
                    "WA_WEBHOOK_API_KEY"):
         assert source in config.MISSING_KEY_MESSAGE
+
+
+# --- the configuration table ---------------------------------------------------------------
+
+PACKAGE_DIR = Path(config.__file__).parent
+
+
+def _declared_names() -> List[str]:
+    """Every string constant in the package that is a whole `WA_WEBHOOK_*` name (not a
+    docstring or a sentence that mentions one)."""
+    names = []
+    for path in PACKAGE_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    re.fullmatch(r"WA_WEBHOOK_[A-Z_]+", node.value):
+                names.append(node.value)
+    return names
+
+
+def test_each_key_and_environment_variable_is_declared_once_in_the_table():
+    declared = _declared_names()
+    for key in config.CONFIG_KEYS:
+        assert declared.count(key.env) == 1, key.env
+        assert key.env == "WA_WEBHOOK_" + re.sub(r"(?<!^)([A-Z])", r"_\1", key.name).upper()
+    assert tuple(key.name for key in config.CONFIG_KEYS) == config.KNOWN_KEYS
+    # every key but the API key is a ClientOptions field (the client's tuning)
+    fields = set(ClientOptions.__dataclass_fields__) - {"backoff"}
+    assert fields == {key.python for key in config.CONFIG_KEYS if not key.secret}
+
+
+def test_every_key_is_read_from_its_environment_variable_and_bounded(monkeypatch):
+    for key in config.CONFIG_KEYS:
+        monkeypatch.setenv(key.env, "https://env.example.com/v2" if key.name == "endpoint"
+                           else "k-env" if key.secret else f"{key.high:g}")
+    loaded = config.load({})
+    assert loaded.api_key == "k-env" and loaded.options.endpoint == "https://env.example.com/v2"
+    assert (loaded.options.timeout, loaded.options.retries, loaded.options.max_concurrency) == (
+        config.MAX_TIMEOUT, config.MAX_RETRIES, config.MAX_MAX_CONCURRENCY)
+    for key in config.CONFIG_KEYS:
+        if key.high is not None:
+            monkeypatch.setenv(key.env, f"{key.high + 1:g}")
+    with pytest.raises(config.ConfigurationProblems) as raised:
+        config.load({})
+    assert [k for k, _ in raised.value.problems] == [
+        key.config for key in config.CONFIG_KEYS if key.high is not None]
+
+
+def test_version_which_sdks_send_is_not_a_typo():
+    assert config.key_problems(["version", "endpoint"]) == []
+
+
+def test_the_api_key_in_plain_stack_config_is_refused():
+    assert config.key_problems(["apiKey"]) == []  # stored as a secret (or not known)
+    [problem] = config.key_problems(["apiKey", "endpoint"], plain=["apiKey", "endpoint"])
+    assert problem.refused and problem.key == "wa-webhook:apiKey"
+    assert "`pulumi config rm wa-webhook:apiKey`" in problem.message
+    assert "`pulumi config set --secret wa-webhook:apiKey <key>`" in problem.message
+
+
+@pytest.mark.parametrize("endpoint, what", [
+    ("https://api.example.com/whatsapp/v2?x=1", "a query"),
+    ("https://api.example.com/whatsapp/v2?", "a query"),
+    ("https://api.example.com/whatsapp/v2#frag", "a fragment"),
+    ("https://u5er:S3CRET@api.example.com/v2", "user info"),
+    ("http://u5er@127.0.0.1:8080/v2?token=S3CRET#f", "user info or a query or a fragment"),
+])
+def test_an_endpoint_with_user_info_query_or_fragment_is_refused(endpoint, what):
+    with pytest.raises(config.ConfigurationProblems) as raised:
+        config.load({config.ENDPOINT_CONFIG: endpoint})
+    message = str(raised.value)
+    assert f"the endpoint (wa-webhook:endpoint) must not have {what}:" in message
+    assert "S3CRET" not in message and "u5er" not in message and "x=1" not in message
+
+
+def test_missing_key_message_names_the_explicit_provider_when_there_is_one():
+    explicit = config.load({}, provider="eu").missing_key
+    assert "`apiKey` of the explicit provider 'eu'" in explicit
+    assert "pulumi config set" not in explicit and config.KEY_ENV in explicit
+    assert config.load({}).missing_key == config.MISSING_KEY_MESSAGE
+
+
+def test_the_readme_table_has_a_row_per_key():
+    rows = config.markdown_table().splitlines()[2:]
+    assert [row.split(" | ")[1] for row in rows] == [f"`{k.env}`" for k in config.CONFIG_KEYS]

@@ -170,8 +170,10 @@ def test_a_receiver_that_answers_in_6_seconds_is_a_timeout(emu, make_receiver):
 
 
 @pytest.mark.parametrize(("url", "kind"), [
-    (f"http://127.0.0.1:{closed_port()}/hook", "refused: connection refused by 127.0.0.1:"),
-    ("http://receiver.invalid/hook", "DNS: cannot resolve host 'receiver.invalid'"),
+    pytest.param(f"http://127.0.0.1:{closed_port()}/hook",
+                 "refused: connection refused by 127.0.0.1:", id="closed-port"),
+    pytest.param("http://receiver.invalid/hook", "DNS: cannot resolve host 'receiver.invalid'",
+                 id="unknown-host"),
 ])
 def test_unreachable_receivers_are_named_by_cause(emu, url, kind):
     emu.set_account(ACCOUNT, url=url)

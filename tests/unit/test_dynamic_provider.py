@@ -19,10 +19,9 @@ KEY = "test-key-1"
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
+def new_deployment(monkeypatch, no_config_env):
     """Each test is a provider process of its own: nothing known about accounts yet."""
     monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-    monkeypatch.delenv("WA_WEBHOOK_API_KEY", raising=False)
 
 
 @pytest.fixture
@@ -47,8 +46,11 @@ def test_check_normalises_and_makes_no_call(provider, emulator):
 
 
 def test_check_reports_each_bad_property(provider):
-    result = provider.check({}, props(from_number="0501234567", url="ftp://x"))
-    assert [f.property for f in result.failures] == ["from_number", "url"]
+    result = provider.check({}, props(from_number="0501234567", url="ftp://u:PW@x/?t=Q#F"))
+    # A URL's problem names no property (the engine would print its value): the reason does.
+    assert [f.property for f in result.failures] == ["from_number", ""]
+    assert result.failures[1].reason.startswith("url must start with https:// or http://")
+    assert not [w for w in ("PW", "t=Q", "#F") if w in result.failures[1].reason]
 
 
 def test_check_tolerates_unknown_values_during_preview(provider):
@@ -95,12 +97,13 @@ def test_crud_over_http(provider, emulator):
     read = provider.read(ACCOUNT, created.outs)
     assert read.outs == created.outs
     # the refreshed inputs are the settings as `check` keeps them (none at its default) and
-    # the endpoint, and no key (the engine would store it in clear)
+    # the endpoint and key fingerprint, and no key (the engine would store it in clear)
     assert read.inputs == {"from_number": ACCOUNT, "url": "https://h.example.com/",
-                           "endpoint": emulator.base_url}
+                           "endpoint": emulator.base_url,
+                           "key_fingerprint": created.outs["key_fingerprint"]}
     provider.update(ACCOUNT, created.outs, props(from_number=ACCOUNT, retry=True))
     assert emulator.account(ACCOUNT)["retry"] == 1
-    assert emulator.count() == 4  # create = read + write, read, update
+    assert emulator.count() == 5  # create = read + write + read back, read, update
 
 
 def test_delete_clears_unless_this_deployment_wrote_the_account(provider, emulator, capfd):

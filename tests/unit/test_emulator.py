@@ -293,7 +293,7 @@ def test_faults_queue_in_order_over_http(emulator: Emulator) -> None:
         )
         statuses.append((response.status_code, response.json().get("reason")))
     assert statuses == [(500, None), (200, 7), (200, 7), (200, 1)]
-    admin(emulator, "POST", "/faults", json={"status": 502, "times": 5})
+    admin(emulator, "POST", "/faults", json={"path": "*", "status": 502, "times": 5})
     assert admin(emulator, "DELETE", "/faults").json()["cleared"] == 1
     assert get_webhook(emulator)["status"] == "OK"
 

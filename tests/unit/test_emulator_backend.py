@@ -214,7 +214,7 @@ def test_a_state_file_may_leave_out_default_settings(tmp_path: Path):
 )
 def test_invalid_faults_are_refused(fault):
     with pytest.raises(ValueError):
-        Fault.from_dict(fault)
+        Fault.from_dict({"path": "*", **fault})
 
 
 @pytest.mark.parametrize(
@@ -228,10 +228,9 @@ def test_invalid_faults_are_refused(fault):
     ],
 )
 def test_valid_faults_are_kept_as_given(fault):
+    fault = {"path": "*", **fault}
     data = Fault.from_dict(fault).to_dict()
-    expected = {"path": "*", "times": 1, **fault}
-    if "path" in fault:
-        expected["path"] = call_name(fault["path"]) or "*"
+    expected = {"times": 1, **fault, "path": call_name(fault["path"]) or "*"}
     assert data == expected
     assert isinstance(data.get("delay", 0.0), float)
 
@@ -253,8 +252,19 @@ def test_valid_faults_are_kept_as_given(fault):
 ])
 def test_fault_errors_say_what_is_wrong(fault, message):
     with pytest.raises(ValueError) as caught:
-        Fault.from_dict(fault)
+        Fault.from_dict({"path": "*", **fault})
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("fault", [{"reset": True}, {"status": 503}, {}])
+def test_a_fault_without_path_is_refused_and_points_at_clearing(fault):
+    """The admin endpoint's JSON names the call a fault is for: `{"reset": true}` (perhaps
+    meant as "clear the faults") is not queued as a connection reset for every call."""
+    with pytest.raises(ValueError) as caught:
+        Fault.from_dict(fault)
+    assert str(caught.value) == ("a fault needs a 'path' (setWebhook, getWebhook or '*', every "
+                                 "call); to clear the queued faults, send DELETE "
+                                 "/_emulator/faults")
 
 
 def admin_faults(emu, method: str, **kwargs: Any) -> requests.Response:
@@ -282,6 +292,26 @@ def test_delay_and_body_faults_over_the_admin_api():
         assert api(emu, "setWebhook", url="https://x.example/").text == "<html>"
         assert emu.account(ACCOUNT)["url"] == ""  # a body fault answers instead of the API
         assert admin_faults(emu, "GET").json() == []
+
+
+def test_faults_are_added_listed_and_cleared_over_the_admin_api():
+    """The three documented fault endpoints (docs/receivers-and-emulator.md)."""
+    with running_emulator({ACCOUNT: KEY}) as emu:
+        refused = admin_faults(emu, "POST", json={"reset": True})
+        assert refused.status_code == 400 and "DELETE /_emulator/faults" in refused.text
+        assert admin_faults(emu, "GET").json() == []  # nothing queued by mistake
+        added = admin_faults(emu, "POST", json={"path": "*", "reset": True, "times": 2})
+        assert added.json() == {"status": "OK", "fault": {"path": "*", "times": 2, "reset": True}}
+        admin_faults(emu, "POST", json={"path": "setWebhook", "status": 503,
+                                        "account": ACCOUNT})
+        assert admin_faults(emu, "GET").json() == [
+            {"path": "*", "times": 2, "reset": True},
+            {"path": "setWebhook", "times": 1, "status": 503, "account": ACCOUNT},
+        ]
+        assert admin_faults(emu, "DELETE").json() == {"status": "OK", "cleared": 2}
+        assert admin_faults(emu, "GET").json() == []
+        assert api(emu, "getWebhook").json()["status"] == "OK"  # served normally again
+        assert admin_faults(emu, "PUT", json={}).status_code == 405
 
 
 def test_faults_are_served_in_order_for_their_call_and_count_down():

@@ -180,3 +180,26 @@ def test_only_a_deployments_first_record_sweeps(deployment):
                                 2 * handover.STALE_AFTER)
     handover.record((ACCOUNT[0], "972500000002"))  # same deployment: its directory exists
     assert stale.exists()
+
+
+def test_the_replace_targets_come_from_the_cli_command_line():
+    args = ["up", "--yes", "--replace", "urn:a", "--target-replace=urn:b", "--replace"]
+    assert handover._targets(args) == ("urn:a", "urn:b")
+
+
+def test_a_replace_target_names_a_native_urn_or_a_dynamic_webhooks_name(monkeypatch):
+    native = "urn:pulumi:dev::p::wa-webhook:index:Webhook::support"
+    dynamic = "urn:pulumi:dev::p::acme:index:Box$pulumi-python:dynamic:Resource::support"
+    monkeypatch.setattr(handover, "replace_targets", lambda: (native, dynamic))
+    assert handover.replacing(native)
+    assert not handover.replacing(native.replace("support", "other"))
+    assert handover.replacing("dynamic:wa-webhook:Webhook::support")
+    assert not handover.replacing("dynamic:wa-webhook:Webhook::other")
+    monkeypatch.setattr(handover, "replace_targets", lambda: ("urn:pulumi:dev::p::*::support",))
+    assert handover.replacing(native)
+
+
+def test_outside_a_deployment_nothing_is_being_replaced(monkeypatch):
+    monkeypatch.setattr(handover, "_joined", None)
+    handover.replace_targets.cache_clear()
+    assert handover.replace_targets() == ()

@@ -3,6 +3,7 @@ endpoint each call uses, what create refuses to overwrite, what check and diff r
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Dict, List
 
 import pytest
@@ -10,13 +11,15 @@ import pytest
 from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.errors import (
+    AccountAlreadyConfiguredError,
     AccountInUseError,
     AdoptionMismatchError,
+    ConcurrentWriteError,
     ConfigurationError,
     InvalidApiKeyError,
     UnreachableUrlError,
 )
-from pulumi_wa_webhook.lifecycle import Lifecycle
+from pulumi_wa_webhook.lifecycle import SECRET_INPUTS, Lifecycle
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"  # the emulator fixture's key for ACCOUNT
@@ -24,7 +27,7 @@ UNKNOWN = object()
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
+def new_deployment(monkeypatch, no_config_env):
     """Each test is a provider process of its own: nothing known about accounts yet."""
     monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
 
@@ -150,8 +153,9 @@ def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulato
                     "endpoint": emulator.base_url,
                     "key_fingerprint": stack_config.key_fingerprint(KEY)}
     assert "api_key" not in outs  # the configured key stays out of the state
-    assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == ["getWebhook",
-                                                                        "setWebhook"]
+    # read, write, read back (no other deployment wrote it meanwhile)
+    assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == [
+        "getWebhook", "setWebhook", "getWebhook"]
     assert emulator.account(ACCOUNT)["url"] == "https://new.example/"
     assert emulator.account(ACCOUNT)["retry"] == 1
 
@@ -161,10 +165,48 @@ def test_create_with_a_resource_key_keeps_it_in_the_outputs(emulator):
     assert outs["api_key"] == KEY
 
 
-def test_create_that_matches_the_account_writes_nothing(emulator):
+def test_create_that_matches_the_account_is_refused_without_adopt(emulator):
+    """Identical settings may be another stack's: taking them silently makes two owners."""
     emulator.set_account(ACCOUNT, url="https://h.example.com/")
-    make(emulator, key=KEY).create(props())
-    assert emulator.count("setWebhook") == 0
+    with pytest.raises(AccountAlreadyConfiguredError) as refused:
+        make(emulator, key=KEY).create(props())
+    assert "already holds exactly this program's webhook settings" in str(refused.value)
+    assert "adopt=True" in str(refused.value) and "aliases=" in str(refused.value)
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
+    make(emulator, key=KEY).create(props(adopt=True))  # taken as it is, nothing written
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 2
+
+
+def test_create_on_a_cleared_account_that_matches_the_program_writes_nothing(emulator):
+    make(emulator, key=KEY).create(props(url=""))
+    assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
+
+
+def test_a_write_that_races_another_deployment_fails_after_reading_it_back(emulator):
+    """The read after the first write answers late, after another deployment's write."""
+    emulator.add_fault("getWebhook", times=1, delay=0)  # the first read: on time
+    emulator.add_fault("getWebhook", times=1, delay=1.0)  # the read back: late
+    timer = threading.Timer(0.5, lambda: emulator.set_account(ACCOUNT, url="https://th.em/"))
+    timer.start()
+    try:
+        with pytest.raises(ConcurrentWriteError) as raced:
+            make(emulator, key=KEY).create(props(url="https://ours.example/"))
+    finally:
+        timer.join()
+    assert "written by someone else at the same moment" in str(raced.value)
+    assert "url: 'https://th.em/' -> 'https://ours.example/'" in str(raced.value)
+    assert emulator.count("setWebhook") == 1  # nothing more was written
+    assert emulator.account(ACCOUNT)["url"] == "https://th.em/"
+    assert not lifecycle._LEDGER.taken((emulator.base_url, ACCOUNT))
+
+
+def test_a_read_back_that_fails_is_only_reported(emulator):
+    said: List[str] = []
+    emulator.add_fault("getWebhook", times=1, delay=0)
+    emulator.add_fault("getWebhook", times=1, status=503)
+    make(emulator, key=KEY, said=said).create(props(url="https://ours.example/"))
+    assert emulator.account(ACCOUNT)["url"] == "https://ours.example/"
+    assert any("could not read the account back" in line for line in said)
 
 
 def test_create_refuses_an_account_configured_differently(emulator):
@@ -239,7 +281,7 @@ def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
 
 def test_check_normalises_leaves_defaults_out_and_records_the_endpoint(emulator):
     inputs, problems = make(emulator, key=KEY).check(
-        {}, props(from_number="+972 50-000-0001", system=1, url=UNKNOWN, retry=False,
+        {}, props(from_number="+972 50-000-0001", system=True, url=UNKNOWN, retry=False,
                   read_status=None))
     assert problems == []
     assert inputs["from_number"] == ACCOUNT and inputs["system"] is True
@@ -250,14 +292,15 @@ def test_check_normalises_leaves_defaults_out_and_records_the_endpoint(emulator)
     assert emulator.count() == 0
 
 
-def test_check_keeps_a_setting_turned_back_to_its_default_once(emulator):
+def test_check_leaves_out_a_setting_turned_back_to_its_default_at_once(emulator):
+    """The checked inputs depend on the program only, not on the state: a setting switched
+    back off leaves no trace that a later diff could show (`[diff: -retry]` on the next,
+    unrelated replacement)."""
     cycle = make(emulator, key=KEY)
     olds = {"from_number": ACCOUNT, "url": "https://h.example.com/", "retry": True}
     inputs, _ = cycle.check(olds, props(url=None, retry=False))
-    # the preview can show `true => false` and `"https://..." => ""`
-    assert inputs["retry"] is False and inputs["url"] == ""
-    again, _ = cycle.check(inputs, props(url=None, retry=False))
-    assert not {"retry", "url"} & set(again)  # and the next run's inputs are lean again
+    assert not {"retry", "url"} & set(inputs)
+    assert inputs == cycle.check({}, props(url=None, retry=False))[0]
 
 
 def test_check_reports_every_problem_with_its_property(emulator, monkeypatch):
@@ -370,12 +413,12 @@ def test_a_key_not_known_yet_is_a_change_but_not_a_rotation(emulator):
 
 def test_inputs_from_outputs_are_the_settings_check_keeps_and_the_endpoint(emulator):
     outputs = dict(props(url="", system=True), api_key="k", endpoint=emulator.base_url,
-                   key_fingerprint="00000000", secret_inputs=["url"], adopt=True)
+                   key_fingerprint="00000000", adopt=True, **{SECRET_INPUTS: ["url"]})
     # The shape `check` gives: no setting at its default, so a later preview lists exactly
     # the settings that differ.
     assert Lifecycle.inputs_from(outputs) == {
         "from_number": ACCOUNT, "system": True, "endpoint": emulator.base_url,
-        "secret_inputs": ["url"], "adopt": True}
+        "key_fingerprint": "00000000", "adopt": True}  # internal properties are not kept
 
 
 def test_diff_of_another_account_is_a_replacement(emulator):

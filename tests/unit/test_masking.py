@@ -12,9 +12,8 @@ from pulumi_wa_webhook.errors import (
     AccountInUseError,
     AdoptionMismatchError,
     ConfigurationError,
-    TransportError,
 )
-from pulumi_wa_webhook.lifecycle import Lifecycle
+from pulumi_wa_webhook.lifecycle import SECRET_INPUTS, Lifecycle
 from pulumi_wa_webhook.model import (
     SettingsError,
     WebhookSettings,
@@ -108,7 +107,7 @@ def test_a_changed_secret_setting_is_named_in_a_note():
     lifecycle = Lifecycle(lambda: load({}), say=lines.append)
     olds = {"from_number": ACCOUNT, "url": "https://h.example/a",
             "endpoint": "http://127.0.0.1:1/x"}
-    news = dict(olds, url="https://h.example/b", retry=True, secret_inputs=["url"])
+    news = dict(olds, url="https://h.example/b", retry=True, **{SECRET_INPUTS: ["url"]})
     outcome = lifecycle.diff(olds, news)
     assert outcome.changed == ["url", "retry"]
     assert lines == [f"account {ACCOUNT}: url changes (a secret, so shown only as [secret])"]
@@ -117,11 +116,9 @@ def test_a_changed_secret_setting_is_named_in_a_note():
 def test_endpoint_messages_hide_user_info_and_query_values():
     with pytest.raises(ConfigurationError) as caught:
         validate_endpoint("ftp://u5er:S3CRET1@api.example.com/v2?k=S3CRET3")
-    assert "ftp://***@api.example.com/v2?k=***" in str(caught.value)
+    assert "must not have user info or a query" in str(caught.value)
     assert "S3CRET" not in str(caught.value) and "u5er" not in str(caught.value)
-    client = WebhookClient("key", ClientOptions(
-        endpoint="http://u5er:S3CRET1@127.0.0.1:9/v2?k=S3CRET3", retries=0, timeout=1))
-    with pytest.raises(TransportError) as unreachable:
-        client.get_webhook(ACCOUNT)
-    assert "could not reach http://***@127.0.0.1:9/v2?k=***" in str(unreachable.value)
-    assert "S3CRET" not in str(unreachable.value) and "u5er" not in str(unreachable.value)
+    with pytest.raises(ConfigurationError) as refused:  # the client holds the same rule
+        WebhookClient("key", ClientOptions(
+            endpoint="http://u5er:S3CRET1@127.0.0.1:9/v2?k=S3CRET3", retries=0, timeout=1))
+    assert "S3CRET" not in str(refused.value) and "u5er" not in str(refused.value)

@@ -11,6 +11,7 @@ import pytest
 from pulumi_wa_webhook.model import (
     MAX_ALERT_PHONES,
     MAX_URL_LENGTH,
+    SCHEMA,
     SettingsError,
     WebhookSettings,
     cleared,
@@ -57,7 +58,7 @@ BAD_INPUTS = [
     ({"from_number": ""}, "from_number", "must not be empty"),
     ({"from_number": "   "}, "from_number", "must not be empty"),
     ({"from_number": None}, "from_number", "must be a string"),
-    ({"from_number": -972501234567}, "from_number", "must be a string"),
+    ({"from_number": -972501234567}, "from_number", "starts with a minus sign"),
     ({"from_number": 97250.5}, "from_number", "must be a string"),
     ({"from_number": "123"}, "from_number", "wrong number of digits"),
     ({"from_number": "97250123456789012"}, "from_number", "wrong number of digits"),
@@ -278,20 +279,28 @@ def test_no_url_means_none(unset):
 # -- switches ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("given", "expected"), [(True, True), (False, False), (1, True),
-                                                 (0, False), (1.0, True), (0.0, False),
-                                                 (None, False)])
-def test_switches_take_booleans_and_the_integers_0_and_1(given, expected):
+@pytest.mark.parametrize(("given", "expected"), [(True, True), (False, False), (None, False)])
+def test_switches_take_booleans(given, expected):
     assert parse_switch(given, "system") is expected
     settings = parse_settings({"from_number": ACCOUNT, "system": given, "read_status": given,
                                "retry": given})
     assert (settings.system, settings.read_status, settings.retry) == (expected,) * 3
 
 
-@pytest.mark.parametrize("given", [2, -1, 0.5, "1", "true", [1]])
-def test_other_switch_values_are_rejected_naming_the_value(given):
+@pytest.mark.parametrize("given", [1, 0, 1.0, 0.0, 2, -1, 0.5, "1", "true", "false", [1]])
+def test_every_other_switch_value_is_rejected_naming_the_value(given):
+    """A number is no boolean, whatever its value: `1` is refused as `2` is."""
     reason = problems({"from_number": ACCOUNT, "read_status": given})["read_status"]
     assert reason == f"must be True or False, got {given!r}"
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    (1.0, "1"), (2.0, "2"), (0.5, "0.5"), ("false", '"false"'), ([1.0], "[1]"),
+])
+def test_switch_problems_for_the_plugin_use_json_literals(given, shown):
+    with pytest.raises(SettingsError) as caught:
+        parse_switch(given, "retry", spelling=SCHEMA)
+    assert caught.value.problems[0].reason == f"must be true or false, got {shown}"
 
 
 # -- phone numbers -----------------------------------------------------------------------------
@@ -302,14 +311,53 @@ def test_account_numbers_given_as_whole_numbers_are_accepted(given):
     assert parse_phone(given, "from_number") == "972501234567"
 
 
-@pytest.mark.parametrize("given", [-972501234567, -1, 0, 972501234567.5, True, None,
-                                   ["972501234567"]])
-def test_numbers_that_are_neither_text_nor_positive_whole_numbers_are_rejected(given):
+@pytest.mark.parametrize("given", [972501234567.5, True, None, ["972501234567"]])
+def test_numbers_that_are_neither_text_nor_whole_numbers_are_rejected(given):
     with pytest.raises(SettingsError) as caught:
         parse_phone(given, "from_number")
     [problem] = caught.value.problems
     assert problem.property == "from_number"
     assert problem.reason.startswith("must be a string (international digits")
+
+
+@pytest.mark.parametrize(("given", "words"), [
+    (-972501234567, "-972501234567 starts with a minus sign"),
+    (-972501234567.0, "-972501234567.0 starts with a minus sign"),
+    (-1, "-1 starts with a minus sign"),
+    ("-972501234567", "'-972501234567' starts with a minus sign"),
+    ("--972501234567", "'--972501234567' starts with a minus sign"),
+    (" -972 50-123-4567", "starts with a minus sign"),
+    ("+-972501234567", "'+-972501234567' must start with a digit, after at most one +"),
+    ("++972501234567", "'++972501234567' contains characters other than digits"),
+    (0, "0 is not a phone number"),
+    ("000", "'000' is not a phone number"),
+])
+def test_sign_prefixed_and_zero_numbers_are_refused_with_their_reason(given, words):
+    """Only one leading `+` is allowed: `-972…` is not read as 972…, on any path (a negative
+    int from config gets the same reason as the text)."""
+    with pytest.raises(SettingsError) as caught:
+        parse_phone(given, "from_number")
+    assert words in caught.value.problems[0].reason
+    alerts = problems({"from_number": ACCOUNT, "system_phone_alerts": [given]})
+    assert words in alerts["system_phone_alerts[0]"]
+
+
+@pytest.mark.parametrize("given", ["+972501234567", "+ 972 50-123-4567", "(972) 50-123-4567",
+                                   "+(972) 50 123 4567"])
+def test_one_leading_plus_or_parenthesis_is_fine(given):
+    assert parse_phone(given, "from_number") == "972501234567"
+
+
+def test_phone_problems_for_the_plugin_use_json_literals():
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": 501234567.0, "system_phone_alerts": "972502211234"},
+                       spelling=SCHEMA)
+    reasons = [p.reason for p in caught.value.problems]
+    assert reasons[0].startswith("501234567 ")  # the plugin gets every number as a float
+    assert reasons[1] == 'must be a list of phone numbers, e.g. ["972502211234"]'
+    with pytest.raises(SettingsError) as caught:
+        parse_url("ftp://h.example/", spelling=SCHEMA)
+    assert caught.value.problems[0].reason.endswith('(got scheme "ftp")')
 
 
 @pytest.mark.parametrize(
@@ -412,8 +460,8 @@ def test_the_error_message_lists_every_problem():
 
 def test_settings_as_properties():
     settings = parse_settings({"from_number": "+972 50-000-0001", "url": "https://h.example/",
-                               "system": 1, "system_phone_alerts": ["972500000002"],
-                               "read_status": True, "retry": 0})
+                               "system": True, "system_phone_alerts": ["972500000002"],
+                               "read_status": True, "retry": False})
     assert settings.to_props() == {
         "from_number": ACCOUNT, "url": "https://h.example/", "system": True,
         "system_phone_alerts": ["972500000002"], "read_status": True, "retry": False,

@@ -19,12 +19,9 @@ from pulumi_wa_webhook.native.server import expected_failure
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
+def new_deployment(monkeypatch, no_config_env):
     """Each test is a plugin process of its own: nothing known about accounts yet."""
     monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-    for name in ("WA_WEBHOOK_API_KEY", "WA_WEBHOOK_ENDPOINT", "WA_WEBHOOK_TIMEOUT",
-                 "WA_WEBHOOK_RETRIES"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -99,7 +96,7 @@ def test_configure_takes_numbers_as_floats_and_the_key_from_args(emulator):
         assert list(served.check({"fromNumber": ACCOUNT_1}).failures) == []
         answer = create(served, {"fromNumber": ACCOUNT_1, "url": "https://h.example.com/"})
     assert answer.id == ACCOUNT_1
-    assert emulator.count("getWebhook") == 2  # retries=1.0: one retry after the 503
+    assert emulator.count("getWebhook") == 3  # retries=1.0: one retry after the 503, read back
 
 
 def test_configure_from_variables_when_no_args_are_sent(emulator):
@@ -132,21 +129,28 @@ def test_check_config_rejects_a_bad_setting_naming_its_key(name, value, named):
             urn="urn:pulumi:dev::project::pulumi:providers:wa-webhook::default",
             news=struct({name: value, "apiKey": secret(KEY_1)})))
     [failure] = answer.failures
-    assert failure.property == name  # the engine then shows the value it points at
+    # The engine then shows the value it points at: never for a URL (user info, query).
+    assert failure.property == ("" if name == "endpoint" else name)
     assert f"stack config {named}" in failure.reason
     assert KEY_1 not in failure.reason
     assert plain(answer.inputs)["apiKey"] == secret(KEY_1)
 
 
-def test_check_config_keeps_the_key_secret_and_accepts_good_settings(emulator):
+@pytest.mark.parametrize("provider, kept", [
+    # An explicit provider's key is made a secret whatever the SDK sent; the stack's is left
+    # as the stack stores it (the engine marks it again when it was set with --secret, and
+    # Configure refuses it in clear).
+    ("eu", secret(KEY_1)), ("default", KEY_1),
+])
+def test_check_config_keeps_the_key_secret_and_accepts_good_settings(emulator, provider, kept):
     with running_plugin() as served:
         answer = served.call("CheckConfig", proto.CheckRequest(
-            urn="urn:pulumi:dev::project::pulumi:providers:wa-webhook::default",
+            urn=f"urn:pulumi:dev::project::pulumi:providers:wa-webhook::{provider}",
             news=struct({"apiKey": KEY_1, "endpoint": emulator.base_url, "timeout": 30.0,
                          "retries": 2.0})))
     assert list(answer.failures) == []
     inputs = plain(answer.inputs)
-    assert inputs.pop("apiKey") == secret(KEY_1)
+    assert inputs.pop("apiKey") == kept
     assert inputs == {"endpoint": emulator.base_url, "timeout": 30.0, "retries": 2.0}
 
 
@@ -171,9 +175,12 @@ def test_check_names_each_bad_property_in_camel_case(plugin):
     answer = plugin.check({"fromNumber": "0501234567", "url": "ftp://h.example.com/",
                            "systemPhoneAlerts": ["972502211234", "12"]})
     failures = {f.property: f.reason for f in answer.failures}
-    # an item is reported on its list (the engine shows the value of a top-level property)
-    assert set(failures) == {"fromNumber", "url", "systemPhoneAlerts"}
-    assert failures["systemPhoneAlerts"].startswith("item [1]: '12'")
+    # an item is reported on its list (the engine shows the value of a top-level property);
+    # a URL's problem on none (its value is never shown), named in the reason instead
+    assert set(failures) == {"fromNumber", "", "systemPhoneAlerts"}
+    assert failures["systemPhoneAlerts"].startswith('item [1]: "12"')
+    assert failures[""] == 'url must start with https:// or http:// (got scheme "ftp")'
+    assert failures["fromNumber"].startswith('"0501234567" is in local format')
     assert all(failures.values())
 
 
@@ -258,7 +265,7 @@ def test_the_key_in_the_old_inputs_is_compared(plugin, emulator, capfd):
     assert rotated.detailedDiff["apiKey"].kind == proto.PropertyDiff.UPDATE
     assert "new-key" not in clear_texts(rotated) and KEY_1 not in clear_texts(rotated)
     said = capfd.readouterr().err  # the engine shows the plugin's stderr lines
-    assert f"wa-webhook: account {ACCOUNT_1}: api_key changed (secret" in said
+    assert f"wa-webhook: account {ACCOUNT_1}: `apiKey` changed (secret" in said
     assert "new-key" not in said and KEY_1 not in said
 
 
@@ -294,7 +301,8 @@ def test_preview_create_returns_the_inputs_without_the_key(plugin, emulator):
 def test_create_reads_then_writes_once_and_returns_the_settings(plugin, emulator):
     answer = create(plugin, dict(INPUTS, endpoint=emulator.base_url))
     assert answer.id == ACCOUNT_1
-    assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 1
+    # read, write, read back
+    assert emulator.count("getWebhook") == 2 and emulator.count("setWebhook") == 1
     assert emulator.account(ACCOUNT_1)["systemPhoneAlert"] == "972502211234"
     assert plain(answer.properties) == dict(STATE, system=True,
                                             systemPhoneAlerts=["972502211234"],
@@ -367,7 +375,8 @@ def test_refresh_reads_the_drift_once(plugin, emulator):
     drifted = dict(state, url="https://by-hand.example.com/", retry=True)
     assert plain(answer.properties) == dict(drifted, keyFingerprint=key_fingerprint(KEY_1))
     assert plain(answer.inputs) == dict(LEAN, url="https://by-hand.example.com/", retry=True,
-                                        endpoint=emulator.base_url, apiKey=secret(KEY_1))
+                                        endpoint=emulator.base_url, apiKey=secret(KEY_1),
+                                        keyFingerprint=key_fingerprint(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -385,7 +394,8 @@ def test_the_import_option_reads_with_the_programs_inputs(emulator):
         served.configure(endpoint=emulator.base_url)  # the key is the resource's own
         answer = read(served, inputs=dict(STATE, apiKey=secret(KEY_1)))  # `import_=` option
     assert answer.id == ACCOUNT_1
-    assert plain(answer.inputs) == dict(LEAN, apiKey=secret(KEY_1), endpoint=emulator.base_url)
+    assert plain(answer.inputs) == dict(LEAN, apiKey=secret(KEY_1), endpoint=emulator.base_url,
+                                        keyFingerprint=key_fingerprint(KEY_1))
     assert KEY_1 not in clear_texts(answer)
 
 
@@ -394,8 +404,11 @@ def test_pulumi_import_reads_with_the_configured_key_and_stores_no_key(plugin, e
     answer = read(plugin)  # `pulumi import` sends only the ID
     assert answer.id == ACCOUNT_1
     inputs = plain(answer.inputs)
-    assert inputs == dict(LEAN, systemPhoneAlerts=["972502211234"], endpoint=emulator.base_url)
-    assert plain(answer.properties) == dict(STATE, systemPhoneAlerts=["972502211234"],
+    # The URL read from the account may carry a token: a secret in what the import stores.
+    assert inputs == dict(LEAN, url=secret(LEAN["url"]), systemPhoneAlerts=["972502211234"],
+                          endpoint=emulator.base_url, keyFingerprint=key_fingerprint(KEY_1))
+    assert plain(answer.properties) == dict(STATE, url=secret(LEAN["url"]),
+                                            systemPhoneAlerts=["972502211234"],
                                             endpoint=emulator.base_url,
                                             keyFingerprint=key_fingerprint(KEY_1))
     assert emulator.count("getWebhook") == 1
@@ -480,6 +493,11 @@ def test_a_taken_account_is_reported_by_create_without_writing(plugin, emulator)
         create(plugin, dict(INPUTS, endpoint=emulator.base_url))
     assert raised.value.details().startswith(
         f"account {ACCOUNT_1} already holds a different webhook configuration")
+    # in the schema's spelling: JSON literals and property names, no Python
+    assert '(url: "https://other.example/" -> "https://h.example.com/"; system: false -> ' \
+        'true; `systemPhoneAlerts`: [] -> ["972502211234"])' \
+        in raised.value.details(), raised.value.details()
+    assert "`overwrite: true`" in raised.value.details()
     assert 'File "' not in raised.value.details() and KEY_1 not in raised.value.details()
     assert emulator.count("setWebhook") == 0
 

@@ -3,6 +3,7 @@ schema's spelling, getWebhook (Invoke), DiffConfig and import IDs on the plugin 
 
 from __future__ import annotations
 
+import grpc
 import pytest
 from plugin_client import URN, clear_texts, plain, running_plugin, secret, struct
 from pulumi.runtime import proto
@@ -20,11 +21,8 @@ PROVIDER_URN = "urn:pulumi:dev::project::pulumi:providers:wa-webhook::"
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
+def new_deployment(monkeypatch, no_config_env):
     monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-    for name in ("WA_WEBHOOK_API_KEY", "WA_WEBHOOK_ENDPOINT", "WA_WEBHOOK_TIMEOUT",
-                 "WA_WEBHOOK_RETRIES"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -106,7 +104,8 @@ def test_check_config_names_the_explicit_provider_or_the_stack_config():
                                                   "timeout": 0.0})))
         default = served.call("CheckConfig", proto.CheckRequest(
             urn=PROVIDER_URN + "default_0_1_0", news=struct({"retries": 99.0})))
-    assert {f.property for f in explicit.failures} == {"endpoint", "timeout"}
+    # A URL's failure names no property (the engine would print the value whole).
+    assert {f.property for f in explicit.failures} == {"", "timeout"}
     assert all("of the explicit provider 'eu'" in f.reason for f in explicit.failures)
     [failure] = default.failures
     assert failure.property == "retries" and "stack config wa-webhook:retries" in failure.reason
@@ -158,7 +157,7 @@ def test_get_webhook_reads_once_writes_nothing_and_returns_no_key(plugin, emulat
     answer = invoke(plugin, fromNumber="+972 50-000-0001")
     assert list(answer.failures) == []
     assert plain(getattr(answer, "return")) == {
-        "fromNumber": ACCOUNT_1, "url": "https://h.example.com/", "system": False,
+        "fromNumber": ACCOUNT_1, "url": secret("https://h.example.com/"), "system": False,
         "systemPhoneAlerts": ["972502211234", "972527788695"], "readStatus": False,
         "retry": True, "endpoint": emulator.base_url}
     assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 0
@@ -179,7 +178,7 @@ def test_get_webhook_reads_from_the_endpoint_it_is_given(plugin, emulator):
     with running_emulator(TEST_ACCOUNTS) as other:
         other.set_account(ACCOUNT_2, url="https://other.example.com/", apiKey=KEY_1)
         answer = invoke(plugin, fromNumber=ACCOUNT_2, endpoint=other.base_url)
-    assert plain(getattr(answer, "return"))["url"] == "https://other.example.com/"
+    assert plain(getattr(answer, "return"))["url"] == secret("https://other.example.com/")
     assert plain(getattr(answer, "return"))["endpoint"] == other.base_url
     assert emulator.requests() == []
 
@@ -245,3 +244,44 @@ def test_a_refused_import_id_gets_the_reason_from_number_gets(plugin, emulator, 
                 if f.property == "fromNumber"]
     assert reason in raised.value.details() and "`fromNumber`" in raised.value.details()
     assert "Traceback" not in raised.value.details() and emulator.requests() == []
+
+
+# -- the stack's key in clear, `version`, the explicit provider's missing key ---------------
+
+
+def test_configure_refuses_a_plain_stack_config_key_only_for_the_default_provider(emulator):
+    def configure(served, urn, key):
+        return served.call("Configure", proto.ConfigureRequest(
+            urn=urn, args=struct({"endpoint": emulator.base_url, "apiKey": key})))
+
+    with running_plugin() as served, pytest.raises(grpc.RpcError) as refused:
+        configure(served, PROVIDER_URN + "default", "clear-key-77")
+    assert "`pulumi config rm wa-webhook:apiKey`" in refused.value.details()
+    assert "--secret" in refused.value.details() and "clear-key-77" not in refused.value.details()
+    with running_plugin() as served:
+        configure(served, PROVIDER_URN + "default", secret(KEY_1))
+    with running_plugin() as served:  # an explicit provider's key is the program's
+        configure(served, PROVIDER_URN + "eu", "clear-key-77")
+
+
+def test_version_among_provider_inputs_is_no_typo(emulator):
+    warnings: list[str] = []
+    from pulumi_wa_webhook.native.provider import WebhookProvider
+
+    with running_plugin(WebhookProvider(workers=2, warn=warnings.append)) as served:
+        answer = served.call("CheckConfig", proto.CheckRequest(
+            urn=PROVIDER_URN + "eu", news=struct({"endpoint": emulator.base_url,
+                                                  "version": "0.1.0"})))
+    assert list(answer.failures) == [] and warnings == []
+
+
+def test_a_resource_of_an_explicit_provider_without_key_is_told_its_apikey(emulator):
+    with running_plugin() as served:
+        served.call("CheckConfig", proto.CheckRequest(
+            urn=PROVIDER_URN + "eu", news=struct({"endpoint": emulator.base_url})))
+        served.call("Configure", proto.ConfigureRequest(
+            urn=PROVIDER_URN + "eu", args=struct({"endpoint": emulator.base_url})))
+        [failure] = served.check({"fromNumber": ACCOUNT_1}).failures
+    assert failure.property == "apiKey"
+    assert "set `apiKey` of the explicit provider 'eu'" in failure.reason
+    assert "pulumi config set" not in failure.reason

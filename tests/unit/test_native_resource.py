@@ -152,6 +152,23 @@ def test_arguments_are_checked_like_the_dynamic_webhook(mocks, arguments, proble
     assert mocks.registered == []  # nothing reaches the engine
 
 
+def test_a_wrong_type_does_not_hide_the_other_arguments_problems(mocks):
+    """The provider never sees the values of a program stopped for a wrong type, so the
+    program reports their problems too; values not known yet (Outputs) are left to it."""
+    with pytest.raises(WebhookArgumentError) as e:
+        Webhook("bad", from_number="-972500000001", system="true",
+                url="ftp://user:PW@files.example.com/p?token=Q#F",
+                system_phone_alerts=["0502211234", pulumi.Output.from_input("x")])
+    text = str(e.value)
+    assert text.startswith("Webhook 'bad' has invalid arguments: system must be True or False")
+    assert "from_number: '-972500000001' starts with a minus sign" in text
+    assert "url: must start with https:// or http:// (got scheme 'ftp')" in text
+    assert "system_phone_alerts[0]: '0502211234' is in local format" in text
+    assert "system_phone_alerts[1]" not in text
+    assert not [part for part in ("PW", "token=Q", "#F") if part in text]
+    assert mocks.registered == []
+
+
 @pulumi.runtime.test
 def test_one_number_twice_is_left_to_the_providers_check(mocks):
     """Only the provider knows each resource's endpoint: two explicit providers with
@@ -163,3 +180,23 @@ def test_one_number_twice_is_left_to_the_providers_check(mocks):
         assert sorted(r.name for r in mocks.registered) == ["first", "second"]
 
     return pulumi.Output.all(first.urn, second.urn).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_explicit_provider_takes_every_configuration_key(mocks):
+    from pulumi_wa_webhook.config import CONFIG_KEYS
+    from pulumi_wa_webhook.native import Provider
+
+    values = {"api_key": "k-1", "endpoint": "https://eu.example.com/v2", "timeout": 5.5,
+              "retries": 1, "max_concurrency": 7}
+    assert list(values) == [key.python for key in CONFIG_KEYS]
+    provider = Provider("eu", **values)
+
+    def check(_: Any) -> None:
+        [registered] = mocks.registered
+        assert registered.typ == "pulumi:providers:wa-webhook"
+        assert {k: v for k, v in registered.inputs.items() if k != "version"} == {
+            "apiKey": secret("k-1"), "endpoint": "https://eu.example.com/v2", "timeout": 5.5,
+            "retries": 1, "maxConcurrency": 7}
+
+    return provider.urn.apply(check)

@@ -25,7 +25,8 @@ from pulumi_wa_webhook.native.schema import package_schema, schema_json
 REVIEWED = Path(__file__).parent.parent / "data" / "native-schema.json"
 
 TYPES = {"string", "boolean", "integer", "number", "array"}
-PROPERTY_KEYS = {"type", "items", "description", "secret", "default", "replaceOnChanges"}
+PROPERTY_KEYS = {"type", "items", "description", "secret", "default", "replaceOnChanges",
+                 "defaultInfo"}
 
 
 def _resource() -> Dict[str, Any]:
@@ -117,10 +118,11 @@ def test_resource_outputs_inputs_and_required():
     assert stack_config.KEY_ENV in inputs["apiKey"]["description"]
 
 
-def test_provider_configuration():
+def test_provider_configuration_is_the_configuration_table():
     schema = package_schema()
     variables = schema["config"]["variables"]
     assert schema["provider"]["inputProperties"] == variables
+    assert list(variables) == [key.name for key in stack_config.CONFIG_KEYS]
     assert {f"{PACKAGE}:{name}" for name in variables} == {
         stack_config.KEY_CONFIG, stack_config.ENDPOINT_CONFIG,
         stack_config.TIMEOUT_CONFIG, stack_config.RETRIES_CONFIG,
@@ -131,16 +133,17 @@ def test_provider_configuration():
         "maxConcurrency": "integer",
     }
     assert [n for n, v in variables.items() if v.get("secret")] == ["apiKey"]
-    docs = {n: v["description"] for n, v in variables.items()}
-    assert stack_config.KEY_ENV in docs["apiKey"]
-    assert stack_config.ENDPOINT_ENV in docs["endpoint"]
-    assert stack_config.DEFAULT_ENDPOINT in docs["endpoint"]
-    assert stack_config.TIMEOUT_ENV in docs["timeout"]
-    assert f"default {stack_config.DEFAULT_TIMEOUT:g}" in docs["timeout"]
-    assert stack_config.RETRIES_ENV in docs["retries"]
-    assert f"default {stack_config.DEFAULT_RETRIES}" in docs["retries"]
-    assert stack_config.MAX_CONCURRENCY_ENV in docs["maxConcurrency"]
-    assert f"default {stack_config.DEFAULT_MAX_CONCURRENCY}" in docs["maxConcurrency"]
+    for key in stack_config.CONFIG_KEYS:
+        spec = variables[key.name]
+        # Every SDK reads the environment variable before anything else, and has no default
+        # of its own that would win over it: the plugin applies the default, as for stacks.
+        # The plugin reads the key's variable itself (it never passes through the program).
+        assert spec.get("defaultInfo") == (None if key.secret else {"environment": [key.env]})
+        assert "default" not in spec
+        assert f"${key.env}" in spec["description"]
+    assert f"else the default, {stack_config.DEFAULT_ENDPOINT}." in variables["endpoint"][
+        "description"]
+    assert "else the default, 10." in variables["timeout"]["description"]
 
 
 def test_every_property_is_well_formed_and_documented():
@@ -220,11 +223,6 @@ def test_a_new_number_replaces_and_inputs_have_their_defaults():
     defaults = {n: p["default"] for n, p in resource["inputProperties"].items() if "default" in p}
     assert defaults == {"url": "", "system": False, "readStatus": False, "retry": False,
                         "adopt": False, "overwrite": False, "verifyUrl": False}
-    variables = package_schema()["config"]["variables"]
-    assert {n: v.get("default") for n, v in variables.items()} == {
-        "apiKey": None, "endpoint": stack_config.DEFAULT_ENDPOINT,
-        "timeout": stack_config.DEFAULT_TIMEOUT, "retries": stack_config.DEFAULT_RETRIES,
-        "maxConcurrency": stack_config.DEFAULT_MAX_CONCURRENCY}
     assert "Absent after an import" not in json.dumps(package_schema())
 
 

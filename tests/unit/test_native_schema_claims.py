@@ -37,13 +37,15 @@ CLAIMS = {
     "inputProperties.adopt": ["instead of writing, fails if its settings differ"],
     "inputProperties.overwrite": ["take over an account that holds a different configuration"],
     "inputProperties.verifyUrl": ["fail, writing nothing", "Never in preview."],
-    "config.endpoint": ["default https://api.99digital.co.il/whatsapp/v2",
-                        "else $WA_WEBHOOK_ENDPOINT"],
-    "config.timeout": ["default 10", "else $WA_WEBHOOK_TIMEOUT"],
-    "config.retries": ["default 3", "else $WA_WEBHOOK_RETRIES"],
-    "config.apiKey": ["else $WA_WEBHOOK_API_KEY"],
-    "config.maxConcurrency": ["whatever --parallel is", "default 16",
-                              "else $WA_WEBHOOK_MAX_CONCURRENCY"],
+    "config.endpoint": ["no user info, query or fragment",
+                        "When not set: $WA_WEBHOOK_ENDPOINT, else the default, "
+                        "https://api.99digital.co.il/whatsapp/v2."],
+    "config.timeout": ["from 0.1 to 300", "When not set: $WA_WEBHOOK_TIMEOUT, else the "
+                       "default, 10."],
+    "config.retries": ["from 0 to 10", "When not set: $WA_WEBHOOK_RETRIES, else the default, 3."],
+    "config.apiKey": ["When not set: $WA_WEBHOOK_API_KEY, which the plugin reads itself"],
+    "config.maxConcurrency": ["whatever `--parallel` is", "from 1 to 256",
+                              "When not set: $WA_WEBHOOK_MAX_CONCURRENCY, else the default, 16."],
     "function": ["one getWebhook call", "nothing is written"],
     "function.inputs.fromNumber": ["in any form `fromNumber` of a Webhook accepts"],
     "function.inputs.endpoint": ["the provider's `endpoint` when not given"],
@@ -88,24 +90,22 @@ def test_every_description_is_claimed_or_a_meaning():
             assert phrase in found[where], (where, phrase)
 
 
-def test_defaults_in_the_schema_are_the_configuration_defaults():
+def test_defaults_in_the_schema_are_the_configuration_defaults(no_config_env):
     variables = package_schema()["config"]["variables"]
     options = stack_config.load({}).options
-    assert variables["endpoint"]["default"] == options.endpoint
-    assert variables["timeout"]["default"] == options.timeout
-    assert variables["retries"]["default"] == options.retries
-    assert variables["maxConcurrency"]["default"] == options.max_concurrency
+    assert f"else the default, {options.endpoint}." in variables["endpoint"]["description"]
+    assert f"else the default, {options.timeout:g}." in variables["timeout"]["description"]
+    assert f"else the default, {options.retries}." in variables["retries"]["description"]
+    assert f"else the default, {options.max_concurrency}." in \
+        variables["maxConcurrency"]["description"]
 
 
 # -- the claims, performed ---------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch):
+def new_deployment(monkeypatch, no_config_env):
     monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-    for name in ("WA_WEBHOOK_API_KEY", "WA_WEBHOOK_ENDPOINT", "WA_WEBHOOK_TIMEOUT",
-                 "WA_WEBHOOK_RETRIES"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -227,6 +227,19 @@ def test_configuration_defaults_and_environment_fallbacks(monkeypatch):
     loaded = stack_config.load({})
     assert (loaded.options.endpoint, loaded.options.timeout, loaded.options.retries,
             loaded.api_key) == ("https://eu.example.com/v2", 7.0, 1, "from-env")
+
+
+def test_the_endpoint_has_no_user_info_query_or_fragment_and_the_bounds_hold():
+    with running_plugin() as served:
+        answer = served.call("CheckConfig", proto.CheckRequest(
+            urn="urn:pulumi:dev::p::pulumi:providers:wa-webhook::eu", news=struct({
+                "endpoint": "https://u:p@api.example.com/v2?q=1#f", "timeout": 300.5,
+                "retries": 11.0, "maxConcurrency": 257.0})))
+    reasons = sorted(f.reason.split(" must ")[1].split(",")[0] for f in answer.failures)
+    assert reasons == ["be a number of seconds from 0.1 to 300", "be a whole number from 0 to 10",
+                       "be a whole number from 1 to 256",
+                       "not have user info or a query or a fragment: give the API's base URL "
+                       "only"]
 
 
 def test_get_webhook_one_call_nothing_written_any_form_provider_endpoint(plugin, emulator):

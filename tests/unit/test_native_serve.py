@@ -132,7 +132,7 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch,
     assert WEBHOOK_TYPE in schema["resources"]
     assert handover.deployment() == address  # the deployment's plugins share what they took
     assert recorder.logged == [  # the user sees the plugin's lines through the engine
-        "account 972500000001: api_key changed (secret, so not shown above)"]
+        "account 972500000001: `apiKey` changed (secret, so not shown above)"]
 
 
 def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
@@ -147,12 +147,13 @@ def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
 
 def test_the_console_script_prints_its_port_answers_and_stops_quietly_on_ctrl_c():
     # Ctrl-C as in a terminal, even where the test runs with SIGINT ignored (mutmut's
-    # workers), which a child process would inherit.
-    def ctrl_c_stops() -> None:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-    with subprocess.Popen([str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_stops) as plugin:
+    # workers), which a child process would inherit. A small launcher restores the default
+    # and execs the plugin: a preexec_fn would run Python in the forked child of a process
+    # with gRPC threads, which gRPC's fork handlers do not survive.
+    launcher = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                "os.execv(sys.argv[1], sys.argv[1:])")
+    with subprocess.Popen([sys.executable, "-c", launcher, str(PLUGIN), "127.0.0.1:1"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as plugin:
         try:
             assert plugin.stdout is not None and plugin.stderr is not None
             line = plugin.stdout.readline()
