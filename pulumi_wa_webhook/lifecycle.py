@@ -121,7 +121,7 @@ class ReadOutcome:
 
 
 @dataclass
-class _Ledger:
+class Ledger:
     """What this process (one deployment) knows about accounts, keyed by (endpoint, number)."""
 
     in_state: Set[Tuple[str, str]] = field(default_factory=set)
@@ -146,15 +146,34 @@ class _Ledger:
         return self.has(self.written, account) or handover.taken(account)
 
 
-_LEDGER = _Ledger()
+@dataclass
+class Deployment:
+    """What lives as long as one provider process (one deployment): the ledger of accounts
+    and the API clients, one per key and client options (each keeps its connection pool).
+
+    A face creates one per process and hands it to every `Lifecycle` it makes; a test builds
+    a new one for a new deployment."""
+
+    ledger: Ledger = field(default_factory=Ledger)
+    clients: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = field(
+        default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def client(self, api_key: str, options: stack_config.ClientOptions) -> WebhookClient:
+        """The API client for `api_key` and `options`, made on first use."""
+        # Imported on first use: check and diff never call the API, so the program and a
+        # preview never pay for importing requests.
+        from .client import WebhookClient
+
+        with self.lock:
+            made = self.clients.get((api_key, options))
+            if made is None:
+                made = self.clients[(api_key, options)] = WebhookClient(api_key, options)
+        return made
 
 
 def _adopt_from_environment() -> bool:
     return os.environ.get(stack_config.ADOPT_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
-_CLIENTS: Dict[Tuple[str, stack_config.ClientOptions], WebhookClient] = {}
-_CLIENTS_LOCK = threading.Lock()
 
 
 def _verify_new_url(props: Dict[str, Any], settings: WebhookSettings, old_url: str = "") -> None:
@@ -193,6 +212,7 @@ class Lifecycle:
     :param is_unknown: tells a value that is not known yet (during preview) in this face.
     :param say: shows one informational line to the user.
     :param spelling: how input problems write literal values for this face's programs.
+    :param deployment: what the provider process knows and holds (a new one if not given).
     """
 
     def __init__(
@@ -201,8 +221,11 @@ class Lifecycle:
         is_unknown: Callable[[Any], bool] = _never_unknown,
         say: Callable[[str], None] = lambda _line: None,
         spelling: Spelling = PYTHON,
+        deployment: Optional[Deployment] = None,
     ) -> None:
         self._settings = settings
+        self._deployment = deployment or Deployment()
+        self._ledger = self._deployment.ledger
         self._is_unknown = is_unknown
         self._say = say
         self._spelling = spelling
@@ -254,7 +277,7 @@ class Lifecycle:
                 problems.extend(self._claim(*account, owner))
                 if handover.replacing(owner):
                     # `up --replace`: the engine shows us no state, but the account is ours
-                    _LEDGER.note(_LEDGER.in_state, account)
+                    self._ledger.note(self._ledger.in_state, account)
         if not problems and not self._is_unknown(inputs.get(API_KEY)):
             key = self.key_in_use(inputs)
             if key:
@@ -328,7 +351,7 @@ class Lifecycle:
             self._note_in_state(olds)
         endpoint = self._endpoint(news)
         account = (endpoint, settings.from_number)
-        self._write(settings, news, endpoint, _LEDGER.has(_LEDGER.written, account))
+        self._write(settings, news, endpoint, self._ledger.has(self._ledger.written, account))
         return self._outputs(settings, news, endpoint)
 
     def _write(
@@ -344,7 +367,7 @@ class Lifecycle:
         secret = self._secret(props)
         account = (endpoint, settings.from_number)
         client = self._client(self._keys(props)[0], endpoint)
-        if props.get(OVERWRITE) or known or _LEDGER.has(_LEDGER.in_state, account):
+        if props.get(OVERWRITE) or known or self._ledger.has(self._ledger.in_state, account):
             client.set_webhook(settings)
         else:
             current = client.get_webhook(settings.from_number)
@@ -360,7 +383,7 @@ class Lifecycle:
                 # Identical settings say nothing about who set them: a second stack with the
                 # same program would silently become a second owner.
                 raise AccountAlreadyConfiguredError(settings.from_number, stack_config.ADOPT_ENV)
-        _LEDGER.take(account)
+        self._ledger.take(account)
 
     def _read_back(
         self, client: WebhookClient, settings: WebhookSettings, secret: FrozenSet[str]
@@ -394,7 +417,7 @@ class Lifecycle:
         except AccountNotFoundError:
             return ReadOutcome(None)
         if importing:
-            _LEDGER.take((endpoint, settings.from_number))
+            self._ledger.take((endpoint, settings.from_number))
         return ReadOutcome(id_, self._outputs(settings, props, endpoint))
 
     def lookup(self, number: Any, endpoint: Optional[str] = None) -> Dict[str, Any]:
@@ -427,7 +450,7 @@ class Lifecycle:
         count; the dynamic face, which is not told, counts every claim)."""
         endpoint = self._endpoint(props)
         account = (endpoint, id_)
-        if _LEDGER.taken(account):
+        if self._ledger.taken(account):
             self._say(
                 f"account {id_} was not cleared: it is now managed by another resource of this "
                 "deployment (renamed, moved, replaced, or moved between the dynamic and the "
@@ -451,7 +474,7 @@ class Lifecycle:
         """Remember that the engine showed us this account in a resource's state (a create
         on it is then a replacement's); returns the state's endpoint."""
         endpoint = self._endpoint(props)
-        _LEDGER.note(_LEDGER.in_state, (endpoint, from_state(props).from_number))
+        self._ledger.note(self._ledger.in_state, (endpoint, from_state(props).from_number))
         return endpoint
 
     def _secret(self, props: Dict[str, Any]) -> FrozenSet[str]:
@@ -515,16 +538,8 @@ class Lifecycle:
             return None
 
     def _client(self, api_key: str, endpoint: str) -> WebhookClient:
-        # Imported on first use: check and diff never call the API, so the program and a
-        # preview never pay for importing requests.
-        from .client import WebhookClient
-
         options = stack_config.options_for(self._settings().options, endpoint)
-        with _CLIENTS_LOCK:
-            client = _CLIENTS.get((api_key, options))
-            if client is None:
-                client = _CLIENTS[(api_key, options)] = WebhookClient(api_key, options)
-        return client
+        return self._deployment.client(api_key, options)
 
     def _with_any_key(
         self, props: Dict[str, Any], endpoint: str, call: Callable[[WebhookClient], _T]

@@ -25,7 +25,7 @@ from pulumi_wa_webhook.config import CONFIG_KEYS
 
 ENGINE_TESTS = Path(__file__).parent / "engine"
 
-pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs"]
+pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs", "plugin_fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +36,18 @@ def pulumi_dir() -> str:
         return preset
     result = subprocess.run(
         [str(REPO / "tools" / "pulumi-cli.sh")], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def yaml_dir() -> str:
+    """The directory holding pulumi-language-yaml (built by tools/pulumi-yaml.sh)."""
+    preset = os.environ.get("WA_WEBHOOK_YAML_DIR")
+    if preset:
+        return preset
+    result = subprocess.run(
+        [str(REPO / "tools" / "pulumi-yaml.sh")], capture_output=True, text=True, check=True
     )
     return result.stdout.strip().splitlines()[-1]
 

@@ -30,7 +30,7 @@ from pulumi.output import Unknown
 
 from .. import config as stack_config
 from ..errors import ConfigurationError, WaWebhookError
-from ..lifecycle import Lifecycle
+from ..lifecycle import Deployment, Lifecycle
 from ..model import check_failure, without_defaults
 from . import workers
 
@@ -93,6 +93,8 @@ class WebhookProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config: Any = req.config
+        # The engine calls configure once per process, before any other call.
+        self._deployment = Deployment()
         # Called once per provider process, on a thread of the SDK's server: let the server
         # run as many engine calls at once as API calls may be in flight (maxConcurrency),
         # not the SDK's 4.
@@ -117,7 +119,12 @@ class WebhookProvider(ResourceProvider):
 
     @property
     def _lifecycle(self) -> Lifecycle:
-        return Lifecycle(self._config, is_unknown, _say)
+        # One Deployment per provider process, made by configure after unpickling (the
+        # pickled provider carries none); a provider that was never configured gets one here.
+        deployment: Deployment | None = getattr(self, "_deployment", None)
+        if deployment is None:
+            deployment = self._deployment = Deployment()
+        return Lifecycle(self._config, is_unknown, _say, deployment=deployment)
 
     def check(self, olds: Dict[str, Any], news: Dict[str, Any]) -> CheckResult:
         # The SDK gives a dynamic provider's check no URN: the program sends the name, which

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -22,25 +23,23 @@ import tempfile
 import threading
 import time
 from collections import deque
-from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
+from dataclasses import InitVar, dataclass
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
-from ..model import LOCAL_FORMAT, is_local_format
+from ..model import ACCOUNT_SETTINGS, LOCAL_FORMAT, is_local_format
 from .deliveries import Deliveries, NoWebhookUrlError, incoming_message
 
 #: The two API calls, by the last segment of their path.
 CALLS = ("setWebhook", "getWebhook")
-#: The settings fields as they travel on the wire (``setWebhook`` names).
-SETTING_FIELDS = ("url", "system", "systemPhoneAlert", "readStatus", "retry")
-STRING_FIELDS = ("url", "systemPhoneAlert")
-SWITCH_FIELDS = ("system", "readStatus", "retry")
+#: The settings fields as they travel on the wire (``setWebhook`` names), from the settings
+#: table (`model.ACCOUNT_SETTINGS`; `from` names the account and is not a setting).
+_ON_WIRE = tuple(row for row in ACCOUNT_SETTINGS if row.python != "from_number")
+SETTING_FIELDS = tuple(str(row.wire) for row in _ON_WIRE)
+STRING_FIELDS = tuple(str(row.wire) for row in _ON_WIRE if row.schema_type != "boolean")
+SWITCH_FIELDS = tuple(str(row.wire) for row in _ON_WIRE if row.schema_type == "boolean")
 #: What a brand-new account holds: no URL, every switch off, no alert phones.
 DEFAULT_SETTINGS: Dict[str, Any] = {
-    "url": "",
-    "system": 0,
-    "systemPhoneAlert": "",
-    "readStatus": 0,
-    "retry": 0,
-}
+    **{name: "" for name in STRING_FIELDS}, **{name: 0 for name in SWITCH_FIELDS}}
 #: The value that clears a string field in ``setWebhook`` (one space, as documented).
 CLEAR = " "
 REDACTED = "***"
@@ -120,70 +119,73 @@ def _switch(value: Any) -> Optional[int]:
     return None
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_seconds(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and 0 <= value <= MAX_FAULT_DELAY)
+
+
+#: Each field of a fault with what a valid value is and the message when it is not; an unset
+#: optional field (None) is not checked.
+_FAULT_RULES: Dict[str, Tuple[Callable[[Any], bool], str]] = {
+    "times": (lambda v: _is_int(v) and v >= 1, "fault 'times' must be a positive integer"),
+    "status": (lambda v: _is_int(v) and 200 <= v <= 599,
+               "fault 'status' must be an HTTP status code (200-599)"),
+    "delay": (_is_seconds, f"fault 'delay' must be a number of seconds from 0 to "
+                           f"{MAX_FAULT_DELAY:g}"),
+    "reset": (lambda v: isinstance(v, bool), "fault 'reset' must be true or false"),
+    "body": (lambda v: isinstance(v, str), "fault 'body' must be a string (the raw answer text)"),
+    "reason": (_is_int, "fault 'reason' must be an integer reason code"),
+}
+#: How a fault misbehaves: at most one of these (a delay may come with any of them).
+_MISBEHAVIOURS = ("status", "reset", "body", "reason")
+
+
+@dataclass(slots=True)
 class Fault:
-    """One queued fault: how to misbehave, for which call, and how many more times."""
+    """One queued fault: how to misbehave, for which call, and how many more times.
 
-    __slots__ = ("path", "remaining", "status", "delay", "reset", "body", "reason", "account")
+    `path` is a call name (or ``*``: every call), `times` how often it applies; then one of
+    `status` (an HTTP error), `reset` (drop the connection), `body` (a raw answer) or
+    `reason` (a FAIL answer with that code), and/or a `delay` in seconds before answering.
+    `account` aims it at the requests for one account (their ``from``). Every field is
+    validated against `_FAULT_RULES`."""
 
-    def __init__(
-        self,
-        path: str = "*",
-        times: int = 1,
-        status: Optional[int] = None,
-        delay: Optional[float] = None,
-        reset: bool = False,
-        body: Optional[str] = None,
-        reason: Optional[int] = None,
-        account: Optional[str] = None,
-    ) -> None:
-        if path != "*":
-            name = call_name(str(path))
+    path: str = "*"
+    times: InitVar[int] = 1
+    status: Optional[int] = None
+    delay: Optional[float] = None
+    reset: bool = False
+    body: Optional[str] = None
+    reason: Optional[int] = None
+    #: Only requests for this account (their ``from``), in the emulator's form; None: any.
+    account: Optional[str] = None
+    #: How many more requests this fault applies to.
+    remaining: int = dataclasses.field(init=False)
+
+    def __post_init__(self, times: int) -> None:
+        if self.path != "*":
+            name = call_name(str(self.path))
             if name is None:
                 raise ValueError(f"fault path must be one of {', '.join(CALLS)} or '*'")
-            path = name
-        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-            raise ValueError("fault 'times' must be a positive integer")
-        if status is not None and (
-            isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599
-        ):
-            raise ValueError("fault 'status' must be an HTTP status code (200-599)")
-        if delay is not None and (
-            isinstance(delay, bool)
-            or not isinstance(delay, (int, float))
-            or not (math.isfinite(delay) and 0 <= delay <= MAX_FAULT_DELAY)
-        ):
-            raise ValueError(
-                f"fault 'delay' must be a number of seconds from 0 to {MAX_FAULT_DELAY:g}"
-            )
-        if not isinstance(reset, bool):
-            raise ValueError("fault 'reset' must be true or false")
-        if body is not None and not isinstance(body, str):
-            raise ValueError("fault 'body' must be a string (the raw answer text)")
-        if reason is not None and (isinstance(reason, bool) or not isinstance(reason, int)):
-            raise ValueError("fault 'reason' must be an integer reason code")
-        kinds = [
-            k
-            for k, on in (
-                ("status", status is not None),
-                ("reset", reset),
-                ("body", body is not None),
-                ("reason", reason is not None),
-            )
-            if on
-        ]
+            self.path = name
+        values = {"times": times, **{name: getattr(self, name) for name in _FAULT_RULES
+                                     if name != "times"}}
+        for name, value in values.items():
+            valid, message = _FAULT_RULES[name]
+            if value is not None and not valid(value):
+                raise ValueError(message)
+        kinds = [name for name in _MISBEHAVIOURS if values[name] not in (None, False)]
         if len(kinds) > 1:
             raise ValueError(f"a fault takes one of status/reset/body/reason, got {kinds}")
-        if not kinds and delay is None:
+        if not kinds and self.delay is None:
             raise ValueError("a fault needs one of status, delay, reset, body or reason")
-        self.path = path
         self.remaining = times
-        self.status = status
-        self.delay = float(delay) if delay is not None else None
-        self.reset = reset
-        self.body = body
-        self.reason = reason
-        #: Only requests for this account (their ``from``), in the emulator's form; None: any.
-        self.account = account_number(account) if account is not None else None
+        self.delay = float(self.delay) if self.delay is not None else None
+        self.account = account_number(self.account) if self.account is not None else None
 
     def matches(self, call: str, account: Optional[str] = None) -> bool:
         """Whether this fault applies to a request for ``call`` about ``account`` (the
@@ -304,15 +306,7 @@ class EmulatorBackend:
             if any(settings[k] != v for k, v in update.items()):
                 settings.update(update)
                 self._save()
-            return {
-                "status": "OK",
-                "url": settings["url"],
-                "system": settings["system"],
-                "systemPhoneAlert": settings["systemPhoneAlert"],
-                "readStatus": settings["readStatus"],
-                "retry": settings["retry"],
-                "reason": REASON_OK,
-            }
+            return {"status": "OK", **_public(settings), "reason": REASON_OK}
 
     def get_webhook(self, body: Mapping[str, Any]) -> Dict[str, Any]:
         """Answer a ``getWebhook`` body; ``system`` comes back as a string, as documented."""
@@ -322,15 +316,8 @@ class EmulatorBackend:
                 return failure
             assert number is not None
             settings = self._accounts[number]
-            return {
-                "status": "OK",
-                "url": settings["url"],
-                "system": str(settings["system"]),
-                "systemPhoneAlert": settings["systemPhoneAlert"],
-                "retry": settings["retry"],
-                "readStatus": settings["readStatus"],
-                "reason": REASON_OK,
-            }
+            return {"status": "OK", **_public(settings), "system": str(settings["system"]),
+                    "reason": REASON_OK}
 
     def call(self, name: str, body: Mapping[str, Any]) -> Dict[str, Any]:
         """Dispatch ``setWebhook`` / ``getWebhook`` by name."""

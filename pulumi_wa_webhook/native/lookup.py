@@ -7,17 +7,19 @@ No `from __future__ import annotations`, for the reason given in
 """
 
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 import pulumi
 import pulumi.runtime
 
+from ..model import ACCOUNT_SETTINGS
 from . import GET_WEBHOOK
 
 
 @dataclass(frozen=True)
 class GetWebhookResult:
-    """The settings an account holds now, and the endpoint they were read from."""
+    """The settings an account holds now, and the endpoint they were read from (a field per
+    row of `model.ACCOUNT_SETTINGS`, a test checks the two agree)."""
 
     from_number: str
     url: str
@@ -28,16 +30,15 @@ class GetWebhookResult:
     endpoint: str
 
 
+#: How the plugin's answer becomes each field's Python value, by the setting's schema type.
+_AS_PYTHON: Dict[str, Callable[[Any], Any]] = {
+    "boolean": bool, "array": lambda v: tuple(v or ()), "string": lambda v: v or ""}
+
+
 def _result(values: Mapping[str, Any]) -> GetWebhookResult:
-    return GetWebhookResult(
-        from_number=values["fromNumber"],
-        url=values.get("url") or "",
-        system=bool(values.get("system")),
-        system_phone_alerts=tuple(values.get("systemPhoneAlerts") or ()),
-        read_status=bool(values.get("readStatus")),
-        retry=bool(values.get("retry")),
-        endpoint=values["endpoint"],
-    )
+    settings = {row.python: _AS_PYTHON[row.schema_type](values.get(row.schema))
+                for row in ACCOUNT_SETTINGS}
+    return GetWebhookResult(**settings, endpoint=values["endpoint"])
 
 
 def _args(from_number: Any, endpoint: Any) -> Dict[str, Any]:

@@ -13,7 +13,7 @@ import re
 from typing import Tuple
 
 from ..config import NAMESPACE
-from ..model import Problem, check_failure
+from ..model import SETTINGS, Problem, check_failure
 from .names import camel
 
 #: (Python phrase in a core message, the same for the schema's languages); a phrase comes
@@ -34,7 +34,8 @@ SCHEMA_SPELLINGS: Tuple[Tuple[str, str], ...] = (
 )
 
 #: A core property name (snake_case, possibly with an index) inside a message.
-_PROPERTY = re.compile(r"\b(from_number|system_phone_alerts|read_status|verify_url|api_key)\b")
+_PROPERTY = re.compile(
+    r"\b(" + "|".join(row.python for row in SETTINGS if "_" in row.python) + r")\b")
 
 
 def for_schema(message: str) -> str:

@@ -58,6 +58,7 @@ from ..lifecycle import (
     PROGRAM_INPUTS,
     SECRET_INPUTS,
     SETTING_NAMES,
+    Deployment,
     Lifecycle,
 )
 from ..model import SCHEMA, SETTING, SETTING_DEFAULTS
@@ -179,7 +180,7 @@ class WebhookProvider(Provider):
         self._loaded: Optional[stack_config.ProviderConfig] = None
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._lifecycle = Lifecycle(
-            self._config, is_unknown, lambda line: say(for_schema(line)), SCHEMA
+            self._config, is_unknown, lambda line: say(for_schema(line)), SCHEMA, Deployment()
         )
 
     def _config(self) -> stack_config.ProviderConfig:

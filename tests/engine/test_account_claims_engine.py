@@ -1,4 +1,4 @@
-"""Issue 22 through the real engine, on every face: an endpoint move is a first write (it
+"""Account claims through the real engine, on every face: an endpoint move is a first write (it
 reads the account on the new endpoint and never overwrites it blind), one account is managed
 by one resource per deployment (the same number on two endpoints is two accounts), and URLs
 with control characters or port 0 are refused at preview."""
@@ -12,19 +12,10 @@ from pathlib import Path
 import pytest
 from harness import Stack
 from native_programs import PLUGIN_DIR, native_program, use_plugin_dir
-from test_native_yaml import yaml_dir  # noqa: F401 - the fixture
-from webhook_programs import ACCOUNT_1, KEY_1, STORED, stored, webhook_program
+from webhook_programs import ACCOUNT_1, HOOK, KEY_1, STORED, stored, webhook_program
 
 from pulumi_wa_webhook.emulator.testing import running_emulator
 
-HOOK = {
-    "name": "support",
-    "from_number": ACCOUNT_1,
-    "url": "https://hooks.example.com/wa",
-    "system": True,
-    "system_phone_alerts": ["972527788695", "+972 50-221-1234"],
-    "retry": True,
-}
 THEIRS = "https://other-team.example/hook"
 MOVED = "the account on the old endpoint is left as it is"
 

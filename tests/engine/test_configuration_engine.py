@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import textwrap
 
 import pytest
-from harness import REPO, Stack
+from harness import Stack
 from native_programs import PLUGIN_DIR
 from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_1, webhook_program
 
@@ -49,11 +48,8 @@ def test_dynamic_face_refuses_a_plain_key_accepts_version_and_refuses_an_endpoin
 
 
 @pytest.fixture
-def yaml_stack(tmp_path, pulumi_env):
+def yaml_stack(tmp_path, pulumi_env, yaml_dir):
     """A Pulumi YAML project (`program`: its resources/variables/outputs) on the plugin."""
-    yaml_dir = os.environ.get("WA_WEBHOOK_YAML_DIR") or subprocess.run(
-        [str(REPO / "tools" / "pulumi-yaml.sh")], capture_output=True, text=True, check=True
-    ).stdout.strip().splitlines()[-1]
 
     def factory(program: str) -> Stack:
         project = tmp_path / "project"

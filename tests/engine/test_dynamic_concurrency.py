@@ -1,5 +1,5 @@
 """The dynamic Webhook runs API calls as concurrently as the engine asks, up to
-`wa-webhook:maxConcurrency`, through the real engine (issue 26).
+`wa-webhook:maxConcurrency`, through the real engine.
 
 The Pulumi SDK serves dynamic providers on 4 threads; `dynamic.workers` widens that pool in
 the provider process. The emulator's `peak_in_flight` (the most API requests it was answering

@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import textwrap
 
 import pytest
-from harness import REPO, Stack
+from harness import Stack
 from native_programs import PLUGIN_DIR, use_plugin_dir
 from webhook_programs import ACCOUNT_1, ACCOUNT_2, KEY_1, KEY_2, stored
 
@@ -116,18 +115,6 @@ def changed_lines(preview: str) -> list[str]:
     """The property lines of `preview --diff` that add, remove or change a value."""
     return [" ".join(line.split()).replace(" :", ":") for line in preview.splitlines()
             if re.match(r"\s+[-+~] \w", line)]
-
-
-@pytest.fixture(scope="module")
-def yaml_dir() -> str:
-    """The directory holding pulumi-language-yaml (built by tools/pulumi-yaml.sh)."""
-    preset = os.environ.get("WA_WEBHOOK_YAML_DIR")
-    if preset:
-        return preset
-    result = subprocess.run(
-        [str(REPO / "tools" / "pulumi-yaml.sh")], capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 YAML_PROGRAM = """\

@@ -10,18 +10,9 @@ import pytest
 from harness import REPO, Stack
 from native_programs import PLUGIN_DIR, native_program, plugin_on_path, use_plugin_dir
 from receivers import closed_port
-from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
+from webhook_programs import ACCOUNT_1, CLEARED, HOOK, KEY_1, STORED, stored, webhook_program
 
 from pulumi_wa_webhook.config import key_fingerprint
-
-HOOK = {
-    "name": "support",
-    "from_number": ACCOUNT_1,
-    "url": "https://hooks.example.com/wa",
-    "system": True,
-    "system_phone_alerts": ["972527788695", "+972 50-221-1234"],
-    "retry": True,
-}
 
 
 @pytest.fixture

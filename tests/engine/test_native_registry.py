@@ -1,6 +1,7 @@
-"""Issue 24 through the real engine: explicit providers (two regions), getWebhook from Python
-and YAML, `pulumi import` by any number form, unknown `wa-webhook:*` keys, messages in the
-schema's spelling, DiffConfig's `old => new`, a rotated key on its resource, the version."""
+"""The native provider as a registry provider, through the real engine: explicit providers
+(two regions), getWebhook from Python and YAML, `pulumi import` by any number form, unknown
+`wa-webhook:*` keys, messages in the schema's spelling, DiffConfig's `old => new`, a rotated
+key on its resource, the version."""
 
 from __future__ import annotations
 
@@ -84,10 +85,7 @@ def test_two_regions_with_explicit_providers_and_get_webhook(tmp_path, pulumi_en
     assert KEY_1 not in everything and KEY_2 not in everything
 
 
-def test_yaml_explicit_provider_and_fn_invoke(tmp_path, pulumi_env, emulator):
-    yaml_dir = os.environ.get("WA_WEBHOOK_YAML_DIR") or subprocess.run(
-        ["tools/pulumi-yaml.sh"], capture_output=True, text=True, check=True
-    ).stdout.strip().splitlines()[-1]
+def test_yaml_explicit_provider_and_fn_invoke(tmp_path, pulumi_env, emulator, yaml_dir):
     env = dict(pulumi_env, PATH=f"{pulumi_env['PATH']}{os.pathsep}{yaml_dir}")
     stack = example("yaml-regions", tmp_path, env)
     stack.set_config("euEndpoint", emulator.base_url)

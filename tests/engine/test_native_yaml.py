@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
-import pytest
 from harness import REPO, Stack
 from native_programs import PLUGIN_DIR
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored
-
-
-@pytest.fixture(scope="session")
-def yaml_dir() -> str:
-    """The directory holding pulumi-language-yaml (built by tools/pulumi-yaml.sh)."""
-    preset = os.environ.get("WA_WEBHOOK_YAML_DIR")
-    if preset:
-        return preset
-    result = subprocess.run(
-        [str(REPO / "tools" / "pulumi-yaml.sh")], capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 def test_yaml_example(tmp_path, pulumi_env, emulator, yaml_dir):

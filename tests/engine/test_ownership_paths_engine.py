@@ -15,17 +15,8 @@ from harness import Result, Stack
 from interrupted import start_up
 from native_programs import native_program, use_plugin_dir
 from test_account_claims_engine import _yaml_stack
-from test_native_yaml import yaml_dir  # noqa: F401 - the fixture
-from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, STORED, stored, webhook_program
+from webhook_programs import ACCOUNT_1, CLEARED, HOOK, KEY_1, STORED, stored, webhook_program
 
-HOOK = {
-    "name": "support",
-    "from_number": ACCOUNT_1,
-    "url": "https://hooks.example.com/wa",
-    "system": True,
-    "system_phone_alerts": ["972527788695", "+972 50-221-1234"],
-    "retry": True,
-}
 ADOPT = {"dynamic": "adopt=True", "native": "`adopt: true`"}
 SAME_SETTINGS = "already holds exactly this program's webhook settings"
 

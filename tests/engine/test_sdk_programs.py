@@ -1,6 +1,6 @@
 """TypeScript and Go programs on the SDKs generated from the plugin's schema, through the real
 engine and our language hosts against the emulator: the same lifecycle as the Python faces,
-the same API calls, the API key nowhere in clear (a secret URL: issue 22)."""
+the same API calls, the API key and a secret URL nowhere in clear."""
 
 from __future__ import annotations
 

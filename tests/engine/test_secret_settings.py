@@ -20,7 +20,6 @@ import textwrap
 
 import pytest
 from native_programs import PLUGIN_DIR, use_plugin_dir
-from test_native_yaml import yaml_dir  # noqa: F401 - the fixture
 from webhook_programs import ACCOUNT_1, CLEARED, KEY_1, stored
 
 #: The program's URL, a secret: each of its parts holds a token of its own.

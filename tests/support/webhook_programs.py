@@ -19,6 +19,15 @@ STORED = {
     "readStatus": 0,
     "retry": 1,
 }
+#: The "support" hook's arguments (what leaves the account holding STORED), for any face.
+HOOK = {
+    "name": "support",
+    "from_number": ACCOUNT_1,
+    "url": "https://hooks.example.com/wa",
+    "system": True,
+    "system_phone_alerts": ["972527788695", "+972 50-221-1234"],
+    "retry": True,
+}
 
 
 def stored(emulator: Any, number: str = ACCOUNT_1) -> Optional[Dict[str, Any]]:

@@ -1,5 +1,5 @@
-"""One account, one resource per deployment (issue 22, item 4), and the first write of a
-deployment to an account on a new endpoint (item 3): the core called directly, emulators
+"""One account, one resource per deployment, and the first write of a
+deployment to an account on a new endpoint: the core called directly, emulators
 over HTTP, no engine."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 import pytest
 
 from pulumi_wa_webhook import config as stack_config
-from pulumi_wa_webhook import handover, lifecycle
+from pulumi_wa_webhook import handover
 from pulumi_wa_webhook.emulator.testing import running_emulator
 from pulumi_wa_webhook.errors import AccountInUseError
 from pulumi_wa_webhook.lifecycle import Lifecycle
@@ -27,7 +27,6 @@ def deployment(monkeypatch, tmp_path):
     """This process as a plugin of a fresh deployment, its records under tmp_path."""
     monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
     monkeypatch.setattr(handover, "_joined", None)
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
     handover.join("127.0.0.1:40011")
     return tmp_path
 
@@ -120,8 +119,7 @@ def test_an_update_to_a_new_endpoint_reads_first_and_refuses_another_configurati
     assert emulator.requests() == []  # the old endpoint is left as it is
 
 
-def test_an_update_on_the_same_endpoint_writes_at_once(emulator, monkeypatch):
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
+def test_an_update_on_the_same_endpoint_writes_at_once(emulator):
     emulator.set_account(ACCOUNT, url="https://changed-by-hand.example/")
     old = dict(props(), endpoint=emulator.base_url)
     core = make(emulator.base_url)

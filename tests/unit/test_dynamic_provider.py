@@ -11,25 +11,27 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_wa_webhook import config as stack_config
-from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.dynamic.provider import UNKNOWN, WebhookProvider
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
 
 
-@pytest.fixture(autouse=True)
-def new_deployment(monkeypatch, no_config_env):
-    """Each test is a provider process of its own: nothing known about accounts yet."""
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
+pytestmark = pytest.mark.usefixtures("no_config_env")
 
 
-@pytest.fixture
-def provider(emulator):
+def configured(emulator) -> WebhookProvider:
+    """A new provider process (a deployment of its own) for the emulator, as the engine
+    configures it."""
     made = WebhookProvider()
     made.configure(ConfigureRequest(Config({"wa-webhook:endpoint": emulator.base_url,
                                             "wa-webhook:retries": "0"}, "test")))
     return made
+
+
+@pytest.fixture
+def provider(emulator):
+    return configured(emulator)
 
 
 def props(**kw):
@@ -111,8 +113,7 @@ def test_delete_clears_unless_this_deployment_wrote_the_account(provider, emulat
     provider.delete(ACCOUNT, dict(created.outs, from_number="old"))  # the renamed resource
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
     assert "was not cleared" in capfd.readouterr().err
-    lifecycle._LEDGER = lifecycle._Ledger()  # a later `pulumi destroy`: a new process
-    provider.delete(ACCOUNT, created.outs)
+    configured(emulator).delete(ACCOUNT, created.outs)  # a later `pulumi destroy`
     assert emulator.account(ACCOUNT)["url"] == ""
 
 

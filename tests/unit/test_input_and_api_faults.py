@@ -1,5 +1,5 @@
-"""Inputs that must be refused and API faults that real services have (issue 22, item 6),
-and the emulator's fault injection aimed at one account (item 7). No engine."""
+"""Inputs that must be refused and API faults that real services have,
+and the emulator's fault injection aimed at one account. No engine."""
 
 from __future__ import annotations
 

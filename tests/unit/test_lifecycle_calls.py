@@ -9,7 +9,6 @@ from typing import Any, Dict, List
 import pytest
 
 from pulumi_wa_webhook import config as stack_config
-from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.errors import (
     AccountAlreadyConfiguredError,
     AccountInUseError,
@@ -19,7 +18,7 @@ from pulumi_wa_webhook.errors import (
     InvalidApiKeyError,
     UnreachableUrlError,
 )
-from pulumi_wa_webhook.lifecycle import SECRET_INPUTS, Lifecycle
+from pulumi_wa_webhook.lifecycle import SECRET_INPUTS, Deployment, Lifecycle
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"  # the emulator fixture's key for ACCOUNT
@@ -27,18 +26,30 @@ UNKNOWN = object()
 
 
 @pytest.fixture(autouse=True)
-def new_deployment(monkeypatch, no_config_env):
+def _no_environment(no_config_env):
+    """Configuration comes from each test alone."""
+
+
+@pytest.fixture
+def deployment() -> Deployment:
     """Each test is a provider process of its own: nothing known about accounts yet."""
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
+    return Deployment()
 
 
-def make(emulator, key=None, said: List[str] | None = None, **extra: str) -> Lifecycle:
-    stack = {"wa-webhook:endpoint": emulator.base_url, "wa-webhook:retries": "0", **extra}
-    if key:
-        stack["wa-webhook:apiKey"] = key
-    loaded = stack_config.load(stack)
-    return Lifecycle(lambda: loaded, lambda v: v is UNKNOWN,
-                     (said.append if said is not None else lambda _line: None))
+@pytest.fixture
+def make(deployment):
+    """A Lifecycle of this test's deployment, configured for the emulator (and `key`)."""
+
+    def made(emulator, key=None, said: List[str] | None = None, **extra: str) -> Lifecycle:
+        stack = {"wa-webhook:endpoint": emulator.base_url, "wa-webhook:retries": "0", **extra}
+        if key:
+            stack["wa-webhook:apiKey"] = key
+        loaded = stack_config.load(stack)
+        return Lifecycle(lambda: loaded, lambda v: v is UNKNOWN,
+                         (said.append if said is not None else lambda _line: None),
+                         deployment=deployment)
+
+    return made
 
 
 def props(**kw: Any) -> Dict[str, Any]:
@@ -50,7 +61,7 @@ def props(**kw: Any) -> Dict[str, Any]:
 # -- which key: the one in state first, then the configured one -------------------------------
 
 
-def test_read_uses_the_key_in_state_when_it_is_valid(emulator):
+def test_read_uses_the_key_in_state_when_it_is_valid(emulator, make):
     emulator.set_account(ACCOUNT, url="https://seen.example/")
     outcome = make(emulator, key="configured-but-wrong").read(ACCOUNT, props(api_key=KEY))
     assert outcome.id == ACCOUNT
@@ -60,24 +71,24 @@ def test_read_uses_the_key_in_state_when_it_is_valid(emulator):
     assert emulator.count("getWebhook") == 1  # the key in state was tried first
 
 
-def test_read_falls_back_to_the_configured_key_after_a_rotation(emulator):
+def test_read_falls_back_to_the_configured_key_after_a_rotation(emulator, make):
     outcome = make(emulator, key=KEY).read(ACCOUNT, props(api_key="old-key"))
     assert outcome.id == ACCOUNT
     assert emulator.count("getWebhook") == 2
 
 
-def test_read_with_no_valid_key_is_a_key_error(emulator):
+def test_read_with_no_valid_key_is_a_key_error(emulator, make):
     with pytest.raises(InvalidApiKeyError):
         make(emulator, key="also-wrong").read(ACCOUNT, props(api_key="old-key"))
     assert emulator.count("getWebhook") == 2
 
 
-def test_read_of_an_account_that_is_gone_drops_the_resource(emulator):
+def test_read_of_an_account_that_is_gone_drops_the_resource(emulator, make):
     emulator.remove_account(ACCOUNT)
     assert make(emulator, key=KEY).read(ACCOUNT, props()).id is None
 
 
-def test_delete_uses_the_key_in_state_when_it_is_valid(emulator):
+def test_delete_uses_the_key_in_state_when_it_is_valid(emulator, make):
     emulator.set_account(ACCOUNT, url="https://seen.example/", retry=1)
     make(emulator, key="configured-but-wrong").delete(ACCOUNT, props(api_key=KEY))
     assert emulator.account(ACCOUNT) == {"url": "", "system": 0, "systemPhoneAlert": "",
@@ -85,19 +96,19 @@ def test_delete_uses_the_key_in_state_when_it_is_valid(emulator):
     assert emulator.count("setWebhook") == 1
 
 
-def test_delete_of_an_account_that_is_gone_succeeds(emulator):
+def test_delete_of_an_account_that_is_gone_succeeds(emulator, make):
     emulator.remove_account(ACCOUNT)
     make(emulator, key=KEY).delete(ACCOUNT, props())
     assert emulator.count("setWebhook") == 1
 
 
-def test_the_same_key_in_state_and_configuration_is_tried_once(emulator):
+def test_the_same_key_in_state_and_configuration_is_tried_once(emulator, make):
     with pytest.raises(InvalidApiKeyError):
         make(emulator, key="wrong").read(ACCOUNT, props(api_key=" wrong "))
     assert emulator.count("getWebhook") == 1
 
 
-def test_no_key_anywhere_is_a_configuration_error(emulator, monkeypatch):
+def test_no_key_anywhere_is_a_configuration_error(emulator, monkeypatch, make):
     monkeypatch.delenv("WA_WEBHOOK_API_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="no 99digital API key"):
         make(emulator).read(ACCOUNT, props(api_key=""))
@@ -111,7 +122,7 @@ ELSEWHERE = {"wa-webhook:endpoint": "http://127.0.0.1:9/v2"}  # nothing listens 
 
 
 @pytest.mark.parametrize("state_key", [None, KEY, "old-key"])
-def test_read_and_delete_go_to_the_endpoint_kept_in_state(emulator, state_key):
+def test_read_and_delete_go_to_the_endpoint_kept_in_state(emulator, state_key, make):
     cycle = make(emulator, key=KEY, **ELSEWHERE)
     outcome = cycle.read(ACCOUNT, props(endpoint=emulator.base_url, api_key=state_key))
     assert outcome.outputs["endpoint"] == emulator.base_url
@@ -119,7 +130,7 @@ def test_read_and_delete_go_to_the_endpoint_kept_in_state(emulator, state_key):
     assert emulator.count() == (2 if state_key == "old-key" else 1) * 2
 
 
-def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator):
+def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator, make):
     cycle = make(emulator, key=KEY, **ELSEWHERE)
     _, outs = cycle.create(props(endpoint=emulator.base_url, api_key=KEY))
     assert outs["endpoint"] == emulator.base_url
@@ -129,12 +140,12 @@ def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator):
 
 
 @pytest.mark.parametrize("stored", [None, "", 5, True])
-def test_a_state_without_a_usable_endpoint_uses_the_configured_one(emulator, stored):
+def test_a_state_without_a_usable_endpoint_uses_the_configured_one(emulator, stored, make):
     outcome = make(emulator, key=KEY).read(ACCOUNT, props(endpoint=stored))
     assert outcome.outputs["endpoint"] == emulator.base_url
 
 
-def test_an_endpoint_in_state_is_validated(emulator):
+def test_an_endpoint_in_state_is_validated(emulator, make):
     with pytest.raises(ConfigurationError) as caught:
         make(emulator, key=KEY).read(ACCOUNT, props(endpoint="http://api.example.com/v2"))
     # Named as coming from the state, not the stack configuration the user would look at.
@@ -146,7 +157,7 @@ def test_an_endpoint_in_state_is_validated(emulator):
 # -- create -----------------------------------------------------------------------------------
 
 
-def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulator):
+def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulator, make):
     id_, outs = make(emulator, key=KEY).create(props(url="https://new.example/", retry=True))
     assert id_ == ACCOUNT
     assert outs == {**props(url="https://new.example/", retry=True),
@@ -160,12 +171,12 @@ def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulato
     assert emulator.account(ACCOUNT)["retry"] == 1
 
 
-def test_create_with_a_resource_key_keeps_it_in_the_outputs(emulator):
+def test_create_with_a_resource_key_keeps_it_in_the_outputs(emulator, make):
     _, outs = make(emulator, key="configured-but-wrong").create(props(api_key=KEY))
     assert outs["api_key"] == KEY
 
 
-def test_create_that_matches_the_account_is_refused_without_adopt(emulator):
+def test_create_that_matches_the_account_is_refused_without_adopt(emulator, make):
     """Identical settings may be another stack's: taking them silently makes two owners."""
     emulator.set_account(ACCOUNT, url="https://h.example.com/")
     with pytest.raises(AccountAlreadyConfiguredError) as refused:
@@ -177,12 +188,13 @@ def test_create_that_matches_the_account_is_refused_without_adopt(emulator):
     assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 2
 
 
-def test_create_on_a_cleared_account_that_matches_the_program_writes_nothing(emulator):
+def test_create_on_a_cleared_account_that_matches_the_program_writes_nothing(emulator, make):
     make(emulator, key=KEY).create(props(url=""))
     assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
 
 
-def test_a_write_that_races_another_deployment_fails_after_reading_it_back(emulator):
+def test_a_write_that_races_another_deployment_fails_after_reading_it_back(emulator, make,
+                                                                          deployment):
     """The read after the first write answers late, after another deployment's write."""
     emulator.add_fault("getWebhook", times=1, delay=0)  # the first read: on time
     emulator.add_fault("getWebhook", times=1, delay=1.0)  # the read back: late
@@ -197,10 +209,10 @@ def test_a_write_that_races_another_deployment_fails_after_reading_it_back(emula
     assert "url: 'https://th.em/' -> 'https://ours.example/'" in str(raced.value)
     assert emulator.count("setWebhook") == 1  # nothing more was written
     assert emulator.account(ACCOUNT)["url"] == "https://th.em/"
-    assert not lifecycle._LEDGER.taken((emulator.base_url, ACCOUNT))
+    assert not deployment.ledger.taken((emulator.base_url, ACCOUNT))
 
 
-def test_a_read_back_that_fails_is_only_reported(emulator):
+def test_a_read_back_that_fails_is_only_reported(emulator, make):
     said: List[str] = []
     emulator.add_fault("getWebhook", times=1, delay=0)
     emulator.add_fault("getWebhook", times=1, status=503)
@@ -209,7 +221,7 @@ def test_a_read_back_that_fails_is_only_reported(emulator):
     assert any("could not read the account back" in line for line in said)
 
 
-def test_create_refuses_an_account_configured_differently(emulator):
+def test_create_refuses_an_account_configured_differently(emulator, make):
     emulator.set_account(ACCOUNT, url="https://other-stack.example/")
     with pytest.raises(AccountInUseError) as caught:
         make(emulator, key=KEY).create(props())
@@ -219,14 +231,14 @@ def test_create_refuses_an_account_configured_differently(emulator):
     assert emulator.account(ACCOUNT)["url"] == "https://other-stack.example/"
 
 
-def test_create_with_overwrite_writes_without_reading(emulator):
+def test_create_with_overwrite_writes_without_reading(emulator, make):
     emulator.set_account(ACCOUNT, url="https://other-stack.example/")
     make(emulator, key=KEY).create(props(overwrite=True))
     assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == ["setWebhook"]
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
 
 
-def test_adopt_takes_a_matching_account_and_refuses_a_different_one(emulator):
+def test_adopt_takes_a_matching_account_and_refuses_a_different_one(emulator, make):
     emulator.set_account(ACCOUNT, url="https://h.example.com/")
     make(emulator, key=KEY).create(props(adopt=True))
     assert emulator.count("setWebhook") == 0
@@ -240,7 +252,7 @@ def test_adopt_takes_a_matching_account_and_refuses_a_different_one(emulator):
     assert emulator.count("setWebhook") == 0
 
 
-def test_create_of_an_account_shown_in_state_is_a_replacement_and_writes(emulator):
+def test_create_of_an_account_shown_in_state_is_a_replacement_and_writes(emulator, make):
     emulator.set_account(ACCOUNT, url="https://old.example/")
     cycle = make(emulator, key=KEY)
     cycle.check(props(url="https://old.example/"), props())  # the engine shows the old state
@@ -249,7 +261,7 @@ def test_create_of_an_account_shown_in_state_is_a_replacement_and_writes(emulato
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
 
 
-def test_delete_after_this_deployment_wrote_the_account_leaves_it_and_says_so(emulator):
+def test_delete_after_this_deployment_wrote_the_account_leaves_it_and_says_so(emulator, make):
     said: List[str] = []
     cycle = make(emulator, key=KEY, said=said)
     cycle.create(props())
@@ -260,7 +272,7 @@ def test_delete_after_this_deployment_wrote_the_account_leaves_it_and_says_so(em
                     "and the native provider), which has just set or adopted it"]
 
 
-def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator):
+def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator, make):
     cycle = make(emulator, key=KEY)
     cycle.update(props(retry=True))
     cycle.delete(ACCOUNT, props())
@@ -268,7 +280,7 @@ def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator):
     assert emulator.count("setWebhook") == 1
 
 
-def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
+def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator, make):
     outs = make(emulator, key=KEY).update(props(endpoint=emulator.base_url, system=True),
                                           props(endpoint=emulator.base_url))
     assert outs["system"] is True and outs["endpoint"] == emulator.base_url
@@ -279,7 +291,7 @@ def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator):
 # -- check and diff (no API call) --------------------------------------------------------------
 
 
-def test_check_normalises_leaves_defaults_out_and_records_the_endpoint(emulator):
+def test_check_normalises_leaves_defaults_out_and_records_the_endpoint(emulator, make):
     inputs, problems = make(emulator, key=KEY).check(
         {}, props(from_number="+972 50-000-0001", system=True, url=UNKNOWN, retry=False,
                   read_status=None))
@@ -292,7 +304,7 @@ def test_check_normalises_leaves_defaults_out_and_records_the_endpoint(emulator)
     assert emulator.count() == 0
 
 
-def test_check_leaves_out_a_setting_turned_back_to_its_default_at_once(emulator):
+def test_check_leaves_out_a_setting_turned_back_to_its_default_at_once(emulator, make):
     """The checked inputs depend on the program only, not on the state: a setting switched
     back off leaves no trace that a later diff could show (`[diff: -retry]` on the next,
     unrelated replacement)."""
@@ -303,7 +315,7 @@ def test_check_leaves_out_a_setting_turned_back_to_its_default_at_once(emulator)
     assert inputs == cycle.check({}, props(url=None, retry=False))[0]
 
 
-def test_check_reports_every_problem_with_its_property(emulator, monkeypatch):
+def test_check_reports_every_problem_with_its_property(emulator, monkeypatch, make):
     monkeypatch.delenv("WA_WEBHOOK_API_KEY", raising=False)
     _, problems = make(emulator).check({}, props(url="ftp://x", adopt=True, overwrite=True))
     assert [p.property for p in problems] == ["url", "overwrite", "api_key"]
@@ -312,7 +324,7 @@ def test_check_reports_every_problem_with_its_property(emulator, monkeypatch):
 
 
 @pytest.mark.parametrize("flag", ["adopt", "overwrite"])
-def test_adopt_or_overwrite_alone_is_fine(emulator, flag):
+def test_adopt_or_overwrite_alone_is_fine(emulator, flag, make):
     assert make(emulator, key=KEY).check({}, props(**{flag: True}))[1] == []
 
 
@@ -331,7 +343,7 @@ def test_check_reports_a_configuration_error_under_the_namespace(emulator):
         ("wa-webhook", "endpoint 'http://x' must be an https:// URL")]
 
 
-def test_check_accepts_a_resource_key_without_a_configured_one(emulator, monkeypatch):
+def test_check_accepts_a_resource_key_without_a_configured_one(emulator, monkeypatch, make):
     monkeypatch.delenv("WA_WEBHOOK_API_KEY", raising=False)
     assert make(emulator).check({}, props(api_key=KEY))[1] == []
 
@@ -340,13 +352,13 @@ def state(emulator, **kw: Any) -> Dict[str, Any]:
     return {**props(**kw), "endpoint": emulator.base_url}
 
 
-def test_diff_of_equal_settings_is_no_change(emulator):
+def test_diff_of_equal_settings_is_no_change(emulator, make):
     outcome = make(emulator, key=KEY).diff(
         state(emulator), props(from_number="+972 50-000-0001", endpoint=emulator.base_url))
     assert outcome.changed == [] and outcome.replaces == []
 
 
-def test_diff_names_changed_settings_key_and_endpoint(emulator):
+def test_diff_names_changed_settings_key_and_endpoint(emulator, make):
     said: List[str] = []
     cycle = make(emulator, key=KEY, said=said)
     new = props(retry=True, api_key="k2", endpoint="http://127.0.0.1:9/v2")
@@ -362,14 +374,14 @@ def test_diff_names_changed_settings_key_and_endpoint(emulator):
     assert "k1" not in " ".join(said) and "k2" not in " ".join(said)
 
 
-def test_diff_without_a_key_change_says_nothing(emulator):
+def test_diff_without_a_key_change_says_nothing(emulator, make):
     said: List[str] = []
     make(emulator, key=KEY, said=said).diff(state(emulator, api_key="k1"),
                                             props(api_key="k1", retry=True))
     assert said == []
 
 
-def test_a_rotated_configured_key_is_seen_through_the_fingerprint_in_state(emulator):
+def test_a_rotated_configured_key_is_seen_through_the_fingerprint_in_state(emulator, make):
     said: List[str] = []
     written = state(emulator, key_fingerprint=stack_config.key_fingerprint("old-key"))
     outcome = make(emulator, key="new-key", said=said).diff(written, props())
@@ -378,16 +390,16 @@ def test_a_rotated_configured_key_is_seen_through_the_fingerprint_in_state(emula
     assert make(emulator, key="old-key").diff(written, props()).changed == []
 
 
-def test_a_state_with_no_key_and_no_fingerprint_has_no_key_to_differ_from(emulator):
+def test_a_state_with_no_key_and_no_fingerprint_has_no_key_to_differ_from(emulator, make):
     assert make(emulator, key="any-key").diff(state(emulator), props()).changed == []
 
 
-def test_an_old_state_holding_the_configured_key_is_no_change(emulator):
+def test_an_old_state_holding_the_configured_key_is_no_change(emulator, make):
     # Versions before the fingerprint kept the configured key itself in the outputs.
     assert make(emulator, key=KEY).diff(state(emulator, api_key=KEY), props()).changed == []
 
 
-def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(emulator):
+def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(emulator, make):
     emulator.add_account(ACCOUNT, KEY)
     _, outs = make(emulator, key="configured").create(props(api_key=KEY))
     assert outs["api_key"] == KEY  # given to the resource: delete needs it
@@ -397,14 +409,14 @@ def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(e
     assert outcome.outputs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
 
 
-def test_a_key_from_the_environment_is_kept_in_the_outputs(emulator, monkeypatch):
+def test_a_key_from_the_environment_is_kept_in_the_outputs(emulator, monkeypatch, make):
     monkeypatch.setenv("WA_WEBHOOK_API_KEY", KEY)  # nothing but the state records it
     _, outs = make(emulator).create(props())
     assert outs["api_key"] == KEY
     assert outs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
 
 
-def test_a_key_not_known_yet_is_a_change_but_not_a_rotation(emulator):
+def test_a_key_not_known_yet_is_a_change_but_not_a_rotation(emulator, make):
     said: List[str] = []
     written = state(emulator, key_fingerprint=stack_config.key_fingerprint(KEY))
     outcome = make(emulator, key=KEY, said=said).diff(written, props(api_key=UNKNOWN))
@@ -421,14 +433,14 @@ def test_inputs_from_outputs_are_the_settings_check_keeps_and_the_endpoint(emula
         "key_fingerprint": "00000000", "adopt": True}  # internal properties are not kept
 
 
-def test_diff_of_another_account_is_a_replacement(emulator):
+def test_diff_of_another_account_is_a_replacement(emulator, make):
     outcome = make(emulator, key=KEY).diff(
         state(emulator), props(from_number="972500000002", endpoint=emulator.base_url))
     assert outcome.changed == ["from_number"]
     assert outcome.replaces == ["from_number"]
 
 
-def test_diff_with_unknown_values_is_a_change_and_an_unknown_account_replaces(emulator):
+def test_diff_with_unknown_values_is_a_change_and_an_unknown_account_replaces(emulator, make):
     cycle = make(emulator, key=KEY)
     outcome = cycle.diff(state(emulator), props(url=UNKNOWN, system_phone_alerts=[UNKNOWN],
                                                 endpoint=emulator.base_url))
@@ -440,7 +452,7 @@ def test_diff_with_unknown_values_is_a_change_and_an_unknown_account_replaces(em
     assert outcome.replaces == ["from_number"]
 
 
-def test_diff_normalises_the_number_while_other_values_are_unknown(emulator):
+def test_diff_normalises_the_number_while_other_values_are_unknown(emulator, make):
     outcome = make(emulator, key=KEY).diff(
         state(emulator), props(from_number="+972 50-000-0001", url=UNKNOWN,
                                endpoint=emulator.base_url))
@@ -448,7 +460,7 @@ def test_diff_normalises_the_number_while_other_values_are_unknown(emulator):
     assert outcome.replaces == []
 
 
-def test_diff_after_refresh_compares_values_the_model_would_reject(emulator):
+def test_diff_after_refresh_compares_values_the_model_would_reject(emulator, make):
     read_back = props(url="not a url", endpoint=emulator.base_url)
     outcome = make(emulator, key=KEY).diff(state(emulator), read_back)
     assert outcome.changed == ["url"]
@@ -459,7 +471,7 @@ def test_diff_after_refresh_compares_values_the_model_would_reject(emulator):
 DEAD_URL = "http://127.0.0.1:9/hook"  # nothing listens on the discard port: refused
 
 
-def test_create_with_verify_url_refuses_a_dead_url_before_any_call(emulator):
+def test_create_with_verify_url_refuses_a_dead_url_before_any_call(emulator, make):
     with pytest.raises(UnreachableUrlError) as caught:
         make(emulator, key=KEY).create(props(url=DEAD_URL + "?secret=s3", verify_url=True))
     assert emulator.count() == 0
@@ -472,7 +484,7 @@ def test_create_with_verify_url_refuses_a_dead_url_before_any_call(emulator):
         "check (the path and query are not shown: they may hold your receiver's secret)")
 
 
-def test_update_with_verify_url_refuses_a_new_dead_url_and_writes_nothing(emulator):
+def test_update_with_verify_url_refuses_a_new_dead_url_and_writes_nothing(emulator, make):
     with pytest.raises(UnreachableUrlError):
         make(emulator, key=KEY).update(props(url=DEAD_URL, verify_url=True),
                                        props(url="https://h.example.com/"))
@@ -481,13 +493,13 @@ def test_update_with_verify_url_refuses_a_new_dead_url_and_writes_nothing(emulat
     assert emulator.count() == 0
 
 
-def test_update_with_verify_url_does_not_try_an_unchanged_url_again(emulator):
+def test_update_with_verify_url_does_not_try_an_unchanged_url_again(emulator, make):
     make(emulator, key=KEY).update(props(url=DEAD_URL, verify_url=True, retry=True),
                                    props(url=DEAD_URL))
     assert emulator.account(ACCOUNT)["url"] == DEAD_URL
     assert emulator.account(ACCOUNT)["retry"] == 1
 
 
-def test_without_verify_url_a_dead_url_is_written(emulator):
+def test_without_verify_url_a_dead_url_is_written(emulator, make):
     make(emulator, key=KEY).update(props(url=DEAD_URL))
     assert emulator.account(ACCOUNT)["url"] == DEAD_URL

@@ -11,25 +11,12 @@ from pulumi.runtime import proto
 from receivers import closed_port
 from webhook_programs import ACCOUNT_1, KEY_1
 
-from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.config import key_fingerprint
 from pulumi_wa_webhook.errors import InvalidApiKeyError
 from pulumi_wa_webhook.native.provider import WebhookProvider
 from pulumi_wa_webhook.native.server import expected_failure
 
-
-@pytest.fixture(autouse=True)
-def new_deployment(monkeypatch, no_config_env):
-    """Each test is a plugin process of its own: nothing known about accounts yet."""
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-
-
-@pytest.fixture
-def plugin(emulator):
-    """The plugin, configured as the engine does: the emulator's endpoint, KEY_1 as secret."""
-    with running_plugin() as served:
-        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), retries=0.0)
-        yield served
+pytestmark = pytest.mark.usefixtures("no_config_env")
 
 
 def test_unknown_provider_configuration_is_left_to_the_defaults(emulator, monkeypatch):

@@ -1,5 +1,6 @@
-"""Issue 24 without the engine: config keys, every config problem at once, messages in the
-schema's spelling, getWebhook (Invoke), DiffConfig and import IDs on the plugin over gRPC."""
+"""The native provider as a registry provider, without the engine: config keys, every config
+problem at once, messages in the schema's spelling, getWebhook (Invoke), DiffConfig and import
+IDs on the plugin over gRPC."""
 
 from __future__ import annotations
 
@@ -20,16 +21,7 @@ from pulumi_wa_webhook.native.provider import config_origin
 PROVIDER_URN = "urn:pulumi:dev::project::pulumi:providers:wa-webhook::"
 
 
-@pytest.fixture(autouse=True)
-def new_deployment(monkeypatch, no_config_env):
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-
-
-@pytest.fixture
-def plugin(emulator):
-    with running_plugin() as served:
-        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), retries=0.0)
-        yield served
+pytestmark = pytest.mark.usefixtures("no_config_env")
 
 
 # -- configuration keys -----------------------------------------------------------------------

@@ -235,3 +235,24 @@ def test_get_webhook_is_a_function_of_the_schema_without_a_key():
                              "retry", "endpoint"]
     assert function["outputs"]["required"] == list(outputs)
     assert "apiKey" not in outputs and "keyFingerprint" not in outputs
+
+
+def test_the_function_result_and_the_emulator_follow_the_settings_table():
+    """`get_webhook`'s result has a field per setting the account holds (plus the endpoint),
+    and the emulator keeps and answers exactly the table's wire fields."""
+    from pulumi_wa_webhook.emulator.backend import DEFAULT_SETTINGS, EmulatorBackend
+    from pulumi_wa_webhook.native.lookup import GetWebhookResult, _result
+
+    on_account = [row.python for row in SETTINGS if row.on_account]
+    assert [f.name for f in dataclasses.fields(GetWebhookResult)] == [*on_account, "endpoint"]
+    answer = {"fromNumber": "972500000001", "url": "https://h.example/", "system": True,
+              "systemPhoneAlerts": ["972502211234"], "readStatus": False, "retry": True,
+              "endpoint": "http://127.0.0.1:1/v2"}
+    assert _result(answer) == GetWebhookResult("972500000001", "https://h.example/", True,
+                                               ("972502211234",), False, True,
+                                               "http://127.0.0.1:1/v2")
+    wire = [str(row.wire) for row in SETTINGS if row.on_account and row.wire != "from"]
+    assert set(DEFAULT_SETTINGS) == set(wire)
+    backend = EmulatorBackend({"972500000001": "k"})
+    answered = backend.call("getWebhook", {"apiKey": "k", "from": "972500000001"})
+    assert set(answered) == {"status", "reason", *wire}

@@ -18,7 +18,6 @@ from receivers import closed_port
 from webhook_programs import ACCOUNT_1, KEY_1, stored
 
 from pulumi_wa_webhook import config as stack_config
-from pulumi_wa_webhook import lifecycle
 from pulumi_wa_webhook.config import key_fingerprint
 from pulumi_wa_webhook.emulator.testing import TEST_ACCOUNTS, running_emulator
 from pulumi_wa_webhook.native import GET_WEBHOOK, WEBHOOK_TYPE
@@ -103,16 +102,7 @@ def test_defaults_in_the_schema_are_the_configuration_defaults(no_config_env):
 # -- the claims, performed ---------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def new_deployment(monkeypatch, no_config_env):
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
-
-
-@pytest.fixture
-def plugin(emulator):
-    with running_plugin() as served:
-        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), retries=0.0)
-        yield served
+pytestmark = pytest.mark.usefixtures("no_config_env")
 
 
 def checked(served, **news: Any) -> Dict[str, Any]:
@@ -187,7 +177,6 @@ def test_the_key_defaults_to_the_configuration_then_the_environment(emulator, mo
     with running_plugin() as served:
         served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1))
         assert create(served, checked(served, fromNumber=ACCOUNT_1)).id == ACCOUNT_1
-    lifecycle._LEDGER = lifecycle._Ledger()
     monkeypatch.setenv("WA_WEBHOOK_API_KEY", KEY_1)
     with running_plugin() as served:
         served.configure(endpoint=emulator.base_url)
@@ -252,8 +241,10 @@ def test_get_webhook_one_call_nothing_written_any_form_provider_endpoint(plugin,
 def test_destroy_clears_the_account(plugin, emulator):
     inputs = checked(plugin, fromNumber=ACCOUNT_1, url="https://h.example.com/", retry=True)
     answer = create(plugin, inputs)
-    lifecycle._LEDGER = lifecycle._Ledger()  # a later `pulumi destroy`: another deployment
-    plugin.call("Delete", proto.DeleteRequest(id=ACCOUNT_1, urn=URN, properties=answer.properties,
-                                              old_inputs=struct(inputs)))
+    with running_plugin() as later:  # a later `pulumi destroy`: another deployment
+        later.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1), retries=0.0)
+        later.call("Delete", proto.DeleteRequest(id=ACCOUNT_1, urn=URN,
+                                                 properties=answer.properties,
+                                                 old_inputs=struct(inputs)))
     assert stored(emulator) == {"url": "", "system": 0, "systemPhoneAlert": "", "readStatus": 0,
                                 "retry": 0}

@@ -23,7 +23,7 @@ from pulumi.runtime import proto
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 from receivers import closed_port
 
-from pulumi_wa_webhook import __version__, handover, lifecycle
+from pulumi_wa_webhook import __version__, handover
 from pulumi_wa_webhook.native import WEBHOOK_TYPE
 from pulumi_wa_webhook.native.provider import WebhookProvider
 from pulumi_wa_webhook.native.server import EngineLog, main, serve
@@ -103,7 +103,6 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch,
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "argv", [str(PLUGIN), address, "--logtostderr", "-v=9"])
     monkeypatch.setattr(handover, "_joined", None)  # main joins the deployment at `address`
-    monkeypatch.setattr(lifecycle, "_LEDGER", lifecycle._Ledger())
     answers: list[object] = []
     main_thread = threading.get_ident()
 
