@@ -45,16 +45,6 @@ def dist(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def yaml_dir() -> str:
-    preset = os.environ.get("WA_WEBHOOK_YAML_DIR")
-    if preset:
-        return preset
-    result = subprocess.run([str(REPO / "tools" / "pulumi-yaml.sh")], capture_output=True,
-                            text=True, check=True)
-    return result.stdout.strip().splitlines()[-1]
-
-
 def clean_python(path: str) -> str:
     """The python3 on `path`, checked to have none of our packages (nor Pulumi's SDK)."""
     python = shutil.which("python3", path=path)
