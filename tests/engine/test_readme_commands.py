@@ -13,10 +13,14 @@ from pathlib import Path
 import pytest
 from harness import REPO
 
-from pulumi_wa_webhook import config
+from pulumi_wa_webhook import __version__, config
 
 README = (REPO / "README.md").read_text()
-DOC_FILES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "CONTRIBUTING.md"]
+# docs/getting-started-*.md are run whole, as written, outside the clone by
+# engine/test_dist.py (`make test-languages`)
+DOC_FILES = [REPO / "README.md", REPO / "CONTRIBUTING.md",
+             *sorted(p for p in (REPO / "docs").glob("*.md")
+                     if not p.name.startswith("getting-started-"))]
 BLOCKS = [block for path in DOC_FILES
           for block in re.findall(r"```(\w+)\n(.*?)```", path.read_text(), flags=re.S)]
 
@@ -39,7 +43,8 @@ def check_make(words: list[str]) -> None:
 
 
 def check_pip(words: list[str]) -> None:
-    assert words[1:] == ["install", "pulumi-wa-webhook"]
+    """Until a release is on PyPI, the wheel of `make dist`, named by this version."""
+    assert words[1:] == ["install", f"dist/pulumi_wa_webhook-{__version__}-py3-none-any.whl"]
     assert 'name = "pulumi-wa-webhook"' in (REPO / "pyproject.toml").read_text()
 
 
