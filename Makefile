@@ -14,7 +14,7 @@ PACKAGE_SOURCES := $(shell find pulumi_wa_webhook -name '*.py' -o -name py.typed
 # pytest-xdist workers for `make test`: one per core (each Pulumi CLI run keeps a core busy)
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: venv dist-venv dist pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation
+.PHONY: venv dist-venv dist pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation fuzz
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -69,7 +69,22 @@ typecheck: venv
 test: lint typecheck
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
-	  $(PY) -m pytest -m "not languages" -n $(TEST_WORKERS) --dist worksteal
+	  $(PY) -m pytest -m "not languages and not fuzz" -n $(TEST_WORKERS) --dist worksteal
+
+## fuzz: random sequences of program edits, engine operations and changes of the world through
+## the real CLI, checking the ownership, secrecy and preview promises after every step
+## (tests/fuzz). FUZZ_BUDGET: seconds of new sequences (then a failure is shrunk, up to 5 more
+## minutes); FUZZ_SEED: the seed (default: a new one, printed); FUZZ_REPLAY=FILE: run the steps
+## a failure printed. The last line: `fuzz: seed=S sequences=N steps=M violations=V`.
+FUZZ_BUDGET ?= 600
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: venv
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && summary="$$(mktemp)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" FUZZ_BUDGET="$(FUZZ_BUDGET)" \
+	  FUZZ_REPLAY="$(FUZZ_REPLAY)" FUZZ_EXCLUDE="$(FUZZ_EXCLUDE)" FUZZ_SUMMARY="$$summary" \
+	  $(PY) -m pytest -m fuzz tests/fuzz -p no:cacheprovider --hypothesis-seed="$(FUZZ_SEED)" \
+	  --hypothesis-show-statistics -o timeout=0; status=$$?; \
+	  tail -n 1 "$$summary"; rm -f "$$summary"; exit $$status
 
 ## test-languages: TypeScript and Go programs on the generated SDKs through the real engine,
 ## the SDKs themselves, `pulumi package add`, and the release artifacts of `make dist` used
