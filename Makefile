@@ -4,10 +4,17 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
+# `make dist` and `make sdks`: a venv with the package installed as a user gets it (not
+# editable, no dev extras) plus the `dist` extra (PyInstaller, build); reinstalled when the
+# package's sources change.
+DIST_VENV := .venv-dist
+DIST_STAMP := $(DIST_VENV)/.installed
+DIST_DIR ?= dist
+PACKAGE_SOURCES := $(shell find pulumi_wa_webhook -name '*.py' -o -name py.typed)
 # pytest-xdist workers for `make test`: one per core (each Pulumi CLI run keeps a core busy)
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: venv pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation fuzz
+.PHONY: venv dist-venv dist pulumi-cli sdks lint typecheck test test-languages test-compat bench demo mutation fuzz
 
 ## venv: create .venv with the package (editable) and its dev extras; no-op when up to date
 venv: $(STAMP)
@@ -25,10 +32,29 @@ pulumi-cli:
 	@tools/pulumi-yaml.sh >/dev/null
 	@tools/pulumi-cli.sh
 
+## dist-venv: .venv-dist, the package (not editable) and the `dist` extra only
+dist-venv: $(DIST_STAMP)
+
+$(DIST_STAMP): pyproject.toml $(PACKAGE_SOURCES)
+	@test -x $(DIST_VENV)/bin/python || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '.[dist]'
+	$(DIST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  --force-reinstall .
+	@touch $@
+
+## dist: every release artifact of pyproject.toml's version into dist/ (or DIST_DIR; tools/dist.py):
+## wheel, sdist, the frozen plugin archive for this OS/arch, the npm tarball, the Go module,
+## the `pulumi new` template, SHA256SUMS
+dist: $(DIST_STAMP)
+	@dir="$${WA_WEBHOOK_PULUMI_DIR:-$$(tools/pulumi-cli.sh | tail -n 1)}" && PATH="$$dir:$$PATH" \
+	  $(DIST_VENV)/bin/python tools/dist.py $(DIST_DIR)
+
 ## sdks: the TypeScript, Go and Python SDKs generated from the native plugin's schema with
-## `pulumi package gen-sdk`, into sdk/nodejs, sdk/go and sdk/python (git-ignored: sdk/README.md)
-sdks: venv
-	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && PATH="$$dir:$$PATH" tools/gen-sdks.sh
+## `pulumi package gen-sdk`, into sdk/nodejs, sdk/go and sdk/python (git-ignored: sdk/README.md);
+## the plugin comes from .venv-dist (no dev extras needed)
+sdks: $(DIST_STAMP)
+	@dir="$${WA_WEBHOOK_PULUMI_DIR:-$$(tools/pulumi-cli.sh | tail -n 1)}" && PATH="$$dir:$$PATH" \
+	  WA_WEBHOOK_PLUGIN="$(CURDIR)/$(DIST_VENV)/bin/pulumi-resource-wa-webhook" tools/gen-sdks.sh
 
 ## lint: ruff on everything (package, tests, examples, tools, bench)
 lint: venv
@@ -61,10 +87,12 @@ fuzz: venv
 	  tail -n 1 "$$summary"; rm -f "$$summary"; exit $$status
 
 ## test-languages: TypeScript and Go programs on the generated SDKs through the real engine,
-## the SDKs themselves, `pulumi package add` (Node.js 20+ with npm, and Go; CI runs it)
-test-languages: venv
-	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && \
-	  WA_WEBHOOK_PULUMI_DIR="$$dir" PATH="$$dir:$$PATH" $(PY) -m pytest -m languages
+## the SDKs themselves, `pulumi package add`, and the release artifacts of `make dist` used
+## outside the clone as the getting-started pages say (Node.js 20+ with npm, and Go; CI runs it)
+test-languages: venv $(DIST_STAMP)
+	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
+	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
+	  $(PY) -m pytest -m languages
 
 ## test-compat: the built wheel in venvs with the oldest (Python 3.10, every dependency at its
 ## floor) and the newest (Python 3.13, newest releases) supported versions; real-engine tests

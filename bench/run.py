@@ -37,6 +37,7 @@ from pulumi_wa_webhook.emulator.testing import Emulator, running_emulator
 
 REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / ".bench"
+FROZEN_COLD_START = "frozen plugin cold start (make dist's release build, to its port line)"
 SIZES = (1, 10, 50)
 LATENCIES = (0.0, 0.3)
 #: Cycles (create, no-change up, refresh, destroy) per size; medians are reported.
@@ -201,6 +202,15 @@ def run_native(cli_dir: str, quick: bool, progress: Progress, out: Path) -> nati
         root = Path(tmp)
         results = native.run_native(base_env(cli_dir, root / "pulumi-home"), root, progress,
                                     quick)
+    # The release plugin (PyInstaller one-folder, `make dist`) beside the venv's console script.
+    frozen = (REPO / "build" / "dist" / "pyinstaller" / "dist" / "pulumi-resource-wa-webhook"
+              / "pulumi-resource-wa-webhook")
+    if frozen.is_file():
+        results.seconds[FROZEN_COLD_START] = native.cold_start(plugin=frozen)
+        progress.log(f"native bench: frozen plugin cold start "
+                     f"{results.median(FROZEN_COLD_START):.2f}s")
+    else:
+        progress.log("native bench: no frozen plugin (run `make dist`) for its cold start")
     out.mkdir(parents=True, exist_ok=True)
     (out / "native.md").write_text(results.table() + "\n")
     (out / "native.json").write_text(json.dumps(

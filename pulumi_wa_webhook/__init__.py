@@ -23,7 +23,18 @@ if TYPE_CHECKING:
     from .model import WebhookSettings
     from .program import WebhookArgumentError
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml's `version` is the one source
+    (the plugin's --version, the schema, the SDKs and `make dist` read it from here)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pulumi-wa-webhook")
+    except PackageNotFoundError:  # a source tree on sys.path without an install
+        return "0.0.0+unknown"
+
+
+__version__ = _version()
 
 # The Pulumi SDK takes half a second to import; load it only when the resource is used, so
 # the emulator (`python -m pulumi_wa_webhook.emulator`) starts quickly.

@@ -12,6 +12,8 @@ import pytest
 from harness import REPO, Stack
 from webhook_programs import ACCOUNT_1, KEY_1
 
+from pulumi_wa_webhook import __version__
+
 #: Every file the wheel ships: the package's sources as committed, and its type marker.
 #: `dynamic/noop.py` is among them on purpose: see its docstring.
 WHEEL_MODULES = {
@@ -37,14 +39,14 @@ def test_wheel_holds_the_package_and_nothing_else(dist):
     assert {"pulumi_wa_webhook/dynamic/noop.py", "pulumi_wa_webhook/emulator/testing.py",
             "pulumi_wa_webhook/py.typed"} <= WHEEL_MODULES
     metadata = zipfile.ZipFile(wheel).read(
-        "pulumi_wa_webhook-0.1.0.dist-info/METADATA").decode()
+        f"pulumi_wa_webhook-{__version__}.dist-info/METADATA").decode()
     assert "Requires-Python: >=3.10" in metadata
     assert "Requires-Dist: urllib3<3,>=2.0" in metadata
 
 
 def test_sdist_has_no_tests_and_builds_the_same_package(dist):
     [sdist] = dist.glob("*.tar.gz")
-    assert sdist.name == "pulumi_wa_webhook-0.1.0.tar.gz"
+    assert sdist.name == f"pulumi_wa_webhook-{__version__}.tar.gz"
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     # Tests need the whole repository (tools/, examples/, harness): all of them or none.

@@ -9,7 +9,9 @@
 // Run builds the program with `go build` (Go's own build cache, outside the project, makes a
 // second build quick) and runs the binary with the run information in the environment
 // variables the Go SDK reads. InstallDependencies runs `go mod tidy`, GeneratePackage is
-// Pulumi's pkg/v3/codegen/go. Everything else answers Unimplemented.
+// Pulumi's pkg/v3/codegen/go, Link points the program's go.mod at each generated SDK (a
+// `require` and a `replace` to its folder, as Pulumi's own Go host does). Everything else
+// answers Unimplemented.
 package gohost
 
 import (
@@ -19,7 +21,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 
 	pbempty "google.golang.org/protobuf/types/known/emptypb"
 
@@ -156,6 +160,76 @@ func (h *host) GeneratePackage(_ context.Context, req *pulumirpc.GeneratePackage
 	return langhost.GeneratePackage(req, func(pkg *schema.Package, _ schema.ReferenceLoader,
 		req *pulumirpc.GeneratePackageRequest,
 	) (map[string][]byte, error) {
-		return codegen.GeneratePackage("pulumi-language-go", pkg, req.GetLocalDependencies())
+		files, err := codegen.GeneratePackage("pulumi-language-go", pkg, req.GetLocalDependencies())
+		if err == nil && files["go.mod"] != nil {
+			files["go.mod"] = pinPulumiSDK(files["go.mod"])
+		}
+		return files, err
 	})
+}
+
+// sdkRequire is the generated go.mod's requirement of the Pulumi Go SDK.
+var sdkRequire = regexp.MustCompile(`(?m)^(require\s+github\.com/pulumi/pulumi/sdk/v3\s+)v\S+`)
+
+// pinPulumiSDK makes a generated SDK require the Pulumi Go SDK of this CLI's version rather
+// than the generator's fixed floor (v3.269.0, whose dependencies the Go module proxy here
+// no longer serves), so `go mod tidy` in a program that links it resolves.
+func pinPulumiSDK(gomod []byte) []byte {
+	if !strings.HasPrefix(version.Version, "v3.") {
+		return gomod
+	}
+	return sdkRequire.ReplaceAll(gomod, []byte("${1}"+version.Version))
+}
+
+// moduleLine is the `module` directive of a go.mod.
+var moduleLine = regexp.MustCompile(`(?m)^module\s+(\S+)\s*$`)
+
+// Link adds each generated SDK to the program's go.mod: `require MODULE vVERSION` and
+// `replace MODULE => ./PATH` (the SDK's folder, relative to the program, with its own go.mod);
+// `pulumi package add` then calls InstallDependencies (`go mod tidy`).
+func (h *host) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	dir := req.GetInfo().GetProgramDirectory()
+	linked, err := langhost.LinkedPackages(ctx, req, "go", codegen.Importer)
+	if err != nil {
+		return nil, err
+	}
+	var imports strings.Builder
+	for _, l := range linked {
+		sdk := l.Path
+		if !filepath.IsAbs(sdk) {
+			sdk = filepath.Join(dir, sdk)
+		}
+		gomod, err := os.ReadFile(filepath.Join(sdk, "go.mod"))
+		if err != nil {
+			return nil, fmt.Errorf("linking %s: the generated Go SDK has no go.mod: %w", l.Pkg.Name, err)
+		}
+		match := moduleLine.FindSubmatch(gomod)
+		if match == nil {
+			return nil, fmt.Errorf("linking %s: no module line in %s/go.mod", l.Pkg.Name, sdk)
+		}
+		module := string(match[1])
+		rel, err := filepath.Rel(dir, sdk)
+		if err != nil {
+			return nil, err
+		}
+		rel = "./" + filepath.ToSlash(rel)
+		version := "v0.0.0"
+		if l.Pkg.Version != nil {
+			version = "v" + l.Pkg.Version.String()
+		}
+		cmd := exec.CommandContext(ctx, "go", "mod", "edit",
+			"-require="+module+"@"+version, "-replace="+module+"="+rel)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go mod edit in %s: %w: %s", dir, err, out)
+		}
+		importPath := module
+		if info, ok := l.Pkg.Language["go"].(codegen.GoPackageInfo); ok && info.ImportBasePath != "" {
+			importPath = info.ImportBasePath
+		}
+		fmt.Fprintf(&imports, "  import \"%s\"\n", importPath)
+	}
+	return &pulumirpc.LinkResponse{
+		ImportInstructions: "You can import the SDK in your Go code with:\n\n" + imports.String(),
+	}, nil
 }
