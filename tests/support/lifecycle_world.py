@@ -326,6 +326,31 @@ def recovery_recipe() -> List[List[str]]:
             if line.startswith("pulumi ")]
 
 
+def first_create_recovery() -> Tuple[str, List[Tuple[Dict[str, str], List[str]]]]:
+    """What docs/errors.md says to run when the recovery's `up` stops because an interrupted
+    first create left the account holding the program's settings: (the message quoted
+    there, [(environment, command without `pulumi`)]); ("", []) if the docs say nothing."""
+    text = (REPO / "docs" / "errors.md").read_text()
+    at = text.find("interrupted *first* create")
+    if at < 0:
+        return "", []
+    after = text[at:]
+    quoted = re.search(r"stops\s+with\s+`([^`]+)`", after)
+    block = re.search(r"```bash\n(.*?)```", after, flags=re.S)
+    if not (quoted and block):
+        return "", []
+    commands = []
+    for line in block.group(1).splitlines():
+        words = shlex.split(line)
+        env = {}
+        while words and "=" in words[0] and not words[0].startswith("-"):
+            name, value = words.pop(0).split("=", 1)
+            env[name] = value
+        if words[:1] == ["pulumi"]:
+            commands.append((env, words[1:]))
+    return " ".join(quoted.group(1).split()), commands
+
+
 def pending_creates(checkpoint: Dict[str, Any]) -> List[Tuple[str, str]]:
     """(URN, account) of every create a killed run left pending."""
     latest = (checkpoint.get("checkpoint") or {}).get("latest") or {}
