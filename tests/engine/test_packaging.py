@@ -14,6 +14,10 @@ from webhook_programs import ACCOUNT_1, KEY_1
 
 from pulumi_wa_webhook import __version__
 
+# The wheel and sdist are release artifacts: `make test-languages` checks them beside
+# `make dist` (CI runs both targets).
+pytestmark = pytest.mark.languages
+
 #: Every file the wheel ships: the package's sources as committed, and its type marker.
 #: `dynamic/noop.py` is among them on purpose: see its docstring.
 WHEEL_MODULES = {

@@ -24,6 +24,10 @@ import yaml
 from harness import REPO, Result, Stack
 from webhook_programs import ACCOUNT_1, KEY_1
 
+# The template is a release artifact (`make dist` ships it): `make test-languages` runs it
+# (CI runs both targets).
+pytestmark = pytest.mark.languages
+
 TEMPLATE = REPO / "templates" / "wa-webhook-python"
 URL = "https://hooks.example.com/whatsapp"
 STAND_IN_HOST_ERROR = "installing dependencies failed: method InstallDependencies not implemented"
