@@ -81,10 +81,7 @@ def make_stack(tmp_path: Path, pulumi_env: dict[str, str]) -> Iterator[StackFact
         name: str = "dev",
     ) -> Stack:
         stack = Stack.create(tmp_path / f"s{len(made)}", pulumi_env, program, stack=name)
-        for key, value in (config or {}).items():
-            stack.set_config(key, value)
-        for key, value in (secrets or {}).items():
-            stack.set_config(key, value, secret=True)
+        stack.set_configs(config or {}, secrets or {})
         made.append(stack)
         return stack
 

@@ -24,8 +24,7 @@ def cycle(stack: Stack, emulator) -> None:
 def example(tmp_path, pulumi_env, emulator):
     def factory(name: str, config: dict[str, str] | None = None) -> Stack:
         stack = Stack.from_project(EXAMPLES / name, tmp_path, pulumi_env)
-        stack.set_config("wa-webhook:endpoint", emulator.base_url)
-        stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+        stack.set_configs({"wa-webhook:endpoint": emulator.base_url}, {"wa-webhook:apiKey": KEY_1})
         for key, value in (config or {}).items():
             stack.set_config(key, value)
         return stack
@@ -47,8 +46,7 @@ def test_multi_account_example(example, emulator):
     emulator.add_account(ACCOUNT_2, KEY_1)
     stack = example("multi-account")
     shutil.copy(EXAMPLES / "multi-account" / "Pulumi.example.yaml", stack.root / "Pulumi.dev.yaml")
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_configs({"wa-webhook:endpoint": emulator.base_url}, {"wa-webhook:apiKey": KEY_1})
     stack.up()
     assert emulator.account(ACCOUNT_1)["readStatus"] == 1
     assert emulator.account(ACCOUNT_2)["systemPhoneAlert"] == "972502211234,972527788695"

@@ -137,8 +137,7 @@ def yaml_stack(tmp_path, env, emulator, properties: str) -> Stack:
     source.mkdir()
     (source / "Pulumi.yaml").write_text(yaml_text(properties))
     stack = Stack.from_project(source, tmp_path / "run", env)
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_configs({"wa-webhook:endpoint": emulator.base_url}, {"wa-webhook:apiKey": KEY_1})
     return stack
 
 

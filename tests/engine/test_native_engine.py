@@ -224,10 +224,11 @@ def test_native_example(tmp_path, pulumi_env, emulator):
     stack = Stack.from_project(REPO / "examples" / "native", tmp_path, pulumi_env)
     settings = stack.root / "Pulumi.yaml"
     settings.write_text(re.sub(r"path: .*", f"path: {PLUGIN_DIR}", settings.read_text()))
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
-    stack.set_config("fromNumber", ACCOUNT_1)
-    stack.set_config("webhookUrl", "https://hooks.example.com/whatsapp")
+    stack.set_configs(
+        {"wa-webhook:endpoint": emulator.base_url,
+         "fromNumber": ACCOUNT_1,
+         "webhookUrl": "https://hooks.example.com/whatsapp"},
+        {"wa-webhook:apiKey": KEY_1})
     emulator.clear_requests()
     stack.up()
     assert emulator.count("getWebhook") == 1 and emulator.count("setWebhook") == 1

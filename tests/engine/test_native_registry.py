@@ -57,10 +57,11 @@ def example(name: str, tmp_path, env) -> Stack:
 def test_two_regions_with_explicit_providers_and_get_webhook(tmp_path, pulumi_env, emulator,
                                                              second_region):
     stack = example("regions", tmp_path, pulumi_env)
-    stack.set_config("euEndpoint", emulator.base_url)
-    stack.set_config("usEndpoint", second_region.base_url)
-    stack.set_config("euKey", KEY_1, secret=True)
-    stack.set_config("usKey", KEY_2, secret=True)
+    stack.set_configs(
+        {"euEndpoint": emulator.base_url,
+         "usEndpoint": second_region.base_url},
+        {"euKey": KEY_1,
+         "usKey": KEY_2})
     preview = stack.preview()
     assert emulator.count("setWebhook") == 0 and second_region.count("setWebhook") == 0
     assert "Traceback" not in preview.output
@@ -88,8 +89,7 @@ def test_two_regions_with_explicit_providers_and_get_webhook(tmp_path, pulumi_en
 def test_yaml_explicit_provider_and_fn_invoke(tmp_path, pulumi_env, emulator, yaml_dir):
     env = dict(pulumi_env, PATH=f"{pulumi_env['PATH']}{os.pathsep}{yaml_dir}")
     stack = example("yaml-regions", tmp_path, env)
-    stack.set_config("euEndpoint", emulator.base_url)
-    stack.set_config("euKey", KEY_1, secret=True)
+    stack.set_configs({"euEndpoint": emulator.base_url}, {"euKey": KEY_1})
     emulator.set_account(ACCOUNT_2, url="https://other.example.com/x", apiKey=KEY_1)
     stack.pulumi("up", "--yes")
     assert stored(emulator)["url"] == "https://hooks.example.com/yaml"
@@ -131,8 +131,10 @@ def test_unknown_config_keys_warn_on_both_faces_and_a_key_lookalike_is_refused(
                   make_stack(webhook_program(HOOK),
                              config={"wa-webhook:endpoint": emulator.base_url},
                              secrets={"wa-webhook:apiKey": KEY_1})):
-        stack.set_config("wa-webhook:endpont", "https://api.example.com/v2")
-        stack.set_config("wa-webhook:retires", "2")
+        stack.set_configs(
+            {"wa-webhook:endpont": "https://api.example.com/v2",
+             "wa-webhook:retires": "2"},
+            {})
         preview = stack.preview()
         assert re.search(r"warning: .*wa-webhook:endpont is not a wa-webhook configuration key "
                          r"and is ignored; did you mean wa-webhook:endpoint\?", preview.output)

@@ -15,11 +15,9 @@ def test_yaml_example(tmp_path, pulumi_env, emulator, yaml_dir):
     stack = Stack.from_project(REPO / "examples" / "yaml", tmp_path, env)
     settings = stack.root / "Pulumi.yaml"
     settings.write_text(re.sub(r"path: .*", f"path: {PLUGIN_DIR}", settings.read_text()))
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_configs({"wa-webhook:endpoint": emulator.base_url}, {"wa-webhook:apiKey": KEY_1})
     # Values that look like numbers reach the provider as numbers, even for `type: string`.
-    stack.set_config("fromNumber", ACCOUNT_1)
-    stack.set_config("alertPhone", "972527788695")
+    stack.set_configs({"fromNumber": ACCOUNT_1, "alertPhone": "972527788695"}, {})
     stack.up()
     assert stored(emulator) == {"url": "https://hooks.example.com/whatsapp", "system": 1,
                                 "systemPhoneAlert": "972527788695", "readStatus": 0, "retry": 1}

@@ -46,8 +46,7 @@ def second_stack(first: Stack, name: str, emulator) -> Stack:
     """Another stack of the same project and backend (same program, same configuration)."""
     stack = Stack(first.root, first.env, name)
     stack.pulumi("stack", "init", name)
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_configs({"wa-webhook:endpoint": emulator.base_url}, {"wa-webhook:apiKey": KEY_1})
     return stack
 
 
@@ -201,8 +200,7 @@ def test_moving_a_webhook_to_another_stack_never_clears_the_account(face_stack, 
         src.set_config("hasHook", "false")
         src.up()  # deleted from the state only: the engine does not call delete
         assert calls(emulator) == {"getWebhook": 0, "setWebhook": 0}
-        dst.set_config("hasHook", "true")
-        dst.set_config("adopt", "true")
+        dst.set_configs({"hasHook": "true", "adopt": "true"}, {})
         dst.up()  # one read: the account matches, nothing written
         assert calls(emulator) == {"getWebhook": 1, "setWebhook": 0}
         dst.set_config("adopt", "false")

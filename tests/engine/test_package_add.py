@@ -26,8 +26,7 @@ PY_NAME = LANGUAGE["python"]["packageName"]
 
 
 def configure(stack: Stack, emulator) -> None:
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_configs({"wa-webhook:endpoint": emulator.base_url}, {"wa-webhook:apiKey": KEY_1})
 
 
 def test_package_add_in_a_typescript_project(tmp_path, pulumi_env, emulator, node_modules):

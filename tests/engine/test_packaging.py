@@ -76,10 +76,11 @@ def test_wheel_in_a_clean_venv_runs_the_basic_example(dist, tmp_path, pulumi_env
 
     stack = Stack.from_project(REPO / "examples" / "basic", tmp_path / "example", pulumi_env,
                                virtualenv=str(venv))
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
-    stack.set_config("fromNumber", ACCOUNT_1)
-    stack.set_config("webhookUrl", "https://hooks.example.com/from-wheel")
+    stack.set_configs(
+        {"wa-webhook:endpoint": emulator.base_url,
+         "fromNumber": ACCOUNT_1,
+         "webhookUrl": "https://hooks.example.com/from-wheel"},
+        {"wa-webhook:apiKey": KEY_1})
     stack.up()
     assert emulator.account(ACCOUNT_1)["url"] == "https://hooks.example.com/from-wheel"
     stack.preview("--expect-no-changes")

@@ -66,9 +66,10 @@ export const secondUrl = second.url;
 def test_typescript_output_of_another_resource_as_url(tmp_path, pulumi_env, emulator,
                                                       node_modules):
     stack = typescript_stack(tmp_path, pulumi_env, node_modules, OUTPUT_AS_URL)
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
-    stack.set_config("secondKey", KEY_2, secret=True)
+    stack.set_configs(
+        {"wa-webhook:endpoint": emulator.base_url},
+        {"wa-webhook:apiKey": KEY_1,
+         "secondKey": KEY_2})
     preview = stack.preview()
     assert "second" in preview.stdout
     assert emulator.count("setWebhook") == 0
@@ -102,8 +103,7 @@ def test_typescript_input_problems_in_schema_spelling(tmp_path, pulumi_env, emul
     """Every problem at once, with the schema's names and JSON literals (no Python), `1`
     refused as `2` is, and nothing of the URL's credentials echoed."""
     stack = typescript_stack(tmp_path, pulumi_env, node_modules, BAD_VALUES)
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
+    stack.set_configs({"wa-webhook:endpoint": emulator.base_url}, {"wa-webhook:apiKey": KEY_1})
     result = stack.preview(check=False)
     assert result.code != 0
     text = result.output

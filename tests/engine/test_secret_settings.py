@@ -86,10 +86,11 @@ def secret_stack(request, make_stack, emulator):
         stack = make_stack(PYTHON.format(package=package, account=ACCOUNT_1, alert=ALERT))
         if face == "native":
             use_plugin_dir(stack)
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:retries", "0")
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
-    stack.set_config("hookUrl", SECRET_URL, secret=True)
+    stack.set_configs(
+        {"wa-webhook:endpoint": emulator.base_url,
+         "wa-webhook:retries": "0"},
+        {"wa-webhook:apiKey": KEY_1,
+         "hookUrl": SECRET_URL})
     return stack
 
 

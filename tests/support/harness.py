@@ -171,6 +171,13 @@ class Stack:
     def destroy(self, *extra: str, check: bool = True, **kw: Any) -> Result:
         return self.pulumi("destroy", "--yes", "--skip-preview", *extra, check=check, **kw)
 
+    def set_configs(self, plain: Mapping[str, str], secret: Mapping[str, str]) -> None:
+        """Set several config values in one CLI run (`config set-all`)."""
+        pairs = [arg for key, value in plain.items() for arg in ("--plaintext", f"{key}={value}")]
+        pairs += [arg for key, value in secret.items() for arg in ("--secret", f"{key}={value}")]
+        if pairs:
+            self.pulumi("config", "set-all", *pairs, "--stack", self.name)
+
     def set_config(self, key: str, value: str, secret: bool = False) -> None:
         args = ["config", "set", key, value, "--stack", self.name]
         if secret:

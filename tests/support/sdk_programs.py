@@ -135,10 +135,11 @@ def lifecycle(stack: Stack, emulator: Any) -> Run:
     """preview, up (after its preview, with `-v=9` logs), a no-change preview, an update (retry
     off), refresh and destroy of the program in `stack`, checking the account after each
     write; returns each step's API calls (last path element, in order)."""
-    stack.set_config("wa-webhook:endpoint", emulator.base_url)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
-    stack.set_config("fromNumber", ACCOUNT_1)
-    stack.set_config("webhookUrl", SECRET_URL, secret=True)
+    stack.set_configs(
+        {"wa-webhook:endpoint": emulator.base_url,
+         "fromNumber": ACCOUNT_1},
+        {"wa-webhook:apiKey": KEY_1,
+         "webhookUrl": SECRET_URL})
     calls: Dict[str, List[str]] = {}
 
     def step(name: str, run: Callable[[], object]) -> None:
