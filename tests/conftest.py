@@ -28,28 +28,28 @@ ENGINE_TESTS = Path(__file__).parent / "engine"
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs", "plugin_fixtures"]
 
 
-@pytest.fixture(scope="session")
-def pulumi_dir() -> str:
-    """The directory holding pulumi, pulumi-language-python and pulumi-resource-pulumi-python."""
-    preset = os.environ.get("WA_WEBHOOK_PULUMI_DIR")
+def tool_dir(variable: str, script: str) -> str:
+    """The directory in `variable` (the make targets set it), else the last line `script`
+    prints (it may build the tool once)."""
+    preset = os.environ.get(variable)
     if preset:
         return preset
     result = subprocess.run(
-        [str(REPO / "tools" / "pulumi-cli.sh")], capture_output=True, text=True, check=True
+        [str(REPO / "tools" / script)], capture_output=True, text=True, check=True
     )
     return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def pulumi_dir() -> str:
+    """The directory holding pulumi, pulumi-language-python and pulumi-resource-pulumi-python."""
+    return tool_dir("WA_WEBHOOK_PULUMI_DIR", "pulumi-cli.sh")
 
 
 @pytest.fixture(scope="session")
 def yaml_dir() -> str:
     """The directory holding pulumi-language-yaml (built by tools/pulumi-yaml.sh)."""
-    preset = os.environ.get("WA_WEBHOOK_YAML_DIR")
-    if preset:
-        return preset
-    result = subprocess.run(
-        [str(REPO / "tools" / "pulumi-yaml.sh")], capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip().splitlines()[-1]
+    return tool_dir("WA_WEBHOOK_YAML_DIR", "pulumi-yaml.sh")
 
 
 @pytest.fixture(scope="session")
