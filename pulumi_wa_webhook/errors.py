@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, AbstractSet, Optional
+from typing import TYPE_CHECKING, AbstractSet, Optional, Tuple
 
 if TYPE_CHECKING:
     from .model import Spelling, WebhookSettings
@@ -176,6 +176,21 @@ class ConcurrentWriteError(_SettingsConflict):
             f"({differences}). This Webhook did not take the account over and nothing more "
             "was written. Find out which stack should manage the account: run `pulumi up` "
             "again to see what it holds then, or pass overwrite=True to take it over."
+        )
+
+
+class DuplicateAccountError(WaWebhookError):
+    """Two resources of one deployment declare the same account on the same endpoint. The
+    check of one of them reports it; the other, checked first, fails here, before any call,
+    so that neither writes (whichever the engine checks first is chance)."""
+
+    def __init__(self, account: str, names: Tuple[str, str]) -> None:
+        self.account = account
+        one, other = sorted(names)
+        super().__init__(
+            f"Webhook resources '{one}' and '{other}' both manage account {account} on the "
+            "same endpoint; an account has exactly one webhook configuration, so declare it "
+            "once. Nothing was written."
         )
 
 

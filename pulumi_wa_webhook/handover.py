@@ -19,7 +19,8 @@ hour, their writers gone), so they do not pile up in the temp directory.
 
 The same directory holds each account's claim: the first resource of the deployment that
 the engine checks with that account (`claim`). A second resource on the same endpoint and
-number, in any plugin process of the deployment, finds the claim and fails its check.
+number, in any plugin process of the deployment, finds the claim and fails its check, and
+marks the account as contested, so that the first one does not write either.
 """
 
 from __future__ import annotations
@@ -145,11 +146,38 @@ def claim(account: Tuple[str, str], owner: str) -> Optional[str]:
                 entry = None
             if _written_by_live_process(entry):
                 first = str(entry.get("owner"))
-                return None if first == owner else first
+                if first == owner:
+                    return None
+                _contest(path, first, owner)
+                return first
             path.unlink(missing_ok=True)  # an earlier deployment's, or damaged
         return None
     finally:
         draft.unlink(missing_ok=True)
+
+
+def _contest(claim_path: Path, first: str, second: str) -> None:
+    """Mark a claimed account as declared twice, so that the first claimant, whose check
+    passed, does not write either (see `contested`)."""
+    record_ = dict(json.loads(_own_record(os.getpid())), owners=[first, second])
+    claim_path.with_suffix(".contested").write_text(json.dumps(record_), encoding="utf-8")
+
+
+def contested(account: Tuple[str, str]) -> Optional[Tuple[str, str]]:
+    """The two resources of this deployment that declared `account` ((endpoint, number)),
+    when a second one did (its check failed: see `claim`); None otherwise."""
+    address = deployment()
+    if address is None:
+        return None
+    path = _record_path(address, account).with_suffix(".contested")
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        first, second = entry["owners"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not _written_by_live_process(entry):
+        return None
+    return str(first), str(second)
 
 
 def claimant(account: Tuple[str, str]) -> Optional[str]:

@@ -61,6 +61,7 @@ from .errors import (
     ApiError,
     ConcurrentWriteError,
     ConfigurationError,
+    DuplicateAccountError,
     ImportIdError,
     InvalidApiKeyError,
     MalformedResponseError,
@@ -274,8 +275,9 @@ class Lifecycle:
             inputs[ENDPOINT] = provider_config.options.endpoint
             if owner and settings and settings.from_number:
                 account = (inputs[ENDPOINT], settings.from_number)
-                problems.extend(self._claim(*account, owner))
-                if handover.replacing(owner):
+                claim_problems = self._claim(*account, owner)
+                problems.extend(claim_problems)
+                if not claim_problems and handover.replacing(owner):
                     # `up --replace`: the engine shows us no state, but the account is ours
                     self._ledger.note(self._ledger.in_state, account)
         if not problems and not self._is_unknown(inputs.get(API_KEY)):
@@ -292,15 +294,8 @@ class Lifecycle:
         if first is None:
             return []
         # Checks run in parallel: which came first is chance, so the names go in order.
-        one, other = sorted((resource_name(first), resource_name(owner)))
-        return [
-            Problem(
-                FROM_NUMBER,
-                f"Webhook resources '{one}' and '{other}' both manage account {number} on the "
-                "same endpoint; an account has exactly one webhook configuration, so declare "
-                "it once",
-            )
-        ]
+        names = (resource_name(first), resource_name(owner))
+        return [Problem(FROM_NUMBER, str(DuplicateAccountError(number, names)))]
 
     def diff(self, olds: Dict[str, Any], news: Dict[str, Any]) -> DiffOutcome:
         """Compare the state with checked inputs; a new account is a replacement."""
@@ -366,6 +361,10 @@ class Lifecycle:
         account is this resource's already."""
         secret = self._secret(props)
         account = (endpoint, settings.from_number)
+        twice = handover.contested(account)
+        if twice:
+            names = (resource_name(twice[0]), resource_name(twice[1]))
+            raise DuplicateAccountError(settings.from_number, names)
         client = self._client(self._keys(props)[0], endpoint)
         if props.get(OVERWRITE) or known or self._ledger.has(self._ledger.in_state, account):
             client.set_webhook(settings)

@@ -95,6 +95,29 @@ def test_up_replace_writes_the_programs_settings_after_a_hand_edit_or_not(
     stack.preview("--expect-no-changes")
 
 
+@pytest.mark.parametrize("face", ["dynamic", "native"])
+def test_a_second_declaration_of_a_managed_account_writes_nothing(face_stack, emulator, face):
+    """A program that declares a managed account twice fails its check, and neither
+    declaration writes: not with `adopt`, not during `up --replace` of the first one, not
+    with `overwrite`. The copy comes first in the program, so it is checked (and claims the
+    account) before the resource that manages it."""
+    stack = face_stack(face, HOOK)
+    stack.up()
+    [hook] = stack.resources("Webhook")
+    for flag, args in (("adopt", ("--replace", hook["urn"])), ("overwrite", ())):
+        copy = dict(HOOK, name="copy", url="https://copy.example.com/x", retry=False,
+                    **{flag: True})
+        stack.write_program(program(face, copy, HOOK))
+        emulator.clear_requests()
+        failed = stack.up(*args, check=False)
+        assert failed.code != 0 and "both manage account" in failed.output, failed.output
+        assert stored(emulator) == STORED, (flag, failed.output)
+        assert [c["body"]["url"] for c in emulator.requests("setWebhook")] in (
+            [], [STORED["url"]]), failed.output
+    stack.write_program(program(face, HOOK))
+    stack.preview("--expect-no-changes")
+
+
 def test_a_copy_made_with_pulumi_import_is_dropped_without_clearing_the_account(
         face_stack, emulator):
     stack = face_stack("native", HOOK)

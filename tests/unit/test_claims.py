@@ -13,7 +13,7 @@ import pytest
 from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import handover
 from pulumi_wa_webhook.emulator.testing import running_emulator
-from pulumi_wa_webhook.errors import AccountInUseError
+from pulumi_wa_webhook.errors import AccountInUseError, DuplicateAccountError
 from pulumi_wa_webhook.lifecycle import Lifecycle
 
 ACCOUNT = "972500000001"
@@ -156,4 +156,25 @@ def test_the_create_half_of_up_replace_writes_without_reading(deployment, emulat
     assert problems == []
     core.create(news)
     assert emulator.count("getWebhook") == 0 and emulator.count("setWebhook") == 1
+    assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
+
+
+@pytest.mark.parametrize("flag", ["adopt", "overwrite"])
+def test_neither_of_two_declarations_of_one_account_writes(deployment, emulator, monkeypatch,
+                                                           flag):
+    """The copy is checked first and passes; the resource that manages the account (here
+    being replaced, so its check would otherwise mark the account as in the state) fails;
+    the copy's create then refuses before any call."""
+    monkeypatch.setattr(handover, "replace_targets", lambda: (URN + "hook",))
+    emulator.set_account(ACCOUNT, url="https://h.example.com/")
+    core = make(emulator.base_url)
+    copy, problems = core.check({}, props(url="https://copy.example.com/", **{flag: True}),
+                                owner=URN + "copy")
+    assert problems == []
+    _, problems = core.check({}, props(), owner=URN + "hook")
+    assert ["'copy' and 'hook' both manage" in p.reason for p in problems] == [True]
+    with pytest.raises(DuplicateAccountError, match="'copy' and 'hook' both manage account "
+                       f"{ACCOUNT}.*Nothing was written"):
+        core.create(copy)
+    assert emulator.requests() == []
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
