@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from harness import REPO, Stack, base_env
+from harness import REPO, SECRETS_PROVIDER, Stack, base_env
 from receivers import Receiver
 from s3_server import AWS_ENV, S3Server, running_s3_server
 from webhook_programs import KEY_1, webhook_program
@@ -53,8 +53,12 @@ def yaml_dir() -> str:
 
 
 @pytest.fixture(scope="session")
-def pulumi_env(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return base_env(pulumi_dir, tmp_path_factory.mktemp("pulumi-home"))
+def pulumi_env(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory,
+               s3_server: S3Server) -> dict[str, str]:
+    """The CLI's environment for the engine tests: local backend and plugins only, stacks
+    initialised with a KMS key on the session's moto server (see harness.SECRETS_PROVIDER)."""
+    env = base_env(pulumi_dir, tmp_path_factory.mktemp("pulumi-home"))
+    return dict(env, **s3_server.kms_env(), **{SECRETS_PROVIDER: s3_server.kms_key("wa-test")})
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""A local S3-compatible server (moto's server mode) for Pulumi's DIY S3 backend in tests.
+"""A local AWS (moto's server mode) for tests: S3 for Pulumi's DIY S3 backend, KMS for the
+test stacks' secrets provider.
 
     with running_s3_server() as s3:
         s3.create_bucket("wa-state")
@@ -61,6 +62,22 @@ class S3Server:
 
     def create_bucket(self, bucket: str) -> None:
         self.client().create_bucket(Bucket=bucket)
+
+    def kms_key(self, alias: str) -> str:
+        """Create a KMS key named `alias`; returns the `--secrets-provider` URL that makes
+        Pulumi encrypt a stack's secrets with it (`AWS_ENDPOINT_URL_KMS` must name this
+        server, see `kms_env`)."""
+        import boto3  # comes with moto
+
+        kms = boto3.client("kms", endpoint_url=self.endpoint, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=key)
+        return f"awskms://alias/{alias}?region=us-east-1"
+
+    def kms_env(self) -> Dict[str, str]:
+        """What the Pulumi CLI needs to reach this server's KMS (and only its KMS)."""
+        return dict(AWS_ENV, AWS_ENDPOINT_URL_KMS=self.endpoint)
 
     def keys(self, bucket: str, prefix: str = "") -> List[str]:
         """Every object key in `bucket` under `prefix`."""
