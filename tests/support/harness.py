@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -213,9 +214,24 @@ class Stack:
         result = self.pulumi("stack", "export", "--stack", self.name)
         return dict(json.loads(result.stdout))
 
+    def checkpoint(self) -> Dict[str, Any]:
+        """The stack's state as `stack export` gives it (secrets as ciphertext), read from
+        the file backend without a CLI run (a CLI run elsewhere, e.g. an S3 backend)."""
+        backend = self.env.get("PULUMI_BACKEND_URL", "")
+        if not backend.startswith("file://"):
+            return self.export()
+        project = re.search(r"^name:\s*(\S+)", (self.root / "Pulumi.yaml").read_text(), re.M)
+        assert project, "Pulumi.yaml names no project"
+        path = (Path(urllib.parse.urlparse(backend).path) / ".pulumi" / "stacks"
+                / project.group(1).strip("'\"") / f"{self.name.rsplit('/', 1)[-1]}.json")
+        if not path.exists():
+            return self.export()
+        saved = json.loads(path.read_text())
+        return {"version": saved["version"], "deployment": saved["checkpoint"]["latest"] or {}}
+
     def resources(self, type_suffix: str) -> List[Dict[str, Any]]:
-        """Resources in the exported state whose type ends with `type_suffix`."""
-        deployment = self.export()["deployment"]
+        """Resources in the stack's state whose type ends with `type_suffix`."""
+        deployment = self.checkpoint()["deployment"]
         return [r for r in deployment.get("resources") or [] if r["type"].endswith(type_suffix)]
 
     def all_output(self) -> str:
