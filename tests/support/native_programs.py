@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,3 +33,31 @@ def use_plugin_dir(stack: Stack, path: str = PLUGIN_DIR) -> None:
 def plugin_on_path(stack: Stack, path: str = PLUGIN_DIR) -> None:
     """Let the engine find the plugin on PATH instead (it then prints a warning)."""
     stack.env["PATH"] = f"{path}:{stack.env['PATH']}"
+
+
+def _schema_name(name: str) -> str:
+    """A Python argument name as the schema spells it (`from_number` -> `fromNumber`)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def yaml_program(*hooks: dict[str, Any], plugin_dir: str = PLUGIN_DIR) -> str:
+    """A Pulumi YAML project (Pulumi.yaml) declaring one native Webhook per dict (keys as
+    for `native_program`, in Python spelling), exporting each one's url."""
+    lines = ["name: wa-test", "runtime: yaml", "plugins:", "  providers:",
+             "    - name: wa-webhook", f"      path: {plugin_dir}", "resources:"]
+    outputs = ["outputs:"] if hooks else []
+    for index, hook in enumerate(hooks):
+        hook = dict(hook)
+        name = hook.pop("name", f"hook{index}")
+        lines += [f"  {name}:", "    type: wa-webhook:index:Webhook", "    properties:"]
+        lines += [f"      {_schema_name(key)}: {json.dumps(value)}" for key, value in hook.items()]
+        outputs.append(f"  {name}_url: ${{{name}.url}}")
+    return "\n".join(lines + outputs) + "\n"
+
+
+def use_yaml(stack: Stack, yaml_dir: str, *hooks: dict[str, Any]) -> None:
+    """Turn a stack made by `make_stack` into a Pulumi YAML project with `hooks`."""
+    (stack.root / "__main__.py").unlink(missing_ok=True)
+    stack.env["PATH"] = f"{stack.env['PATH']}{os.pathsep}{yaml_dir}"
+    (stack.root / "Pulumi.yaml").write_text(yaml_program(*hooks))

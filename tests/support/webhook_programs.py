@@ -28,6 +28,24 @@ HOOK = {
     "system_phone_alerts": ["972527788695", "+972 50-221-1234"],
     "retry": True,
 }
+#: A hook with every setting on, numbers in international spelling (engine lifecycle tests).
+FULL = {
+    "name": "support",
+    "from_number": "+972 50-000-0001",
+    "url": "https://hooks.example.com/wa",
+    "system": True,
+    "system_phone_alerts": ["+972 50-221-1234", "972527788695"],
+    "read_status": True,
+    "retry": True,
+}
+#: What the account holds for FULL, in the emulator's wire form.
+STORED_FULL = {
+    "url": "https://hooks.example.com/wa",
+    "system": 1,
+    "systemPhoneAlert": "972502211234,972527788695",
+    "readStatus": 1,
+    "retry": 1,
+}
 
 
 def stored(emulator: Any, number: str = ACCOUNT_1) -> Optional[Dict[str, Any]]:
