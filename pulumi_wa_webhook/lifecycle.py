@@ -114,11 +114,52 @@ class DiffOutcome:
 
 
 @dataclass(frozen=True)
+class WebhookState:
+    """What a Webhook's state keeps, decided here for every face: the settings the account
+    holds, the endpoint they were written to, the fingerprint of the key in use, the
+    program's other inputs that are on (`PROGRAM_INPUTS`, for a later refresh) and the key
+    itself where nothing else keeps it (a key given to the resource, or one from the
+    environment; a key from stack configuration is kept by the engine, once, in the
+    provider's state)."""
+
+    settings: WebhookSettings
+    endpoint: str
+    key_fingerprint: Optional[str] = None
+    api_key: Optional[str] = None
+    program: Tuple[str, ...] = ()
+
+    def outputs(self, every_setting: bool = False) -> Dict[str, Any]:
+        """The resource's outputs. `every_setting` (the native schema requires every
+        output): each setting, the endpoint and the fingerprint. Otherwise (the dynamic
+        face, whose refresh and delete see only the outputs) the state is lean: settings
+        at their default are left out (`model.without_defaults`), and the key and the
+        program's other inputs are kept."""
+        outs: Dict[str, Any] = dict(self.settings.to_props(), **{ENDPOINT: self.endpoint})
+        if self.key_fingerprint:
+            outs[KEY_FINGERPRINT] = self.key_fingerprint
+        if every_setting:
+            return outs
+        outs.update((name, True) for name in self.program)
+        if self.api_key:
+            outs[API_KEY] = self.api_key
+        return without_defaults(outs)
+
+    def inputs(self) -> Dict[str, Any]:
+        """The inputs a refresh or an import stores, in the shape `check` gives them
+        (settings at their default left out), so that the next preview lists exactly the
+        settings that differ: the settings, the endpoint, the key's fingerprint and the
+        program's other inputs; never the key."""
+        inputs = without_defaults(self.outputs(every_setting=True))
+        inputs.update((name, True) for name in self.program)
+        return inputs
+
+
+@dataclass(frozen=True)
 class ReadOutcome:
-    """A refreshed resource; `id` is None when the account no longer exists."""
+    """A refreshed resource; `id` and `state` are None when the account no longer exists."""
 
     id: Optional[str]
-    outputs: Dict[str, Any] = field(default_factory=dict)
+    state: Optional[WebhookState] = None
 
 
 @dataclass
@@ -325,17 +366,19 @@ class Lifecycle:
         number_changes = FROM_NUMBER in unknown or old.from_number != new.from_number
         return DiffOutcome(changed, [FROM_NUMBER] if number_changes else [])
 
-    def create(self, props: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
+    def create(self, props: Dict[str, Any]) -> Tuple[str, WebhookState]:
         """Take the account over: read first (unless this is a replacement or `overwrite`),
-        write only what differs from the program. Returns the id and the outputs."""
+        write only what differs from the program. Returns the id and the state."""
         secret = self._secret(props)
         settings = parse_settings(props, secret=secret)
         _verify_new_url(props, settings)
         endpoint = self._endpoint(props)
         self._write(settings, props, endpoint)
-        return settings.from_number, self._outputs(settings, props, endpoint)
+        return settings.from_number, self._state(settings, props, endpoint)
 
-    def update(self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    def update(
+        self, news: Dict[str, Any], olds: Optional[Dict[str, Any]] = None
+    ) -> WebhookState:
         """Write the program's settings (one call) to the endpoint the inputs name; `olds`
         (the state) tells whether the URL changes, for `verify_url`. On an endpoint the
         state does not name (a move) this is the deployment's first write there: the
@@ -347,7 +390,7 @@ class Lifecycle:
         endpoint = self._endpoint(news)
         account = (endpoint, settings.from_number)
         self._write(settings, news, endpoint, self._ledger.has(self._ledger.written, account))
-        return self._outputs(settings, news, endpoint)
+        return self._state(settings, news, endpoint)
 
     def _write(
         self, settings: WebhookSettings, props: Dict[str, Any], endpoint: str, known: bool = False
@@ -417,7 +460,7 @@ class Lifecycle:
             return ReadOutcome(None)
         if importing:
             self._ledger.take((endpoint, settings.from_number))
-        return ReadOutcome(id_, self._outputs(settings, props, endpoint))
+        return ReadOutcome(id_, self._state(settings, props, endpoint))
 
     def lookup(self, number: Any, endpoint: Optional[str] = None) -> Dict[str, Any]:
         """The settings account `number` holds now (one getWebhook), at `endpoint` or the
@@ -503,17 +546,6 @@ class Lifecycle:
             raise ConfigurationError(settings.missing_key)
         return tuple(dict.fromkeys(k for k in keys if k))
 
-    @staticmethod
-    def inputs_from(outputs: Dict[str, Any]) -> Dict[str, Any]:
-        """The inputs a refresh or an import stores for these outputs, in the shape `check`
-        gives them (settings at their default left out), so that the next preview lists
-        exactly the settings that differ: every setting, the endpoint, the key's fingerprint
-        and the program's other inputs (`PROGRAM_INPUTS`; no key)."""
-        kept = (ENDPOINT, KEY_FINGERPRINT) + PROGRAM_INPUTS
-        return without_defaults(
-            {k: v for k, v in outputs.items() if k in SETTING_NAMES or k in kept}
-        )
-
     def _key_changed(self, olds: Dict[str, Any], news: Dict[str, Any]) -> bool:
         """Whether the key the inputs name differs from the one the state was written with.
         The state holds the key only when the resource was given one (`api_key`); else the
@@ -553,22 +585,21 @@ class Lifecycle:
                 continue
         return call(self._client(keys[-1], endpoint))
 
-    def _outputs(
+    def _state(
         self, settings: WebhookSettings, props: Dict[str, Any], endpoint: str
-    ) -> Dict[str, Any]:
-        """Every setting, the endpoint, the key's fingerprint, and the key itself where
-        nothing else keeps it for a later refresh or destroy: a key given to the resource,
-        or one from the environment. A key from stack configuration is kept by the engine,
-        once, in the provider's state."""
-        outs = settings.to_props()
-        outs[ENDPOINT] = endpoint
-        # for a later refresh, which sees only the outputs
-        outs.update((name, props[name]) for name in PROGRAM_INPUTS if props.get(name))
+    ) -> WebhookState:
+        """The state of a resource with `props` (inputs, or the state a refresh was given)
+        whose account holds `settings` on `endpoint`."""
         key = self.key_in_use(props)
+        kept_key = None
         if props.get(API_KEY):
-            outs[API_KEY] = props[API_KEY]
+            kept_key = str(props[API_KEY])
         elif key and self._settings().key_from_environment:
-            outs[API_KEY] = key
-        if key:
-            outs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
-        return outs
+            kept_key = key
+        return WebhookState(
+            settings,
+            endpoint,
+            key_fingerprint=stack_config.key_fingerprint(key) if key else None,
+            api_key=kept_key,
+            program=tuple(name for name in PROGRAM_INPUTS if props.get(name)),
+        )

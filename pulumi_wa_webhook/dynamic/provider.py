@@ -4,7 +4,7 @@ Check and diff make no HTTP calls. The instance holds no secret when it is pickl
 given to the resource travels as the secret `api_key` property, and everything else
 (including the configured key) is read in `configure`, which runs in the provider process.
 
-State is lean: outputs leave out settings at their default (`model.without_defaults`; the
+State is lean: outputs leave out settings at their default (`lifecycle.WebhookState`; the
 `Webhook` class reads them back as defaults), and a configured key is not copied into each
 resource (the engine keeps the stack configuration, encrypted, in the provider's state; the
 resource keeps the key's fingerprint to notice a rotation).
@@ -31,7 +31,7 @@ from pulumi.output import Unknown
 from .. import config as stack_config
 from ..errors import ConfigurationError, WaWebhookError
 from ..lifecycle import Deployment, Lifecycle
-from ..model import check_failure, without_defaults
+from ..model import check_failure
 from . import workers
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -144,25 +144,22 @@ class WebhookProvider(ResourceProvider):
 
     @_clear_errors
     def create(self, props: Dict[str, Any]) -> CreateResult:
-        id_, outputs = self._lifecycle.create(props)
-        return CreateResult(id_, without_defaults(outputs))
+        id_, state = self._lifecycle.create(props)
+        return CreateResult(id_, state.outputs())
 
     @_clear_errors
     def update(self, _id: str, _olds: Dict[str, Any], news: Dict[str, Any]) -> UpdateResult:
-        return UpdateResult(without_defaults(self._lifecycle.update(news, _olds)))
+        return UpdateResult(self._lifecycle.update(news, _olds).outputs())
 
     @_clear_errors
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
-        lifecycle = self._lifecycle
-        outcome = lifecycle.read(id_, props)
-        if outcome.id is None:
+        outcome = self._lifecycle.read(id_, props)
+        if outcome.id is None or outcome.state is None:
             return ReadResult("", {})  # the account is gone: the resource leaves the state
         # The refreshed inputs leave the key out: the engine keeps an input secret only if
         # the old inputs held it as one. A key given to the resource stays in the outputs
         # (delete sees only those), and the program supplies it again.
-        return ReadResult(
-            outcome.id, without_defaults(outcome.outputs), lifecycle.inputs_from(outcome.outputs)
-        )
+        return ReadResult(outcome.id, outcome.state.outputs(), outcome.state.inputs())
 
     @_clear_errors
     def delete(self, id_: str, props: Dict[str, Any]) -> None:

@@ -127,8 +127,10 @@ def config_mapping(values: Mapping[str, Any]) -> Dict[str, str]:
     return mapping
 
 
-def _outputs(props: Mapping[str, Any]) -> Dict[str, Any]:
-    """The outputs among `props`, with every setting (a default where `props` has none)."""
+def _planned_outputs(props: Mapping[str, Any]) -> Dict[str, Any]:
+    """A preview's outputs: those among the inputs `props` (values may not be known yet),
+    with every setting (a default where `props` has none), as `WebhookState.outputs` gives
+    them after the call."""
     outputs = {name: props[name] for name in OUTPUT_NAMES if name in props}
     return dict(SETTING_DEFAULTS, **outputs)
 
@@ -157,12 +159,12 @@ def _values(props: Mapping[str, Any], secret: Iterable[str]) -> Dict[str, Proper
     return from_props({k: v for k, v in props.items() if k != SECRET_INPUTS}, secret=names)
 
 
-def _with_key(props: Dict[str, Any], inputs: Mapping[str, PropertyValue]) -> Dict[str, Any]:
-    """`props` (a state: it never holds the key) with the API key of `inputs`, if any."""
-    key = inputs.get(camel(API_KEY))
-    if key is not None and key.value:
-        return dict(props, **{API_KEY: to_plain(key)})
-    return props
+def _with_inputs(props: Dict[str, Any], inputs: Mapping[str, PropertyValue]) -> Dict[str, Any]:
+    """`props` (a state: it never holds the key, nor the program's other inputs) with the
+    API key of `inputs` and the program's other inputs (`PROGRAM_INPUTS`) that are on."""
+    given = to_props(inputs)
+    kept = {k: given[k] for k in (API_KEY,) + PROGRAM_INPUTS if given.get(k)}
+    return dict(props, **kept) if kept else props
 
 
 class WebhookProvider(Provider):
@@ -272,7 +274,7 @@ class WebhookProvider(Provider):
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        olds = _with_key(to_props(request.old_state), request.old_inputs)  # type: ignore[attr-defined]
+        olds = _with_inputs(to_props(request.old_state), request.old_inputs)  # type: ignore[attr-defined]
         news = _props(request.new_inputs)
         if not olds.get(API_KEY) and not olds.get(KEY_FINGERPRINT):
             # Imported with `pulumi import` (the state holds no key): the key the program or
@@ -301,17 +303,17 @@ class WebhookProvider(Provider):
         props = _props(request.properties)
         secret = props.get(SECRET_INPUTS) or ()
         if request.preview:  # no API call in preview: the outputs will be the inputs
-            return CreateResponse(properties=_values(_outputs(props), secret))
-        id_, outputs = await self._blocking(self._lifecycle.create, props)
-        return CreateResponse(id_, _values(_outputs(outputs), secret))
+            return CreateResponse(properties=_values(_planned_outputs(props), secret))
+        id_, state = await self._blocking(self._lifecycle.create, props)
+        return CreateResponse(id_, _values(state.outputs(every_setting=True), secret))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         props = _props(request.news)
         secret = props.get(SECRET_INPUTS) or ()
         if request.preview:
-            return UpdateResponse(_values(_outputs(props), secret))
-        outputs = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
-        return UpdateResponse(_values(_outputs(outputs), secret))
+            return UpdateResponse(_values(_planned_outputs(props), secret))
+        state = await self._blocking(self._lifecycle.update, props, to_props(request.olds))
+        return UpdateResponse(_values(state.outputs(every_setting=True), secret))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         # Refresh sends the state and the inputs; `import_` only the program's inputs;
@@ -319,28 +321,26 @@ class WebhookProvider(Provider):
         importing = not request.properties
         # What the state or the program held as a secret stays one.
         secret = secret_names(request.properties, request.inputs)
-        props = _with_key(to_props(request.properties or request.inputs), request.inputs)
+        props = _with_inputs(to_props(request.properties or request.inputs), request.inputs)
         outcome = await self._blocking(
             self._lifecycle.read, request.resource_id, props, importing
         )
-        if outcome.id is None:
+        if outcome.id is None or outcome.state is None:
             return ReadResponse()  # no id: the server answers "does not exist"
-        if importing and outcome.outputs.get(URL) != props.get(URL):
+        if importing and outcome.state.settings.url != props.get(URL):
             # A URL read from the account, not the program's: it may carry a token.
             secret.append(URL)
-        inputs = self._lifecycle.inputs_from(outcome.outputs)
-        old_inputs = to_props(request.inputs)
-        inputs.update((k, old_inputs[k]) for k in PROGRAM_INPUTS if old_inputs.get(k))
-        if props.get(API_KEY):
+        inputs = outcome.state.inputs()
+        if props.get(API_KEY):  # always marked secret here (see `_values`)
             inputs[API_KEY] = props[API_KEY]
         return ReadResponse(
             resource_id=outcome.id,
-            properties=_values(_outputs(outcome.outputs), secret),
+            properties=_values(outcome.state.outputs(every_setting=True), secret),
             inputs=_values(inputs, secret),
         )
 
     async def delete(self, request: DeleteRequest) -> None:
-        props = _with_key(to_props(request.properties), request.old_inputs)  # type: ignore[attr-defined]
+        props = _with_inputs(to_props(request.properties), request.old_inputs)  # type: ignore[attr-defined]
         await self._blocking(
             self._lifecycle.delete, request.resource_id, props, request.urn
         )

@@ -18,7 +18,8 @@ from pulumi_wa_webhook.errors import (
     InvalidApiKeyError,
     UnreachableUrlError,
 )
-from pulumi_wa_webhook.lifecycle import SECRET_INPUTS, Deployment, Lifecycle
+from pulumi_wa_webhook.lifecycle import Deployment, Lifecycle, WebhookState
+from pulumi_wa_webhook.model import from_state
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"  # the emulator fixture's key for ACCOUNT
@@ -65,9 +66,9 @@ def test_read_uses_the_key_in_state_when_it_is_valid(emulator, make):
     emulator.set_account(ACCOUNT, url="https://seen.example/")
     outcome = make(emulator, key="configured-but-wrong").read(ACCOUNT, props(api_key=KEY))
     assert outcome.id == ACCOUNT
-    assert outcome.outputs["url"] == "https://seen.example/"
-    assert outcome.outputs["api_key"] == KEY
-    assert outcome.outputs["endpoint"] == emulator.base_url
+    assert outcome.state.outputs()["url"] == "https://seen.example/"
+    assert outcome.state.outputs()["api_key"] == KEY
+    assert outcome.state.outputs()["endpoint"] == emulator.base_url
     assert emulator.count("getWebhook") == 1  # the key in state was tried first
 
 
@@ -125,16 +126,17 @@ ELSEWHERE = {"wa-webhook:endpoint": "http://127.0.0.1:9/v2"}  # nothing listens 
 def test_read_and_delete_go_to_the_endpoint_kept_in_state(emulator, state_key, make):
     cycle = make(emulator, key=KEY, **ELSEWHERE)
     outcome = cycle.read(ACCOUNT, props(endpoint=emulator.base_url, api_key=state_key))
-    assert outcome.outputs["endpoint"] == emulator.base_url
+    assert outcome.state.outputs()["endpoint"] == emulator.base_url
     cycle.delete(ACCOUNT, props(endpoint=emulator.base_url, api_key=state_key))
     assert emulator.count() == (2 if state_key == "old-key" else 1) * 2
 
 
 def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator, make):
     cycle = make(emulator, key=KEY, **ELSEWHERE)
-    _, outs = cycle.create(props(endpoint=emulator.base_url, api_key=KEY))
+    _, state = cycle.create(props(endpoint=emulator.base_url, api_key=KEY))
+    outs = state.outputs(every_setting=True)
     assert outs["endpoint"] == emulator.base_url
-    outs = cycle.update(props(endpoint=emulator.base_url, api_key=KEY, retry=True))
+    outs = cycle.update(props(endpoint=emulator.base_url, api_key=KEY, retry=True)).outputs()
     assert outs["endpoint"] == emulator.base_url
     assert emulator.account(ACCOUNT)["retry"] == 1
 
@@ -142,7 +144,7 @@ def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator, make):
 @pytest.mark.parametrize("stored", [None, "", 5, True])
 def test_a_state_without_a_usable_endpoint_uses_the_configured_one(emulator, stored, make):
     outcome = make(emulator, key=KEY).read(ACCOUNT, props(endpoint=stored))
-    assert outcome.outputs["endpoint"] == emulator.base_url
+    assert outcome.state.outputs()["endpoint"] == emulator.base_url
 
 
 def test_an_endpoint_in_state_is_validated(emulator, make):
@@ -158,7 +160,8 @@ def test_an_endpoint_in_state_is_validated(emulator, make):
 
 
 def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulator, make):
-    id_, outs = make(emulator, key=KEY).create(props(url="https://new.example/", retry=True))
+    id_, state = make(emulator, key=KEY).create(props(url="https://new.example/", retry=True))
+    outs = state.outputs(every_setting=True)
     assert id_ == ACCOUNT
     assert outs == {**props(url="https://new.example/", retry=True),
                     "endpoint": emulator.base_url,
@@ -172,7 +175,8 @@ def test_create_on_a_cleared_account_writes_once_and_returns_the_outputs(emulato
 
 
 def test_create_with_a_resource_key_keeps_it_in_the_outputs(emulator, make):
-    _, outs = make(emulator, key="configured-but-wrong").create(props(api_key=KEY))
+    _, state = make(emulator, key="configured-but-wrong").create(props(api_key=KEY))
+    outs = state.outputs()
     assert outs["api_key"] == KEY
 
 
@@ -282,7 +286,7 @@ def test_an_account_updated_in_this_deployment_is_not_cleared_by_it(emulator, ma
 
 def test_update_writes_once_to_the_endpoint_in_the_inputs(emulator, make):
     outs = make(emulator, key=KEY).update(props(endpoint=emulator.base_url, system=True),
-                                          props(endpoint=emulator.base_url))
+                                          props(endpoint=emulator.base_url)).outputs()
     assert outs["system"] is True and outs["endpoint"] == emulator.base_url
     assert [r["path"].rsplit("/", 1)[1] for r in emulator.requests()] == ["setWebhook"]
     assert emulator.account(ACCOUNT)["system"] == 1
@@ -401,17 +405,19 @@ def test_an_old_state_holding_the_configured_key_is_no_change(emulator, make):
 
 def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(emulator, make):
     emulator.add_account(ACCOUNT, KEY)
-    _, outs = make(emulator, key="configured").create(props(api_key=KEY))
+    _, state = make(emulator, key="configured").create(props(api_key=KEY))
+    outs = state.outputs()
     assert outs["api_key"] == KEY  # given to the resource: delete needs it
     assert outs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
     outcome = make(emulator, key=KEY).read(ACCOUNT, {"endpoint": emulator.base_url})
-    assert "api_key" not in outcome.outputs
-    assert outcome.outputs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
+    assert "api_key" not in outcome.state.outputs()
+    assert outcome.state.outputs()["key_fingerprint"] == stack_config.key_fingerprint(KEY)
 
 
 def test_a_key_from_the_environment_is_kept_in_the_outputs(emulator, monkeypatch, make):
     monkeypatch.setenv("WA_WEBHOOK_API_KEY", KEY)  # nothing but the state records it
-    _, outs = make(emulator).create(props())
+    _, state = make(emulator).create(props())
+    outs = state.outputs()
     assert outs["api_key"] == KEY
     assert outs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
 
@@ -423,14 +429,19 @@ def test_a_key_not_known_yet_is_a_change_but_not_a_rotation(emulator, make):
     assert outcome.changed == ["api_key"] and said == []
 
 
-def test_inputs_from_outputs_are_the_settings_check_keeps_and_the_endpoint(emulator):
-    outputs = dict(props(url="", system=True), api_key="k", endpoint=emulator.base_url,
-                   key_fingerprint="00000000", adopt=True, **{SECRET_INPUTS: ["url"]})
+def test_a_states_inputs_are_the_settings_check_keeps_and_the_endpoint(emulator):
+    state = WebhookState(from_state(props(url="", system=True)), emulator.base_url,
+                         key_fingerprint="00000000", api_key="k", program=("adopt",))
     # The shape `check` gives: no setting at its default, so a later preview lists exactly
     # the settings that differ.
-    assert Lifecycle.inputs_from(outputs) == {
+    assert state.inputs() == {
         "from_number": ACCOUNT, "system": True, "endpoint": emulator.base_url,
         "key_fingerprint": "00000000", "adopt": True}  # internal properties are not kept
+    # The dynamic face's outputs are lean and keep the key and the program's other inputs
+    # (its refresh and delete see nothing else); the native face's hold every setting.
+    assert state.outputs() == dict(state.inputs(), api_key="k")
+    assert state.outputs(every_setting=True) == dict(
+        props(url="", system=True), endpoint=emulator.base_url, key_fingerprint="00000000")
 
 
 def test_diff_of_another_account_is_a_replacement(emulator, make):
