@@ -268,7 +268,7 @@ def test_stopping_the_emulator_ends_pending_deliveries(make_receiver):
                 break
             time.sleep(0.05)
         started = time.monotonic()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 60  # not the 5 minutes until the next try
     assert emu.backend.deliveries.get(delivery_id)["outcome"] == "pending"
     assert not [t for t in threading.enumerate() if t.name == f"delivery-{delivery_id}"]
 

@@ -235,13 +235,13 @@ def test_status_fault_twice_then_ok(emulator: Emulator) -> None:
 
 
 def test_delay_fault_exceeds_client_timeout(emulator: Emulator) -> None:
-    emulator.add_fault("getWebhook", delay=0.6)
+    emulator.add_fault("getWebhook", delay=3)
     started = time.monotonic()
     with pytest.raises(requests.Timeout):
         requests.post(
             f"{emulator.base_url}/getWebhook", json={"apiKey": KEY, "from": ACCOUNT}, timeout=0.15
         )
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 2.5  # the client gave up; the answer was 3 s away
     assert get_webhook(emulator)["status"] == "OK"  # the fault was served once, then gone
     emulator.add_fault("getWebhook", delay=0.05)
     assert get_webhook(emulator)["status"] == "OK"  # a short delay just answers late
@@ -533,7 +533,6 @@ def _cli(*args: str) -> subprocess.Popen[str]:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_cli_serves_until_signalled(tmp_path: Path, stop_signal: int) -> None:
-    started = time.monotonic()
     proc = _cli(
         "--host",
         "127.0.0.1",
@@ -549,12 +548,9 @@ def test_cli_serves_until_signalled(tmp_path: Path, stop_signal: int) -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        elapsed = time.monotonic() - started
-        print(f"emulator CLI ready in {elapsed:.3f} s")
         assert line.startswith("99digital emulator listening on http://127.0.0.1:")
         base_url = line.split()[-1]
         assert base_url.endswith("/whatsapp/v2")
-        assert elapsed < 5.0
         response = requests.post(
             f"{base_url}/setWebhook",
             timeout=TIMEOUT,
