@@ -35,28 +35,20 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Tuple
 
 #: An engine address as plugins receive it: host:port.
 _ADDRESS = re.compile(r"^[\w.\-\[\]:]+:\d+$")
 
-_joined: Optional[str] = None
 #: Seconds after which the untouched records of a deployment whose plugins have exited go.
 STALE_AFTER = 3600.0
 
 
-def join(engine_address: str) -> None:
-    """Record this process as a plugin of the deployment at `engine_address`."""
-    global _joined
-    _joined = engine_address
-
-
-def deployment() -> Optional[str]:
-    """This process's engine address: the one `join` was given, else, in the dynamic
-    provider's process (`python -m pulumi.dynamic ENGINE`), its argument; None elsewhere."""
-    if _joined is not None:
-        return _joined
+def engine_address() -> Optional[str]:
+    """In the dynamic provider's process (`python -m pulumi.dynamic ENGINE`), the engine
+    address it was given; None elsewhere (the native plugin passes its own to `Shared`)."""
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
     if spec is not None and spec.name.startswith("pulumi.dynamic"):
@@ -91,10 +83,7 @@ def _record_path(address: str, account: Tuple[str, str]) -> Path:
     return Path(tempfile.gettempdir()) / f"wa-webhook-{user}" / deployment_dir / name
 
 
-def record(account: Tuple[str, str]) -> None:
-    """Note that a resource of this process has just written or adopted `account`
-    ((endpoint, number)); nothing happens outside a deployment."""
-    address = deployment()
+def _record(address: Optional[str], account: Tuple[str, str]) -> None:
     if address is None:
         return
     path = _record_path(address, account)
@@ -112,17 +101,7 @@ def _make_directory(directory: Path) -> None:
     _sweep(directory)
 
 
-def claim(account: Tuple[str, str], owner: str) -> Optional[str]:
-    """Claim `account` ((endpoint, number)) for the resource `owner` (its URN, or another
-    name unique in the deployment) when the engine checks it. Returns the owner that a live
-    process of this deployment claimed it for first, when that is another resource (two
-    resources managing one account), else None. Nothing is claimed outside a deployment.
-
-    The claim is a file created with a hard link, which fails when the file exists: of two
-    processes claiming at once, exactly one wins. Its content (pid, start time, owner)
-    tells a claim of this deployment from an earlier one's that had the same address.
-    """
-    address = deployment()
+def _claim(address: Optional[str], account: Tuple[str, str], owner: str) -> Optional[str]:
     if address is None:
         return None
     path = _record_path(address, account).with_suffix(".claim")
@@ -163,10 +142,7 @@ def _contest(claim_path: Path, first: str, second: str) -> None:
     claim_path.with_suffix(".contested").write_text(json.dumps(record_), encoding="utf-8")
 
 
-def contested(account: Tuple[str, str]) -> Optional[Tuple[str, str]]:
-    """The two resources of this deployment that declared `account` ((endpoint, number)),
-    when a second one did (its check failed: see `claim`); None otherwise."""
-    address = deployment()
+def _contested(address: Optional[str], account: Tuple[str, str]) -> Optional[Tuple[str, str]]:
     if address is None:
         return None
     path = _record_path(address, account).with_suffix(".contested")
@@ -180,10 +156,7 @@ def contested(account: Tuple[str, str]) -> Optional[Tuple[str, str]]:
     return str(first), str(second)
 
 
-def claimant(account: Tuple[str, str]) -> Optional[str]:
-    """The owner a live process of this deployment claimed `account` for (see `claim`), or
-    None: no resource of the deployment was checked with that account."""
-    address = deployment()
+def _claimant(address: Optional[str], account: Tuple[str, str]) -> Optional[str]:
     if address is None:
         return None
     path = _record_path(address, account).with_suffix(".claim")
@@ -200,17 +173,7 @@ def claimant(account: Tuple[str, str]) -> Optional[str]:
 _REPLACE_OPTIONS = ("--replace", "--target-replace")
 
 
-@functools.cache
-def replace_targets() -> Tuple[str, ...]:
-    """The URNs (or URN patterns) the running `pulumi up` was told to replace (`--replace`,
-    `--target-replace`), read from the command line of the `pulumi` process that started
-    this plugin (Linux /proc; empty elsewhere, or outside a deployment).
-
-    The engine calls a provider for a resource targeted for replacement as for a new one
-    (Check without the old inputs, no Diff, Create), so this is the only way to tell the
-    create half of `up --replace` from a first create."""
-    if deployment() is None:
-        return ()
+def _replace_targets() -> Tuple[str, ...]:
     pid = os.getppid()
     for _level in range(4):
         try:
@@ -237,11 +200,9 @@ def _targets(args: List[str]) -> Tuple[str, ...]:
     return tuple(v for v in found if v)
 
 
-def replacing(owner: str) -> bool:
-    """Whether `owner` (a URN; a dynamic resource's `dynamic:wa-webhook:Webhook::NAME`) is
-    targeted for replacement by the running `pulumi up`."""
+def _replacing(targets: Tuple[str, ...], owner: str) -> bool:
     name = owner.rsplit("::", 1)[-1]
-    for target in replace_targets():
+    for target in targets:
         if fnmatch.fnmatchcase(owner, target):
             return True
         if owner.startswith("dynamic:") and target.rsplit("::", 1)[-1] == name:
@@ -299,9 +260,7 @@ def _own_record(pid: int) -> str:
     return json.dumps({"pid": pid, "started": _started(pid)})
 
 
-def taken(account: Tuple[str, str]) -> bool:
-    """True when a live process of this deployment has written or adopted `account`."""
-    address = deployment()
+def _taken(address: Optional[str], account: Tuple[str, str]) -> bool:
     if address is None:
         return False
     try:
@@ -309,3 +268,69 @@ def taken(account: Tuple[str, str]) -> bool:
     except (OSError, ValueError):
         return False
     return _written_by_live_process(entry)
+
+
+@dataclass
+class Shared:
+    """What the plugin processes of one deployment share: the records of the accounts its
+    resources wrote or adopted, and the claims of the accounts the engine checked, named by
+    the deployment's engine `address`. Outside a deployment (`address` None) nothing is
+    recorded or claimed and nothing is being replaced."""
+
+    address: Optional[str] = None
+    _replace_targets: Optional[Tuple[str, ...]] = field(default=None, repr=False)
+
+    @classmethod
+    def of_this_process(cls) -> Shared:
+        """The dynamic provider's (its engine address is its argument); a plain process's
+        (no deployment). The native plugin makes its own from the address it is given."""
+        return cls(engine_address())
+
+    def record(self, account: Tuple[str, str]) -> None:
+        """Note that a resource of this process has just written or adopted `account`
+        ((endpoint, number))."""
+        _record(self.address, account)
+
+    def taken(self, account: Tuple[str, str]) -> bool:
+        """True when a live process of this deployment has written or adopted `account`."""
+        return _taken(self.address, account)
+
+    def claim(self, account: Tuple[str, str], owner: str) -> Optional[str]:
+        """Claim `account` ((endpoint, number)) for the resource `owner` (its URN, or another
+        name unique in the deployment) when the engine checks it. Returns the owner that a
+        live process of this deployment claimed it for first, when that is another resource
+        (two resources managing one account), else None.
+
+        The claim is a file created with a hard link, which fails when the file exists: of
+        two processes claiming at once, exactly one wins. Its content (pid, start time,
+        owner) tells a claim of this deployment from an earlier one's that had the same
+        address."""
+        return _claim(self.address, account, owner)
+
+    def claimant(self, account: Tuple[str, str]) -> Optional[str]:
+        """The owner a live process of this deployment claimed `account` for (see `claim`),
+        or None: no resource of the deployment was checked with that account."""
+        return _claimant(self.address, account)
+
+    def contested(self, account: Tuple[str, str]) -> Optional[Tuple[str, str]]:
+        """The two resources of this deployment that declared `account`, when a second one
+        did (its check failed: see `claim`); None otherwise."""
+        return _contested(self.address, account)
+
+    def replace_targets(self) -> Tuple[str, ...]:
+        """The URNs (or URN patterns) the running `pulumi up` was told to replace
+        (`--replace`, `--target-replace`), read once from the command line of the `pulumi`
+        process that started this plugin (Linux /proc; empty elsewhere, or outside a
+        deployment).
+
+        The engine calls a provider for a resource targeted for replacement as for a new one
+        (Check without the old inputs, no Diff, Create), so this is the only way to tell the
+        create half of `up --replace` from a first create."""
+        if self._replace_targets is None:
+            self._replace_targets = () if self.address is None else _replace_targets()
+        return self._replace_targets
+
+    def replacing(self, owner: str) -> bool:
+        """Whether `owner` (a URN; a dynamic resource's `dynamic:wa-webhook:Webhook::NAME`)
+        is targeted for replacement by the running `pulumi up`."""
+        return _replacing(self.replace_targets(), owner)

@@ -19,7 +19,7 @@ has learnt about accounts:
 
 - an account that a resource of the program was checked with is that resource's: the
   delete of another resource (a copy made with `pulumi import`) leaves it alone; so is the
-  account of a `pulumi up --replace` target (`handover.replacing`: the engine shows no state).
+  account of a `pulumi up --replace` target (`Shared.replacing`: the engine shows no state).
 
 Any other first write of the deployment to an (endpoint, account) pair (a create, or an
 update whose endpoint changed) reads the account first and refuses any configuration, a
@@ -28,7 +28,7 @@ a second stack, another team's setting on a new endpoint or a hand-made setting 
 silently lost or silently shared. A write to a cleared account is read back, so that of two
 deployments that raced for it the one overwritten fails (the API has no compare-and-set).
 
-Check claims each account for the resource's URN (`handover.claim`, shared by the
+Check claims each account for the resource's URN (`Shared.claim`, shared by the
 deployment's plugin processes): two resources on one endpoint and number fail at preview.
 """
 
@@ -169,6 +169,8 @@ class Ledger:
     in_state: Set[Tuple[str, str]] = field(default_factory=set)
     written: Set[Tuple[str, str]] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: What the deployment's other plugin processes see (records and claims).
+    shared: handover.Shared = field(default_factory=handover.Shared.of_this_process)
 
     def note(self, which: Set[Tuple[str, str]], key: Tuple[str, str]) -> None:
         with self.lock:
@@ -181,11 +183,11 @@ class Ledger:
     def take(self, account: Tuple[str, str]) -> None:
         """A resource of this deployment has just written or adopted `account`."""
         self.note(self.written, account)
-        handover.record(account)
+        self.shared.record(account)
 
     def taken(self, account: Tuple[str, str]) -> bool:
         """Whether a resource of this deployment (in any of its plugin processes) has."""
-        return self.has(self.written, account) or handover.taken(account)
+        return self.has(self.written, account) or self.shared.taken(account)
 
 
 @dataclass
@@ -318,7 +320,7 @@ class Lifecycle:
                 account = (inputs[ENDPOINT], settings.from_number)
                 claim_problems = self._claim(*account, owner)
                 problems.extend(claim_problems)
-                if not claim_problems and handover.replacing(owner):
+                if not claim_problems and self._ledger.shared.replacing(owner):
                     # `up --replace`: the engine shows us no state, but the account is ours
                     self._ledger.note(self._ledger.in_state, account)
         if not problems and not self._is_unknown(inputs.get(API_KEY)):
@@ -327,11 +329,10 @@ class Lifecycle:
                 inputs[KEY_FINGERPRINT] = stack_config.key_fingerprint(key)
         return inputs, problems
 
-    @staticmethod
-    def _claim(endpoint: str, number: str, owner: str) -> List[Problem]:
+    def _claim(self, endpoint: str, number: str, owner: str) -> List[Problem]:
         """Claim the account for `owner`; the problem if another resource of this
         deployment (in any plugin process, on either face) already did."""
-        first = handover.claim((endpoint, number), owner)
+        first = self._ledger.shared.claim((endpoint, number), owner)
         if first is None:
             return []
         # Checks run in parallel: which came first is chance, so the names go in order.
@@ -404,7 +405,7 @@ class Lifecycle:
         account is this resource's already."""
         secret = self._secret(props)
         account = (endpoint, settings.from_number)
-        twice = handover.contested(account)
+        twice = self._ledger.shared.contested(account)
         if twice:
             names = (resource_name(twice[0]), resource_name(twice[1]))
             raise DuplicateAccountError(settings.from_number, names)
@@ -499,7 +500,7 @@ class Lifecycle:
                 "native provider), which has just set or adopted it"
             )
             return
-        claimant = handover.claimant(account)
+        claimant = self._ledger.shared.claimant(account)
         if claimant is not None and claimant != owner:
             self._say(
                 f"account {id_} was not cleared: resource '{resource_name(claimant)}' of this "

@@ -50,6 +50,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from .. import config as stack_config
+from .. import handover
 from ..errors import ConfigurationError
 from ..lifecycle import (
     API_KEY,
@@ -181,9 +182,16 @@ class WebhookProvider(Provider):
         self._config_source: Dict[str, str] = {}
         self._loaded: Optional[stack_config.ProviderConfig] = None
         self._pool = ThreadPoolExecutor(max_workers=workers)
+        self._deployment = Deployment()
         self._lifecycle = Lifecycle(
-            self._config, is_unknown, lambda line: say(for_schema(line)), SCHEMA, Deployment()
+            self._config, is_unknown, lambda line: say(for_schema(line)), SCHEMA,
+            self._deployment,
         )
+
+    def join(self, engine_address: str) -> None:
+        """Share records and claims with the other plugins of the deployment at
+        `engine_address` (the engine starts each plugin with its address)."""
+        self._deployment.ledger.shared = handover.Shared(engine_address)
 
     def _config(self) -> stack_config.ProviderConfig:
         """The provider configuration, resolved once (errors are raised again each time)."""

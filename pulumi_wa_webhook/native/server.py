@@ -34,7 +34,7 @@ from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
-from .. import __version__, handover
+from .. import __version__
 from ..errors import WaWebhookError
 from ..model import SCHEMA
 from .messages import for_schema
@@ -198,7 +198,9 @@ def serve(
     parser.add_argument("engine", help="Pulumi engine address")
     parser.add_argument("--version", action="version", version=__version__)
     known, _ = parser.parse_known_args(args)  # other options (--logtostderr, -v=9) are ignored
-    handover.join(known.engine)
+    join = getattr(provider, "join", None)
+    if join is not None:
+        join(known.engine)
     if log is not None:
         log.connect(known.engine)
 

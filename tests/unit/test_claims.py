@@ -14,7 +14,7 @@ from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import handover
 from pulumi_wa_webhook.emulator.testing import running_emulator
 from pulumi_wa_webhook.errors import AccountInUseError, DuplicateAccountError
-from pulumi_wa_webhook.lifecycle import Lifecycle
+from pulumi_wa_webhook.lifecycle import Deployment, Ledger, Lifecycle
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
@@ -22,68 +22,76 @@ ENDPOINT = ("http://127.0.0.1:8080/api", ACCOUNT)
 URN = "urn:pulumi:dev::p::wa-webhook:index:Webhook::"
 
 
+ADDRESS = "127.0.0.1:40011"
+
+
 @pytest.fixture
 def deployment(monkeypatch, tmp_path):
-    """This process as a plugin of a fresh deployment, its records under tmp_path."""
+    """The temporary directory the records go to (tmp_path)."""
     monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
-    monkeypatch.setattr(handover, "_joined", None)
-    handover.join("127.0.0.1:40011")
     return tmp_path
+
+
+@pytest.fixture
+def shared(deployment):
+    """This process as a plugin of a fresh deployment, its records under tmp_path."""
+    return handover.Shared(ADDRESS)
 
 
 # -- handover: claims shared by the deployment's processes -------------------------------------
 
 
-def test_the_first_claim_wins_and_the_same_owner_may_claim_again(deployment):
-    assert handover.claim(ENDPOINT, URN + "a") is None
-    assert handover.claim(ENDPOINT, URN + "a") is None
-    assert handover.claim(ENDPOINT, URN + "b") == URN + "a"
-    assert handover.claim(("http://127.0.0.1:9090/api", ACCOUNT), URN + "b") is None
+def test_the_first_claim_wins_and_the_same_owner_may_claim_again(shared):
+    assert shared.claim(ENDPOINT, URN + "a") is None
+    assert shared.claim(ENDPOINT, URN + "a") is None
+    assert shared.claim(ENDPOINT, URN + "b") == URN + "a"
+    assert shared.claim(("http://127.0.0.1:9090/api", ACCOUNT), URN + "b") is None
 
 
-def test_outside_a_deployment_nothing_is_claimed(monkeypatch, tmp_path):
-    monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
-    monkeypatch.setattr(handover, "_joined", None)
-    assert handover.claim(ENDPOINT, URN + "a") is None
-    assert handover.claim(ENDPOINT, URN + "b") is None
+def test_outside_a_deployment_nothing_is_claimed(deployment):
+    outside = handover.Shared(None)
+    assert outside.claim(ENDPOINT, URN + "a") is None
+    assert outside.claim(ENDPOINT, URN + "b") is None
 
 
-def test_a_claim_of_another_live_process_of_the_deployment_counts(deployment):
+def test_a_claim_of_another_live_process_of_the_deployment_counts(deployment, shared):
     code = (
         "import sys, tempfile\n"
         f"tempfile.gettempdir = lambda: {str(deployment)!r}\n"
         "from pulumi_wa_webhook import handover\n"
-        "handover.join('127.0.0.1:40011')\n"
-        f"print(handover.claim({ENDPOINT!r}, {URN + 'a'!r}), flush=True)\n"
+        f"print(handover.Shared({ADDRESS!r}).claim({ENDPOINT!r}, {URN + 'a'!r}), flush=True)\n"
         "sys.stdin.read()\n"
     )
     child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "None"
-        assert handover.claim(ENDPOINT, URN + "b") == URN + "a"
+        assert shared.claim(ENDPOINT, URN + "b") == URN + "a"
     finally:
         child.communicate("", timeout=30)
     # Its writer gone, the claim is an earlier deployment's (same engine address): ignored.
-    assert handover.claim(ENDPOINT, URN + "b") is None
+    assert shared.claim(ENDPOINT, URN + "b") is None
 
 
 # -- lifecycle.check: the duplicate is a check failure naming both resources ---------------
 
 
-def make(endpoint: str, said: List[str] | None = None) -> Lifecycle:
+def make(endpoint: str, said: List[str] | None = None,
+         shared: handover.Shared | None = None) -> Lifecycle:
+    """The core for `endpoint`, in the deployment `shared` (none if not given)."""
     loaded = stack_config.load({"wa-webhook:endpoint": endpoint, "wa-webhook:retries": "0",
                                 "wa-webhook:apiKey": KEY})
     return Lifecycle(lambda: loaded, lambda _v: False,
-                     (said.append if said is not None else lambda _line: None))
+                     (said.append if said is not None else lambda _line: None),
+                     deployment=Deployment(Ledger(shared=shared or handover.Shared())))
 
 
 def props(**kw: Any) -> Dict[str, Any]:
     return {"from_number": ACCOUNT, "url": "https://h.example.com/", **kw}
 
 
-def test_two_resources_on_one_account_fail_check_naming_both(deployment):
-    core = make("http://127.0.0.1:8080/api")
+def test_two_resources_on_one_account_fail_check_naming_both(shared):
+    core = make("http://127.0.0.1:8080/api", shared=shared)
     assert core.check({}, props(), owner=URN + "first")[1] == []
     _, problems = core.check({}, props(from_number="+972 50-000-0001"), owner=URN + "second")
     [problem] = problems
@@ -91,9 +99,9 @@ def test_two_resources_on_one_account_fail_check_naming_both(deployment):
     assert "'first' and 'second' both manage account 972500000001" in problem.reason
 
 
-def test_the_same_number_on_two_endpoints_is_two_accounts(deployment):
-    assert make("http://127.0.0.1:8080/api").check({}, props(), owner=URN + "a")[1] == []
-    assert make("http://127.0.0.1:9090/api").check({}, props(), owner=URN + "b")[1] == []
+def test_the_same_number_on_two_endpoints_is_two_accounts(shared):
+    for endpoint, owner in (("http://127.0.0.1:8080/api", "a"), ("http://127.0.0.1:9090/api", "b")):
+        assert make(endpoint, shared=shared).check({}, props(), owner=URN + owner)[1] == []
 
 
 # -- update: a new endpoint is a first write -----------------------------------------------
@@ -132,10 +140,10 @@ def test_an_update_on_the_same_endpoint_writes_at_once(emulator):
 # -- delete: an account another resource of the deployment manages is left as it is ----------
 
 
-def test_a_delete_leaves_an_account_another_checked_resource_manages(deployment, emulator):
+def test_a_delete_leaves_an_account_another_checked_resource_manages(shared, emulator):
     said: List[str] = []
     emulator.set_account(ACCOUNT, url="https://h.example.com/")
-    core = make(emulator.base_url, said)
+    core = make(emulator.base_url, said, shared=shared)
     assert core.check({}, props(), owner=URN + "hook")[1] == []  # in the program
     state = dict(props(), endpoint=emulator.base_url)
     core.delete(ACCOUNT, state, owner=URN + "dup")  # a copy, e.g. from `pulumi import`
@@ -147,11 +155,10 @@ def test_a_delete_leaves_an_account_another_checked_resource_manages(deployment,
     assert emulator.account(ACCOUNT)["url"] == ""
 
 
-def test_the_create_half_of_up_replace_writes_without_reading(deployment, emulator,
-                                                             monkeypatch):
-    monkeypatch.setattr(handover, "replace_targets", lambda: (URN + "hook",))
+def test_the_create_half_of_up_replace_writes_without_reading(shared, emulator):
+    shared = handover.Shared(ADDRESS, _replace_targets=(URN + "hook",))
     emulator.set_account(ACCOUNT, url="https://changed-by-hand.example/")
-    core = make(emulator.base_url)
+    core = make(emulator.base_url, shared=shared)
     news, problems = core.check({}, props(), owner=URN + "hook")
     assert problems == []
     core.create(news)
@@ -160,14 +167,13 @@ def test_the_create_half_of_up_replace_writes_without_reading(deployment, emulat
 
 
 @pytest.mark.parametrize("flag", ["adopt", "overwrite"])
-def test_neither_of_two_declarations_of_one_account_writes(deployment, emulator, monkeypatch,
-                                                           flag):
+def test_neither_of_two_declarations_of_one_account_writes(shared, emulator, flag):
     """The copy is checked first and passes; the resource that manages the account (here
     being replaced, so its check would otherwise mark the account as in the state) fails;
     the copy's create then refuses before any call."""
-    monkeypatch.setattr(handover, "replace_targets", lambda: (URN + "hook",))
+    shared = handover.Shared(ADDRESS, _replace_targets=(URN + "hook",))
     emulator.set_account(ACCOUNT, url="https://h.example.com/")
-    core = make(emulator.base_url)
+    core = make(emulator.base_url, shared=shared)
     copy, problems = core.check({}, props(url="https://copy.example.com/", **{flag: True}),
                                 owner=URN + "copy")
     assert problems == []

@@ -20,77 +20,78 @@ ACCOUNT = ("http://127.0.0.1:8080/api", "972500000001")
 
 @pytest.fixture
 def deployment(monkeypatch, tmp_path):
-    """This process as a plugin of a deployment, with its records under tmp_path."""
+    """The temporary directory the records go to (tmp_path)."""
     monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
-    monkeypatch.setattr(handover, "_joined", None)
-    handover.join("127.0.0.1:40001")
     return tmp_path
+
+
+@pytest.fixture
+def shared(deployment):
+    """This process as a plugin of a deployment, with its records under tmp_path."""
+    return handover.Shared("127.0.0.1:40001")
 
 
 def test_outside_a_deployment_nothing_is_recorded(monkeypatch, tmp_path):
     monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
-    monkeypatch.setattr(handover, "_joined", None)
-    assert handover.deployment() is None
-    handover.record(ACCOUNT)
-    assert not handover.taken(ACCOUNT)
+    outside = handover.Shared.of_this_process()  # pytest is no plugin of a deployment
+    assert outside.address is None
+    outside.record(ACCOUNT)
+    assert not outside.taken(ACCOUNT)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_account_recorded_in_the_deployment_is_taken(deployment):
-    assert not handover.taken(ACCOUNT)
-    handover.record(ACCOUNT)
-    assert handover.taken(ACCOUNT)
-    assert not handover.taken((ACCOUNT[0], "972500000002"))
-    assert not handover.taken(("https://api.99digital.co.il/whatsapp/v2/", ACCOUNT[1]))
+def test_an_account_recorded_in_the_deployment_is_taken(deployment, shared):
+    assert not shared.taken(ACCOUNT)
+    shared.record(ACCOUNT)
+    assert shared.taken(ACCOUNT)
+    assert not shared.taken((ACCOUNT[0], "972500000002"))
+    assert not shared.taken(("https://api.99digital.co.il/whatsapp/v2/", ACCOUNT[1]))
 
 
-def test_another_deployment_does_not_see_the_record(deployment):
-    handover.record(ACCOUNT)
-    handover.join("127.0.0.1:40002")
-    assert not handover.taken(ACCOUNT)
+def test_another_deployment_does_not_see_the_record(deployment, shared):
+    shared.record(ACCOUNT)
+    assert not handover.Shared("127.0.0.1:40002").taken(ACCOUNT)
 
 
-def test_records_hold_no_account_number_and_are_private(deployment):
-    handover.record(ACCOUNT)
+def test_records_hold_no_account_number_and_are_private(deployment, shared):
+    shared.record(ACCOUNT)
     [record] = [p for p in deployment.rglob("*") if p.is_file()]
     assert ACCOUNT[1] not in str(record) and "127.0.0.1" not in str(record)
     assert json.loads(record.read_text())["pid"] > 0
     assert record.parent.stat().st_mode & 0o077 == 0
 
 
-def test_a_record_of_a_process_that_is_gone_is_stale(deployment):
+def test_a_record_of_a_process_that_is_gone_is_stale(deployment, shared):
     """The engine keeps its plugins running until the deployment ends: a record whose writer
     has exited is from an earlier deployment that had the same engine address."""
     code = (
         "import tempfile, sys\n"
         f"tempfile.gettempdir = lambda: {str(deployment)!r}\n"
         "from pulumi_wa_webhook import handover\n"
-        "handover.join('127.0.0.1:40001')\n"
-        f"handover.record({ACCOUNT!r})\n"
+        f"handover.Shared('127.0.0.1:40001').record({ACCOUNT!r})\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-    assert not handover.taken(ACCOUNT)
+    assert not shared.taken(ACCOUNT)
 
 
-def test_a_damaged_record_does_not_count(deployment):
-    handover.record(ACCOUNT)
+def test_a_damaged_record_does_not_count(deployment, shared):
+    shared.record(ACCOUNT)
     [record] = [p for p in deployment.rglob("*") if p.is_file()]
     record.write_text("{not json")
-    assert not handover.taken(ACCOUNT)
+    assert not shared.taken(ACCOUNT)
     record.write_text(json.dumps({"pid": 1, "started": "never"}))  # pid 1, another start time
-    assert not handover.taken(ACCOUNT)
+    assert not shared.taken(ACCOUNT)
 
 
 def test_the_dynamic_providers_process_knows_its_engine_address(monkeypatch):
     """`python -m pulumi.dynamic 127.0.0.1:PORT` is how the engine starts the provider."""
-    monkeypatch.setattr(handover, "_joined", None)
     main = types.ModuleType("__main__")
     main.__spec__ = types.SimpleNamespace(name="pulumi.dynamic.__main__")  # type: ignore[assignment]
     monkeypatch.setitem(sys.modules, "__main__", main)
     monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", "127.0.0.1:45313"])
-    assert handover.deployment() == "127.0.0.1:45313"
+    assert handover.engine_address() == "127.0.0.1:45313"
     monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py"])
-    assert handover.deployment() is None
+    assert handover.engine_address() is None
 
 
 def _exited_pid() -> int:
@@ -116,9 +117,9 @@ def test_without_proc_a_live_process_counts_and_a_gone_one_does_not(monkeypatch)
     assert handover._started(_exited_pid()) is None
 
 
-def test_a_record_names_this_process_and_its_start_time(deployment):
-    handover.record(ACCOUNT)
-    handover.record((ACCOUNT[0], "972500000002"))
+def test_a_record_names_this_process_and_its_start_time(deployment, shared):
+    shared.record(ACCOUNT)
+    shared.record((ACCOUNT[0], "972500000002"))
     records = sorted(p for p in deployment.rglob("*") if p.is_file())
     assert len(records) == 2 and records[0].parent == records[1].parent
     for record in records:
@@ -126,18 +127,18 @@ def test_a_record_names_this_process_and_its_start_time(deployment):
             "pid": os.getpid(), "started": handover._started(os.getpid())}
 
 
-def test_a_record_is_written_again_after_its_directory_was_removed(deployment):
-    handover.record(ACCOUNT)
+def test_a_record_is_written_again_after_its_directory_was_removed(deployment, shared):
+    shared.record(ACCOUNT)
     shutil.rmtree(next(deployment.iterdir()))  # a temp cleaner ran during the deployment
-    handover.record(ACCOUNT)
-    assert handover.taken(ACCOUNT)
+    shared.record(ACCOUNT)
+    assert shared.taken(ACCOUNT)
 
 
-def test_a_record_without_a_start_time_does_not_count(deployment):
-    handover.record(ACCOUNT)
+def test_a_record_without_a_start_time_does_not_count(deployment, shared):
+    shared.record(ACCOUNT)
     [record] = [p for p in deployment.rglob("*") if p.is_file()]
     record.write_text(json.dumps({"pid": os.getpid(), "started": None}))
-    assert not handover.taken(ACCOUNT)
+    assert not shared.taken(ACCOUNT)
 
 
 def _age(path, seconds: float) -> None:
@@ -156,7 +157,7 @@ def _earlier_deployment(root, name: str, pid: int, started, age: float):
     return directory
 
 
-def test_a_deployments_first_record_clears_out_stale_ones(deployment):
+def test_a_deployments_first_record_clears_out_stale_ones(deployment, shared):
     gone = _exited_pid()
     stale = _earlier_deployment(deployment, "stale", gone, "1", 2 * handover.STALE_AFTER)
     damaged = _earlier_deployment(deployment, "damaged", gone, "1", 2 * handover.STALE_AFTER)
@@ -168,17 +169,17 @@ def test_a_deployments_first_record_clears_out_stale_ones(deployment):
     me = os.getpid()
     live = _earlier_deployment(deployment, "live", me, handover._started(me),
                                2 * handover.STALE_AFTER)
-    handover.record(ACCOUNT)
+    shared.record(ACCOUNT)
     assert not stale.exists() and not damaged.exists() and not no_start.exists()
     assert recent.exists() and live.exists()  # too recent to tell; a writer still running
-    assert handover.taken(ACCOUNT)
+    assert shared.taken(ACCOUNT)
 
 
-def test_only_a_deployments_first_record_sweeps(deployment):
-    handover.record(ACCOUNT)
+def test_only_a_deployments_first_record_sweeps(deployment, shared):
+    shared.record(ACCOUNT)
     stale = _earlier_deployment(deployment, "stale", _exited_pid(), "1",
                                 2 * handover.STALE_AFTER)
-    handover.record((ACCOUNT[0], "972500000002"))  # same deployment: its directory exists
+    shared.record((ACCOUNT[0], "972500000002"))  # same deployment: its directory exists
     assert stale.exists()
 
 
@@ -190,16 +191,15 @@ def test_the_replace_targets_come_from_the_cli_command_line():
 def test_a_replace_target_names_a_native_urn_or_a_dynamic_webhooks_name(monkeypatch):
     native = "urn:pulumi:dev::p::wa-webhook:index:Webhook::support"
     dynamic = "urn:pulumi:dev::p::acme:index:Box$pulumi-python:dynamic:Resource::support"
-    monkeypatch.setattr(handover, "replace_targets", lambda: (native, dynamic))
-    assert handover.replacing(native)
-    assert not handover.replacing(native.replace("support", "other"))
-    assert handover.replacing("dynamic:wa-webhook:Webhook::support")
-    assert not handover.replacing("dynamic:wa-webhook:Webhook::other")
-    monkeypatch.setattr(handover, "replace_targets", lambda: ("urn:pulumi:dev::p::*::support",))
-    assert handover.replacing(native)
+    shared = handover.Shared("127.0.0.1:40001", _replace_targets=(native, dynamic))
+    assert shared.replacing(native)
+    assert not shared.replacing(native.replace("support", "other"))
+    assert shared.replacing("dynamic:wa-webhook:Webhook::support")
+    assert not shared.replacing("dynamic:wa-webhook:Webhook::other")
+    pattern = handover.Shared("127.0.0.1:40001",
+                              _replace_targets=("urn:pulumi:dev::p::*::support",))
+    assert pattern.replacing(native)
 
 
-def test_outside_a_deployment_nothing_is_being_replaced(monkeypatch):
-    monkeypatch.setattr(handover, "_joined", None)
-    handover.replace_targets.cache_clear()
-    assert handover.replace_targets() == ()
+def test_outside_a_deployment_nothing_is_being_replaced():
+    assert handover.Shared(None).replace_targets() == ()

@@ -23,7 +23,7 @@ from pulumi.runtime import proto
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 from receivers import closed_port
 
-from pulumi_wa_webhook import __version__, handover
+from pulumi_wa_webhook import __version__
 from pulumi_wa_webhook.native import WEBHOOK_TYPE
 from pulumi_wa_webhook.native.provider import WebhookProvider
 from pulumi_wa_webhook.native.server import EngineLog, main, serve
@@ -102,7 +102,10 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch,
     out = _Lines()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "argv", [str(PLUGIN), address, "--logtostderr", "-v=9"])
-    monkeypatch.setattr(handover, "_joined", None)  # main joins the deployment at `address`
+    joined: list[str] = []  # main joins the deployment at `address`
+    join = WebhookProvider.join
+    monkeypatch.setattr(WebhookProvider, "join",
+                        lambda self, address: (joined.append(address), join(self, address)))
     answers: list[object] = []
     main_thread = threading.get_ident()
 
@@ -129,7 +132,7 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch,
     assert line.endswith("\n") and line.strip().isdigit()
     assert version == __version__
     assert WEBHOOK_TYPE in schema["resources"]
-    assert handover.deployment() == address  # the deployment's plugins share what they took
+    assert joined == [address]  # the deployment's plugins share what they took
     assert recorder.logged == [  # the user sees the plugin's lines through the engine
         "account 972500000001: `apiKey` changed (secret, so not shown above)"]
 
