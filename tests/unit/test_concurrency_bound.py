@@ -115,15 +115,18 @@ def test_the_sdk_servers_pool_is_widened_from_one_of_its_calls(sdk_server_proces
 def test_calls_already_waiting_get_threads_of_their_own(sdk_server_process):
     """A refresh sends every read at once: 5 of these 9 wait in the queue when the first one
     widens the pool, and must not wait for the 4 busy threads."""
-    barrier = threading.Barrier(9, timeout=10)
+    barrier = threading.Barrier(9, timeout=30)
 
-    def call() -> None:
+    def call() -> int:
         dynamic_workers.raise_worker_limit(9)
-        barrier.wait()
+        return barrier.wait()  # all 9 only get here if none waits for a busy thread
 
     with ThreadPoolExecutor(max_workers=dynamic_workers.SDK_WORKERS) as pool:
-        for future in [pool.submit(call) for _ in range(9)]:
-            future.result()
+        futures = [pool.submit(call) for _ in range(9)]
+        failures = [future.exception() for future in futures]  # waits for each
+        assert pool._max_workers == 9
+    assert failures == [None] * 9, failures  # a BrokenBarrierError: a call had to wait
+    assert sorted(future.result() for future in futures) == list(range(9))
 
 
 def test_the_users_program_process_is_left_alone():
