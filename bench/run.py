@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -237,6 +238,10 @@ def run_dynamic(cli_dir: str, quick: bool, progress: Progress,
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the benchmark, print the report and write the result files."""
     args = parse_args(argv)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started in the background by a shell: the CLI's children would inherit SIGINT
+        # ignored, and the engine waits 5 s before it kills them (tests/conftest.py).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     cli_dir = pulumi_dir()
     progress = Progress()
     try:

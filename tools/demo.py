@@ -13,6 +13,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -131,6 +132,10 @@ def deliver_one_message(received: List[Dict[str, Any]]) -> None:
 
 
 def main() -> None:
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started in the background by a shell: the CLI's children would inherit SIGINT
+        # ignored, and the engine waits 5 s before it kills them (tests/conftest.py).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     step("Pulumi CLI (builds it once from Go modules if none is installed)")
     cli = pulumi_dir()
     DEMO.mkdir(exist_ok=True)

@@ -5,13 +5,9 @@ with control characters or port 0 are refused at preview."""
 
 from __future__ import annotations
 
-import os
-import textwrap
-from pathlib import Path
-
 import pytest
 from harness import Stack
-from native_programs import PLUGIN_DIR, native_program, use_plugin_dir
+from native_programs import native_program, use_plugin_dir, yaml_stack
 from webhook_programs import ACCOUNT_1, HOOK, KEY_1, STORED, stored, webhook_program
 
 from pulumi_wa_webhook.emulator.testing import running_emulator
@@ -110,25 +106,6 @@ def test_native_same_number_on_two_explicit_providers(make_stack, emulator):
     assert emulator.requests() == []
 
 
-def _yaml_stack(root: Path, env: dict, yaml_bin: str, resources: str, **config: str) -> Stack:
-    project = root / "project"
-    project.mkdir(parents=True)
-    (root / "state").mkdir()
-    (project / "Pulumi.yaml").write_text(
-        "name: wa-yaml\nruntime: yaml\n"
-        f"plugins:\n  providers:\n    - name: wa-webhook\n      path: {PLUGIN_DIR}\n"
-        + "resources:\n" + textwrap.indent(textwrap.dedent(resources), "  ")
-    )
-    env = dict(env, PATH=f"{env['PATH']}{os.pathsep}{yaml_bin}",
-               PULUMI_BACKEND_URL=(root / "state").as_uri())
-    stack = Stack(project, env, "dev")
-    stack.pulumi("stack", "init", "dev")
-    for key, value in config.items():
-        stack.set_config(key, value)
-    stack.set_config("wa-webhook:apiKey", KEY_1, secret=True)
-    return stack
-
-
 YAML_TWO = """
 a:
   type: wa-webhook:index:Webhook
@@ -153,7 +130,7 @@ other:
 
 def test_yaml_one_account_per_deployment(tmp_path, pulumi_env, emulator, yaml_dir):  # noqa: F811
     with running_emulator({ACCOUNT_1: KEY_1}) as second:
-        stack = _yaml_stack(
+        stack = yaml_stack(
             tmp_path, pulumi_env, yaml_dir,
             YAML_TWO.format(url="https://hooks.example.com/a", endpoint=second.base_url,
                             key=KEY_1),

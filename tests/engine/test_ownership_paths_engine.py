@@ -13,8 +13,7 @@ from typing import Dict
 import pytest
 from harness import Result, Stack
 from interrupted import start_up
-from native_programs import native_program, use_plugin_dir
-from test_account_claims_engine import _yaml_stack
+from native_programs import native_program, use_plugin_dir, yaml_stack
 from webhook_programs import ACCOUNT_1, CLEARED, HOOK, KEY_1, STORED, stored, webhook_program
 
 ADOPT = {"dynamic": "adopt=True", "native": "`adopt: true`"}
@@ -245,7 +244,7 @@ hook:
 
 def test_yaml_a_copy_made_with_pulumi_import_is_dropped_without_clearing_the_account(
         tmp_path, pulumi_env, emulator, yaml_dir):  # noqa: F811
-    stack = _yaml_stack(tmp_path, pulumi_env, yaml_dir, YAML_HOOK,
+    stack = yaml_stack(tmp_path, pulumi_env, yaml_dir, YAML_HOOK,
                         **{"wa-webhook:endpoint": emulator.base_url})
     stack.up()
     held = stored(emulator)

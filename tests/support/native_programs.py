@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from harness import Stack
-from webhook_programs import webhook_program
+from webhook_programs import KEY_1, webhook_program
 
 #: The directory holding the console script `pulumi-resource-wa-webhook` (the venv's bin).
 PLUGIN_DIR = str(Path(sys.executable).parent)
@@ -61,3 +62,23 @@ def use_yaml(stack: Stack, yaml_dir: str, *hooks: dict[str, Any]) -> None:
     (stack.root / "__main__.py").unlink(missing_ok=True)
     stack.env["PATH"] = f"{stack.env['PATH']}{os.pathsep}{yaml_dir}"
     (stack.root / "Pulumi.yaml").write_text(yaml_program(*hooks))
+
+
+def yaml_stack(root: Path, env: dict[str, str], yaml_bin: str, resources: str,
+               **config: str) -> Stack:
+    """A Pulumi YAML project in `root` with `resources` (YAML text), its own file backend,
+    the plugin from PLUGIN_DIR, the YAML host from `yaml_bin`, `config` and KEY_1 as secret."""
+    project = root / "project"
+    project.mkdir(parents=True)
+    (root / "state").mkdir()
+    (project / "Pulumi.yaml").write_text(
+        "name: wa-yaml\nruntime: yaml\n"
+        f"plugins:\n  providers:\n    - name: wa-webhook\n      path: {PLUGIN_DIR}\n"
+        + "resources:\n" + textwrap.indent(textwrap.dedent(resources), "  ")
+    )
+    env = dict(env, PATH=f"{env['PATH']}{os.pathsep}{yaml_bin}",
+               PULUMI_BACKEND_URL=(root / "state").as_uri())
+    stack = Stack(project, env, "dev")
+    stack.pulumi("stack", "init", "dev")
+    stack.set_configs(config, {"wa-webhook:apiKey": KEY_1})
+    return stack
