@@ -33,6 +33,10 @@ AWS_ENV = {
 }
 
 
+#: The server's console script, beside this Python (the dev extra installs it).
+MOTO_SERVER = Path(sys.executable).parent / "moto_server"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -99,9 +103,8 @@ def running_s3_server(timeout: float = 60) -> Iterator[S3Server]:
     Its log (one line per request) goes to a temporary file, not a pipe: an unread pipe fills
     up and then blocks the server mid-request."""
     port = free_port()
-    moto_server = Path(sys.executable).parent / "moto_server"
     with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen([str(moto_server), "-H", "127.0.0.1", "-p", str(port)],
+        process = subprocess.Popen([str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
                                    stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
