@@ -200,3 +200,64 @@ def test_the_explicit_provider_takes_every_configuration_key(mocks):
             "retries": 1, "maxConcurrency": 7}
 
     return provider.urn.apply(check)
+
+
+class LookupMocks(PluginMocks):
+    """Answers getWebhook as the plugin does (camelCase, the URL and phones as read)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: List[pulumi.runtime.MockCallArgs] = []
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        self.calls.append(args)
+        return {"fromNumber": "972500000001", "url": "https://read.example.com/",
+                "system": True, "systemPhoneAlerts": ["972500000002", "972500000003"],
+                "readStatus": False, "retry": True, "endpoint": "http://127.0.0.1:1/api"}
+
+
+def test_get_webhook_reads_one_account_into_a_typed_result(mocks):
+    from pulumi_wa_webhook.native import get_webhook
+    from pulumi_wa_webhook.native.lookup import GetWebhookResult
+
+    lookup = LookupMocks()
+    pulumi.runtime.set_mocks(lookup, preview=False)
+    result = get_webhook("+972 50-000-0001")
+    assert result == GetWebhookResult(
+        from_number="972500000001", url="https://read.example.com/", system=True,
+        system_phone_alerts=("972500000002", "972500000003"), read_status=False, retry=True,
+        endpoint="http://127.0.0.1:1/api")
+    get_webhook(972500000001, endpoint="http://127.0.0.1:2/api")
+    first, second = lookup.calls
+    assert first.token == second.token == "wa-webhook:index:getWebhook"
+    assert dict(first.args) == {"fromNumber": "+972 50-000-0001"}  # no endpoint: the provider's
+    assert dict(second.args) == {"fromNumber": 972500000001, "endpoint": "http://127.0.0.1:2/api"}
+
+
+def test_get_webhook_reads_absent_values_as_empty(mocks):
+    from pulumi_wa_webhook.native import get_webhook
+
+    class Sparse(LookupMocks):
+        def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+            return {"fromNumber": "972500000001", "endpoint": "http://127.0.0.1:1/api"}
+
+    pulumi.runtime.set_mocks(Sparse(), preview=False)
+    result = get_webhook("972500000001")
+    assert (result.url, result.system, result.system_phone_alerts, result.read_status,
+            result.retry) == ("", False, (), False, False)
+
+
+@pulumi.runtime.test
+def test_get_webhook_output_takes_an_output_number(mocks):
+    from pulumi_wa_webhook.native import get_webhook_output
+
+    lookup = LookupMocks()
+    pulumi.runtime.set_mocks(lookup, preview=False)
+    number = pulumi.Output.from_input("972500000001")
+
+    def check(result: Any) -> None:
+        assert result.url == "https://read.example.com/" and result.retry is True
+        assert result.system_phone_alerts == ("972500000002", "972500000003")
+        assert [dict(call.args) for call in lookup.calls] == [{"fromNumber": "972500000001"}]
+
+    return get_webhook_output(number).apply(check)
