@@ -7,17 +7,21 @@ import pytest
 
 from pulumi_wa_webhook.client import ClientOptions, WebhookClient
 from pulumi_wa_webhook.errors import (
+    AccountAlreadyConfiguredError,
     AccountInUseError,
     AccountNotFoundError,
     AdoptionMismatchError,
     ApiError,
+    ConcurrentWriteError,
+    DuplicateAccountError,
+    ImportIdError,
     InvalidApiKeyError,
     MalformedResponseError,
     TransportError,
     WaWebhookError,
     api_error,
 )
-from pulumi_wa_webhook.model import WebhookSettings
+from pulumi_wa_webhook.model import SCHEMA, WebhookSettings
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
@@ -145,3 +149,41 @@ def test_takeover_errors_name_the_account_and_every_difference():
     assert "overwrite=True" in str(in_use) and "adopt=True" in str(in_use)
     assert "aliases=[pulumi.Alias(" in str(in_use)
     assert "replace adopt=True with overwrite=True" in str(mismatch)
+
+
+def test_ownership_errors_say_what_happened_and_what_to_do_in_full():
+    configured = AccountAlreadyConfiguredError(ACCOUNT, "WA_WEBHOOK_ADOPT")
+    assert configured.account == ACCOUNT
+    assert str(configured) == (
+        f"account {ACCOUNT} already holds exactly this program's webhook settings, but no "
+        "resource of this stack manages it: another stack may, and a second owner would "
+        "clear the account for both when either deletes its Webhook. Nothing was written. "
+        "If this Webhook was renamed or moved to another parent, add "
+        "`aliases=[pulumi.Alias(name=..., parent=...)]` with the old name or parent to "
+        "its options; if no other stack manages the account (a hand-made setting, a "
+        "Webhook swapped between the dynamic and the native class, a create that was "
+        "interrupted), take it over with adopt=True, or run this `pulumi up` once with "
+        "the environment variable WA_WEBHOOK_ADOPT=1 (see docs/ownership.md).")
+    raced = ConcurrentWriteError(ACCOUNT, WebhookSettings(ACCOUNT, retry=True),
+                                 WebhookSettings(ACCOUNT))
+    assert str(raced) == (
+        f"account {ACCOUNT} was written by someone else at the same moment: reading it back "
+        "right after this deployment's first write found another configuration (retry: "
+        "True -> False). This Webhook did not take the account over and nothing more was "
+        "written. Find out which stack should manage the account: run `pulumi up` again to "
+        "see what it holds then, or pass overwrite=True to take it over.")
+    twice = DuplicateAccountError(ACCOUNT, ("support", "copy"))
+    assert twice.account == ACCOUNT
+    assert str(twice) == (  # the names in order, whichever the engine checked first
+        f"Webhook resources 'copy' and 'support' both manage account {ACCOUNT} on the same "
+        "endpoint; an account has exactly one webhook configuration, so declare it once. "
+        "Nothing was written.")
+
+
+def test_an_import_id_error_gives_the_reason_in_the_programs_spelling():
+    refused = ImportIdError("0501234567", "it is a local number")
+    assert (refused.id, refused.reason) == ("0501234567", "it is a local number")
+    assert str(refused) == ("cannot import '0501234567': the import ID is the account's "
+                            "from_number, and it is a local number")
+    assert refused.spelt(SCHEMA) == ('cannot import "0501234567": the import ID is the '
+                                     "account's from_number, and it is a local number")
