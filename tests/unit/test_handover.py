@@ -203,3 +203,18 @@ def test_a_replace_target_names_a_native_urn_or_a_dynamic_webhooks_name(monkeypa
 
 def test_outside_a_deployment_nothing_is_being_replaced():
     assert handover.Shared(None).replace_targets() == ()
+
+
+def test_the_replace_targets_are_read_from_the_pulumi_process_above(tmp_path):
+    """A process named `pulumi` (as the CLI is) runs one that reads the targets of the
+    `--replace` options from its ancestor's command line."""
+    fake_cli = tmp_path / "pulumi"
+    fake_cli.symlink_to(sys.executable)
+    plugin = "from pulumi_wa_webhook import handover; print(handover._replace_targets())"
+    cli = f"import subprocess; subprocess.run([{sys.executable!r}, '-c', {plugin!r}])"
+    answer = subprocess.run(
+        [str(fake_cli), "-c", cli, "up", "--replace", "urn:a", "--target-replace=urn:b"],
+        capture_output=True, text=True, check=True, timeout=60)
+    assert answer.stdout.strip() == "('urn:a', 'urn:b')"
+    assert handover._replace_targets() == ()  # pytest has no `pulumi` above it
+    assert handover.Shared("127.0.0.1:40001").replace_targets() == ()
