@@ -154,14 +154,6 @@ class WebhookState:
         return inputs
 
 
-@dataclass(frozen=True)
-class ReadOutcome:
-    """A refreshed resource; `id` and `state` are None when the account no longer exists."""
-
-    id: Optional[str]
-    state: Optional[WebhookState] = None
-
-
 @dataclass
 class Ledger:
     """What this process (one deployment) knows about accounts, keyed by (endpoint, number)."""
@@ -447,8 +439,11 @@ class Lifecycle:
         if now != settings:
             raise ConcurrentWriteError(settings.from_number, now, settings, secret)
 
-    def read(self, id_: str, props: Dict[str, Any], importing: bool = False) -> ReadOutcome:
-        """The account as it is now (one call), at the endpoint the state records. An import
+    def read(
+        self, id_: str, props: Dict[str, Any], importing: bool = False
+    ) -> Optional[WebhookState]:
+        """The account as it is now (one call), at the endpoint the state records; None when
+        it no longer exists (its `settings.from_number` is the resource's id). An import
         (`importing`) adopts the account for the resource, as a create does; its ID may be
         any form `from_number` accepts (the resource gets the normalised number) and is
         refused with the reason `from_number` would be."""
@@ -458,10 +453,10 @@ class Lifecycle:
         try:
             settings = self._with_any_key(props, endpoint, lambda c: c.get_webhook(id_))
         except AccountNotFoundError:
-            return ReadOutcome(None)
+            return None
         if importing:
             self._ledger.take((endpoint, settings.from_number))
-        return ReadOutcome(id_, self._state(settings, props, endpoint))
+        return self._state(settings, props, endpoint)
 
     def lookup(self, number: Any, endpoint: Optional[str] = None) -> Dict[str, Any]:
         """The settings account `number` holds now (one getWebhook), at `endpoint` or the

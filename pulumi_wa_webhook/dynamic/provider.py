@@ -153,13 +153,13 @@ class WebhookProvider(ResourceProvider):
 
     @_clear_errors
     def read(self, id_: str, props: Dict[str, Any]) -> ReadResult:
-        outcome = self._lifecycle.read(id_, props)
-        if outcome.id is None or outcome.state is None:
+        state = self._lifecycle.read(id_, props)
+        if state is None:
             return ReadResult("", {})  # the account is gone: the resource leaves the state
         # The refreshed inputs leave the key out: the engine keeps an input secret only if
         # the old inputs held it as one. A key given to the resource stays in the outputs
         # (delete sees only those), and the program supplies it again.
-        return ReadResult(outcome.id, outcome.state.outputs(), outcome.state.inputs())
+        return ReadResult(state.settings.from_number, state.outputs(), state.inputs())
 
     @_clear_errors
     def delete(self, id_: str, props: Dict[str, Any]) -> None:

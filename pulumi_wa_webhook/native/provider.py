@@ -330,20 +330,20 @@ class WebhookProvider(Provider):
         # What the state or the program held as a secret stays one.
         secret = secret_names(request.properties, request.inputs)
         props = _with_inputs(to_props(request.properties or request.inputs), request.inputs)
-        outcome = await self._blocking(
+        state = await self._blocking(
             self._lifecycle.read, request.resource_id, props, importing
         )
-        if outcome.id is None or outcome.state is None:
+        if state is None:
             return ReadResponse()  # no id: the server answers "does not exist"
-        if importing and outcome.state.settings.url != props.get(URL):
+        if importing and state.settings.url != props.get(URL):
             # A URL read from the account, not the program's: it may carry a token.
             secret.append(URL)
-        inputs = outcome.state.inputs()
+        inputs = state.inputs()
         if props.get(API_KEY):  # always marked secret here (see `_values`)
             inputs[API_KEY] = props[API_KEY]
         return ReadResponse(
-            resource_id=outcome.id,
-            properties=_values(outcome.state.outputs(every_setting=True), secret),
+            resource_id=state.settings.from_number,
+            properties=_values(state.outputs(every_setting=True), secret),
             inputs=_values(inputs, secret),
         )
 

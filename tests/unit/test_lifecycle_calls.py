@@ -65,16 +65,16 @@ def props(**kw: Any) -> Dict[str, Any]:
 def test_read_uses_the_key_in_state_when_it_is_valid(emulator, make):
     emulator.set_account(ACCOUNT, url="https://seen.example/")
     outcome = make(emulator, key="configured-but-wrong").read(ACCOUNT, props(api_key=KEY))
-    assert outcome.id == ACCOUNT
-    assert outcome.state.outputs()["url"] == "https://seen.example/"
-    assert outcome.state.outputs()["api_key"] == KEY
-    assert outcome.state.outputs()["endpoint"] == emulator.base_url
+    assert outcome.settings.from_number == ACCOUNT
+    assert outcome.outputs()["url"] == "https://seen.example/"
+    assert outcome.outputs()["api_key"] == KEY
+    assert outcome.outputs()["endpoint"] == emulator.base_url
     assert emulator.count("getWebhook") == 1  # the key in state was tried first
 
 
 def test_read_falls_back_to_the_configured_key_after_a_rotation(emulator, make):
     outcome = make(emulator, key=KEY).read(ACCOUNT, props(api_key="old-key"))
-    assert outcome.id == ACCOUNT
+    assert outcome.settings.from_number == ACCOUNT
     assert emulator.count("getWebhook") == 2
 
 
@@ -86,7 +86,7 @@ def test_read_with_no_valid_key_is_a_key_error(emulator, make):
 
 def test_read_of_an_account_that_is_gone_drops_the_resource(emulator, make):
     emulator.remove_account(ACCOUNT)
-    assert make(emulator, key=KEY).read(ACCOUNT, props()).id is None
+    assert make(emulator, key=KEY).read(ACCOUNT, props()) is None
 
 
 def test_delete_uses_the_key_in_state_when_it_is_valid(emulator, make):
@@ -126,7 +126,7 @@ ELSEWHERE = {"wa-webhook:endpoint": "http://127.0.0.1:9/v2"}  # nothing listens 
 def test_read_and_delete_go_to_the_endpoint_kept_in_state(emulator, state_key, make):
     cycle = make(emulator, key=KEY, **ELSEWHERE)
     outcome = cycle.read(ACCOUNT, props(endpoint=emulator.base_url, api_key=state_key))
-    assert outcome.state.outputs()["endpoint"] == emulator.base_url
+    assert outcome.outputs()["endpoint"] == emulator.base_url
     cycle.delete(ACCOUNT, props(endpoint=emulator.base_url, api_key=state_key))
     assert emulator.count() == (2 if state_key == "old-key" else 1) * 2
 
@@ -144,7 +144,7 @@ def test_create_and_update_go_to_the_endpoint_in_their_inputs(emulator, make):
 @pytest.mark.parametrize("stored", [None, "", 5, True])
 def test_a_state_without_a_usable_endpoint_uses_the_configured_one(emulator, stored, make):
     outcome = make(emulator, key=KEY).read(ACCOUNT, props(endpoint=stored))
-    assert outcome.state.outputs()["endpoint"] == emulator.base_url
+    assert outcome.outputs()["endpoint"] == emulator.base_url
 
 
 def test_an_endpoint_in_state_is_validated(emulator, make):
@@ -410,8 +410,8 @@ def test_outputs_carry_the_fingerprint_of_the_key_in_use_and_no_configured_key(e
     assert outs["api_key"] == KEY  # given to the resource: delete needs it
     assert outs["key_fingerprint"] == stack_config.key_fingerprint(KEY)
     outcome = make(emulator, key=KEY).read(ACCOUNT, {"endpoint": emulator.base_url})
-    assert "api_key" not in outcome.state.outputs()
-    assert outcome.state.outputs()["key_fingerprint"] == stack_config.key_fingerprint(KEY)
+    assert "api_key" not in outcome.outputs()
+    assert outcome.outputs()["key_fingerprint"] == stack_config.key_fingerprint(KEY)
 
 
 def test_a_key_from_the_environment_is_kept_in_the_outputs(emulator, monkeypatch, make):
