@@ -134,15 +134,15 @@ class WebhookState:
         face, whose refresh and delete see only the outputs) the state is lean: settings
         at their default are left out (`model.without_defaults`), and the key and the
         program's other inputs are kept."""
+        if not every_setting:
+            lean = self.inputs()
+            if self.api_key:
+                lean[API_KEY] = self.api_key
+            return lean
         outs: Dict[str, Any] = dict(self.settings.to_props(), **{ENDPOINT: self.endpoint})
         if self.key_fingerprint:
             outs[KEY_FINGERPRINT] = self.key_fingerprint
-        if every_setting:
-            return outs
-        outs.update((name, True) for name in self.program)
-        if self.api_key:
-            outs[API_KEY] = self.api_key
-        return without_defaults(outs)
+        return outs
 
     def inputs(self) -> Dict[str, Any]:
         """The inputs a refresh or an import stores, in the shape `check` gives them
