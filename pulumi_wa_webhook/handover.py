@@ -37,7 +37,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 #: An engine address as plugins receive it: host:port.
 _ADDRESS = re.compile(r"^[\w.\-\[\]:]+:\d+$")
@@ -83,56 +83,10 @@ def _record_path(address: str, account: Tuple[str, str]) -> Path:
     return Path(tempfile.gettempdir()) / f"wa-webhook-{user}" / deployment_dir / name
 
 
-def _record(address: Optional[str], account: Tuple[str, str]) -> None:
-    if address is None:
-        return
-    path = _record_path(address, account)
-    content = _own_record(os.getpid())
-    try:
-        path.write_text(content, encoding="utf-8")
-    except FileNotFoundError:  # the deployment's first record
-        _make_directory(path.parent)
-        path.write_text(content, encoding="utf-8")
-
-
 def _make_directory(directory: Path) -> None:
     """Create the deployment's directory (private) and sweep out earlier deployments'."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     _sweep(directory)
-
-
-def _claim(address: Optional[str], account: Tuple[str, str], owner: str) -> Optional[str]:
-    if address is None:
-        return None
-    path = _record_path(address, account).with_suffix(".claim")
-    if not path.parent.is_dir():
-        _make_directory(path.parent)
-    content = json.dumps(dict(json.loads(_own_record(os.getpid())), owner=owner))
-    draft = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
-    draft.write_text(content, encoding="utf-8")
-    try:
-        for _attempt in range(3):
-            try:
-                os.link(draft, path)
-                return None
-            except FileExistsError:
-                pass
-            try:
-                entry = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                continue  # removed meanwhile as stale: try again
-            except (OSError, ValueError):
-                entry = None
-            if _written_by_live_process(entry):
-                first = str(entry.get("owner"))
-                if first == owner:
-                    return None
-                _contest(path, first, owner)
-                return first
-            path.unlink(missing_ok=True)  # an earlier deployment's, or damaged
-        return None
-    finally:
-        draft.unlink(missing_ok=True)
 
 
 def _contest(claim_path: Path, first: str, second: str) -> None:
@@ -140,33 +94,6 @@ def _contest(claim_path: Path, first: str, second: str) -> None:
     passed, does not write either (see `contested`)."""
     record_ = dict(json.loads(_own_record(os.getpid())), owners=[first, second])
     claim_path.with_suffix(".contested").write_text(json.dumps(record_), encoding="utf-8")
-
-
-def _contested(address: Optional[str], account: Tuple[str, str]) -> Optional[Tuple[str, str]]:
-    if address is None:
-        return None
-    path = _record_path(address, account).with_suffix(".contested")
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        first, second = entry["owners"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not _written_by_live_process(entry):
-        return None
-    return str(first), str(second)
-
-
-def _claimant(address: Optional[str], account: Tuple[str, str]) -> Optional[str]:
-    if address is None:
-        return None
-    path = _record_path(address, account).with_suffix(".claim")
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not _written_by_live_process(entry):
-        return None
-    return str(entry.get("owner"))
 
 
 #: The CLI options that name resources to replace (`pulumi up --replace URN`).
@@ -254,20 +181,20 @@ def _written_by_live_process(entry: object) -> bool:
     return started is not None and _started(pid) == started
 
 
+def _live_entry(path: Path) -> Optional[Dict[str, Any]]:
+    """A record's content, if a live process of this deployment wrote it; None when it is
+    missing, damaged, or an earlier deployment's."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry if _written_by_live_process(entry) else None
+
+
 @functools.cache
 def _own_record(pid: int) -> str:
     """The content of this process's records (read once: a create writes one per account)."""
     return json.dumps({"pid": pid, "started": _started(pid)})
-
-
-def _taken(address: Optional[str], account: Tuple[str, str]) -> bool:
-    if address is None:
-        return False
-    try:
-        entry = json.loads(_record_path(address, account).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return _written_by_live_process(entry)
 
 
 @dataclass
@@ -289,11 +216,22 @@ class Shared:
     def record(self, account: Tuple[str, str]) -> None:
         """Note that a resource of this process has just written or adopted `account`
         ((endpoint, number))."""
-        _record(self.address, account)
+        address = self.address
+        if address is None:
+            return
+        path = _record_path(address, account)
+        content = _own_record(os.getpid())
+        try:
+            path.write_text(content, encoding="utf-8")
+        except FileNotFoundError:  # the deployment's first record
+            _make_directory(path.parent)
+            path.write_text(content, encoding="utf-8")
 
     def taken(self, account: Tuple[str, str]) -> bool:
         """True when a live process of this deployment has written or adopted `account`."""
-        return _taken(self.address, account)
+        if self.address is None:
+            return False
+        return _live_entry(_record_path(self.address, account)) is not None
 
     def claim(self, account: Tuple[str, str], owner: str) -> Optional[str]:
         """Claim `account` ((endpoint, number)) for the resource `owner` (its URN, or another
@@ -305,17 +243,58 @@ class Shared:
         two processes claiming at once, exactly one wins. Its content (pid, start time,
         owner) tells a claim of this deployment from an earlier one's that had the same
         address."""
-        return _claim(self.address, account, owner)
+        address = self.address
+        if address is None:
+            return None
+        path = _record_path(address, account).with_suffix(".claim")
+        if not path.parent.is_dir():
+            _make_directory(path.parent)
+        content = json.dumps(dict(json.loads(_own_record(os.getpid())), owner=owner))
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+        draft.write_text(content, encoding="utf-8")
+        try:
+            for _attempt in range(3):
+                try:
+                    os.link(draft, path)
+                    return None
+                except FileExistsError:
+                    pass
+                try:
+                    entry = json.loads(path.read_text(encoding="utf-8"))
+                except FileNotFoundError:
+                    continue  # removed meanwhile as stale: try again
+                except (OSError, ValueError):
+                    entry = None
+                if _written_by_live_process(entry):
+                    first = str(entry.get("owner"))
+                    if first == owner:
+                        return None
+                    _contest(path, first, owner)
+                    return first
+                path.unlink(missing_ok=True)  # an earlier deployment's, or damaged
+            return None
+        finally:
+            draft.unlink(missing_ok=True)
 
     def claimant(self, account: Tuple[str, str]) -> Optional[str]:
         """The owner a live process of this deployment claimed `account` for (see `claim`),
         or None: no resource of the deployment was checked with that account."""
-        return _claimant(self.address, account)
+        if self.address is None:
+            return None
+        entry = _live_entry(_record_path(self.address, account).with_suffix(".claim"))
+        return None if entry is None else str(entry.get("owner"))
 
     def contested(self, account: Tuple[str, str]) -> Optional[Tuple[str, str]]:
         """The two resources of this deployment that declared `account`, when a second one
         did (its check failed: see `claim`); None otherwise."""
-        return _contested(self.address, account)
+        if self.address is None:
+            return None
+        entry = _live_entry(_record_path(self.address, account).with_suffix(".contested"))
+        try:
+            first, second = entry["owners"]  # type: ignore[index]
+        except (KeyError, TypeError, ValueError):  # none, or damaged
+            return None
+        return str(first), str(second)
 
     def replace_targets(self) -> Tuple[str, ...]:
         """The URNs (or URN patterns) the running `pulumi up` was told to replace
