@@ -81,6 +81,11 @@ def pulumi_yaml(name: str, virtualenv: str) -> str:
     )
 
 
+def checkpoint_path(backend: Path, project: str, stack: str) -> Path:
+    """Where the file backend in `backend` keeps the checkpoint of `project`'s `stack`."""
+    return backend / ".pulumi" / "stacks" / project / f"{stack.rsplit('/', 1)[-1]}.json"
+
+
 @dataclass
 class Stack:
     """A Pulumi project + stack in `root`, with its own file backend."""
@@ -222,8 +227,8 @@ class Stack:
             return self.export()
         project = re.search(r"^name:\s*(\S+)", (self.root / "Pulumi.yaml").read_text(), re.M)
         assert project, "Pulumi.yaml names no project"
-        path = (Path(urllib.parse.urlparse(backend).path) / ".pulumi" / "stacks"
-                / project.group(1).strip("'\"") / f"{self.name.rsplit('/', 1)[-1]}.json")
+        path = checkpoint_path(Path(urllib.parse.urlparse(backend).path),
+                               project.group(1).strip("'\""), self.name)
         if not path.exists():
             return self.export()
         saved = json.loads(path.read_text())

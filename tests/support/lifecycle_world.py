@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from harness import REPO, Result, Stack, base_env, pulumi_yaml
+from harness import REPO, Result, Stack, base_env, checkpoint_path, pulumi_yaml
 
 from pulumi_wa_webhook.emulator.testing import Emulator, running_emulator
 
@@ -150,7 +150,7 @@ class Claim:
 
 def read_checkpoint(backend: Path, stack: str) -> Dict[str, Any]:
     """The stack's checkpoint as the file backend keeps it (no CLI run)."""
-    path = backend / ".pulumi" / "stacks" / PROJECT / f"{stack}.json"
+    path = checkpoint_path(backend, PROJECT, stack)
     if not path.exists():
         return {}
     return dict(json.loads(path.read_text()))

@@ -12,6 +12,8 @@ from typing import Any
 from harness import Stack
 from webhook_programs import KEY_1, webhook_program
 
+from pulumi_wa_webhook.native.names import camel
+
 #: The directory holding the console script `pulumi-resource-wa-webhook` (the venv's bin).
 PLUGIN_DIR = str(Path(sys.executable).parent)
 
@@ -36,23 +38,24 @@ def plugin_on_path(stack: Stack, path: str = PLUGIN_DIR) -> None:
     stack.env["PATH"] = f"{path}:{stack.env['PATH']}"
 
 
-def _schema_name(name: str) -> str:
-    """A Python argument name as the schema spells it (`from_number` -> `fromNumber`)."""
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+def _yaml_header(project: str, plugin_dir: str = PLUGIN_DIR) -> str:
+    """A Pulumi YAML project's settings up to its `resources:` key, the plugin in
+    `plugin_dir`."""
+    return (f"name: {project}\nruntime: yaml\n"
+            f"plugins:\n  providers:\n    - name: wa-webhook\n      path: {plugin_dir}\n"
+            "resources:\n")
 
 
 def yaml_program(*hooks: dict[str, Any], plugin_dir: str = PLUGIN_DIR) -> str:
     """A Pulumi YAML project (Pulumi.yaml) declaring one native Webhook per dict (keys as
     for `native_program`, in Python spelling), exporting each one's url."""
-    lines = ["name: wa-test", "runtime: yaml", "plugins:", "  providers:",
-             "    - name: wa-webhook", f"      path: {plugin_dir}", "resources:"]
+    lines = [_yaml_header("wa-test", plugin_dir).rstrip("\n")]
     outputs = ["outputs:"] if hooks else []
     for index, hook in enumerate(hooks):
         hook = dict(hook)
         name = hook.pop("name", f"hook{index}")
         lines += [f"  {name}:", "    type: wa-webhook:index:Webhook", "    properties:"]
-        lines += [f"      {_schema_name(key)}: {json.dumps(value)}" for key, value in hook.items()]
+        lines += [f"      {camel(key)}: {json.dumps(value)}" for key, value in hook.items()]
         outputs.append(f"  {name}_url: ${{{name}.url}}")
     return "\n".join(lines + outputs) + "\n"
 
@@ -72,10 +75,7 @@ def yaml_stack(root: Path, env: dict[str, str], yaml_bin: str, resources: str,
     project.mkdir(parents=True)
     (root / "state").mkdir()
     (project / "Pulumi.yaml").write_text(
-        "name: wa-yaml\nruntime: yaml\n"
-        f"plugins:\n  providers:\n    - name: wa-webhook\n      path: {PLUGIN_DIR}\n"
-        + "resources:\n" + textwrap.indent(textwrap.dedent(resources), "  ")
-    )
+        _yaml_header("wa-yaml") + textwrap.indent(textwrap.dedent(resources), "  "))
     env = dict(env, PATH=f"{env['PATH']}{os.pathsep}{yaml_bin}",
                PULUMI_BACKEND_URL=(root / "state").as_uri())
     stack = Stack(project, env, "dev")
