@@ -279,9 +279,9 @@ class Lifecycle:
         either shows in `preview --diff`, and a replacement shows only what changes). `olds`
         (the inputs in state, empty for a new resource) mark the account as this
         resource's own. `owner` (the resource's URN) claims the account for the resource:
-        a second resource of the deployment on the same endpoint and number is a problem."""
-        if olds.get(FROM_NUMBER):
-            self._note_in_state(olds)
+        a second resource of the deployment on the same endpoint and number is a problem,
+        and then nothing is marked: checks and creates run in parallel, and the other
+        resource's create must not take this one's state for its own."""
         problems: List[Problem] = []
         inputs = dict(news)
         settings = None
@@ -315,6 +315,8 @@ class Lifecycle:
                 if not claim_problems and self._ledger.shared.replacing(owner):
                     # `up --replace`: the engine shows us no state, but the account is ours
                     self._ledger.note(self._ledger.in_state, account)
+        if olds.get(FROM_NUMBER) and not any(p.property == FROM_NUMBER for p in problems):
+            self._note_in_state(olds)
         if not problems and not self._is_unknown(inputs.get(API_KEY)):
             key = self.key_in_use(inputs)
             if key:

@@ -13,7 +13,11 @@ import pytest
 from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import handover
 from pulumi_wa_webhook.emulator.testing import running_emulator
-from pulumi_wa_webhook.errors import AccountInUseError, DuplicateAccountError
+from pulumi_wa_webhook.errors import (
+    AccountInUseError,
+    AdoptionMismatchError,
+    DuplicateAccountError,
+)
 from pulumi_wa_webhook.lifecycle import Deployment, Ledger, Lifecycle
 
 ACCOUNT = "972500000001"
@@ -183,4 +187,34 @@ def test_neither_of_two_declarations_of_one_account_writes(shared, emulator, fla
                        f"{ACCOUNT}.*Nothing was written"):
         core.create(copy)
     assert emulator.requests() == []
+    assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
+
+
+@pytest.mark.parametrize("flags", [{}, {"adopt": True}])
+def test_a_managing_resource_whose_check_fails_marks_nothing(shared, emulator, flags):
+    """Checks and creates run in parallel threads: the copy's create may find the account
+    not yet contested, and the managing resource's check (it shows its state, but its claim
+    fails) then runs in full before the create writes. That failed check must not make the
+    account the deployment's own, or the copy writes without reading it. (A copy with
+    `overwrite` writes without reading by its own declaration.)"""
+    emulator.set_account(ACCOUNT, url="https://h.example.com/")
+    core = make(emulator.base_url, shared=shared)
+    copy, problems = core.check({}, props(url="https://copy.example.com/", **flags),
+                                owner=URN + "copy")
+    assert problems == []
+    checked_first = shared.contested
+    failed: List[Any] = []
+
+    def contested_then_the_managing_check_runs(account):
+        found = checked_first(account)
+        stored = dict(props(), endpoint=emulator.base_url)
+        failed.extend(core.check(stored, props(), owner=URN + "hook")[1])
+        return found
+
+    shared.contested = contested_then_the_managing_check_runs  # type: ignore[method-assign]
+    with pytest.raises(AccountInUseError if not flags else AdoptionMismatchError,
+                       match=f"account {ACCOUNT}"):
+        core.create(copy)
+    assert ["'copy' and 'hook' both manage" in p.reason for p in failed] == [True]
+    assert emulator.count("setWebhook") == 0
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
