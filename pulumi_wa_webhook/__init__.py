@@ -4,7 +4,7 @@ from pulumi_wa_webhook import Webhook
 Webhook("support", from_number="972501234567", url="https://hooks.example.com/wa")
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import (
     AccountNotFoundError,
@@ -17,6 +17,7 @@ from .errors import (
     UnreachableUrlError,
     WaWebhookError,
 )
+from .lazy import lazy_names
 
 if TYPE_CHECKING:
     from .dynamic.resource import Webhook
@@ -38,19 +39,11 @@ __version__ = _version()
 
 # The Pulumi SDK takes half a second to import; load it only when the resource is used, so
 # the emulator (`python -m pulumi_wa_webhook.emulator`) starts quickly.
-_LAZY = {
+__getattr__ = lazy_names(__name__, {
     "Webhook": "dynamic.resource",
     "WebhookArgumentError": "program",
     "WebhookSettings": "model",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+})
 
 
 __all__ = [

@@ -6,7 +6,9 @@ The plugin (`pulumi-resource-wa-webhook`, see `server`) serves the resource
 `pulumi_wa_webhook.native.Webhook`, which takes the same arguments as the dynamic `Webhook`.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 
 if TYPE_CHECKING:
     from .lookup import GetWebhookResult, get_webhook, get_webhook_output
@@ -22,21 +24,13 @@ GET_WEBHOOK = f"{PACKAGE}:index:getWebhook"
 
 #: Names that need the Pulumi SDK (a program's), by the module that defines them: the
 #: plugin's schema and server need not load them.
-_LAZY = {
+__getattr__ = lazy_names(__name__, {
     "Webhook": "resource",
     "Provider": "provider_resource",
     "get_webhook": "lookup",
     "get_webhook_output": "lookup",
     "GetWebhookResult": "lookup",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+})
 
 
 __all__ = [
