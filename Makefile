@@ -14,6 +14,8 @@ PACKAGE_SOURCES := $(shell find pulumi_wa_webhook -name '*.py' -o -name py.typed
 # pytest-xdist workers for `make test`: one per core (each Pulumi CLI run keeps a core busy),
 # plus one that works while the others' tests wait for a delayed answer
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
+# and for `make test-languages`, whose builds (Go, tsc, PyInstaller) keep a core busy each
+LANGUAGE_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # What `make test` runs: all but the other languages and release artifacts (make
 # test-languages), the random lifecycle test (make fuzz) and the engine tests that make
@@ -98,7 +100,7 @@ fuzz: venv
 test-languages: venv $(DIST_STAMP)
 	@dir="$$(tools/pulumi-cli.sh | tail -n 1)" && yaml="$$(tools/pulumi-yaml.sh | tail -n 1)" && \
 	  WA_WEBHOOK_PULUMI_DIR="$$dir" WA_WEBHOOK_YAML_DIR="$$yaml" PATH="$$dir:$$PATH" \
-	  $(PY) -m pytest -m languages
+	  $(PY) -m pytest -m languages -n $(LANGUAGE_WORKERS) --dist worksteal
 
 ## test-compat: the built wheel in venvs with the oldest (Python 3.10, every dependency at its
 ## floor) and the newest (Python 3.13, newest releases) supported versions; real-engine tests

@@ -26,7 +26,8 @@ from pulumi_wa_webhook.config import CONFIG_KEYS
 
 ENGINE_TESTS = Path(__file__).parent / "engine"
 
-pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs", "plugin_fixtures"]
+pytest_plugins = ["pulumi_wa_webhook.emulator.testing", "sdk_programs", "plugin_fixtures",
+                  "release_files"]
 
 
 def tool_dir(variable: str, script: str) -> str:

@@ -34,15 +34,10 @@ PAGE_URL = "https://hooks.example.com/whatsapp"
 NPM_NAME = LANGUAGE["nodejs"]["packageName"]
 
 
-@pytest.fixture(scope="module")
-def dist(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`make dist`, once per session, into a directory outside the clone."""
-    out = tmp_path_factory.mktemp("dist")
-    result = subprocess.run(["make", "dist", f"DIST_DIR={out}"], cwd=REPO,
-                            env=dict(os.environ, WA_WEBHOOK_PULUMI_DIR=pulumi_dir),
-                            capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out
+@pytest.fixture
+def dist(release_dist: Path) -> Path:
+    """`make dist`, once per run, in a directory outside the clone."""
+    return release_dist
 
 
 def clean_python(path: str) -> str:
@@ -143,6 +138,10 @@ def check_page_run(output: str, emulator) -> None:
 def test_the_getting_started_page_runs_as_written(language, tmp_path, user_env, emulator):
     output = run_page(language, tmp_path, user_env)
     check_page_run(output, emulator)
+    if language == "python":
+        # the wheel also brings the native plugin, as a console script of the project's venv
+        plugin = tmp_path / "user" / "my-webhooks" / "venv" / "bin" / "pulumi-resource-wa-webhook"
+        assert "wa-webhook" in sh(f"{plugin} --help", tmp_path, user_env)
     if language != "python":
         listed = sh("pulumi plugin ls", tmp_path, user_env)
         assert re.search(rf"wa-webhook\s+resource\s+{re.escape(__version__)}", listed), listed
@@ -173,6 +172,8 @@ def test_package_add_then_install_in_a_fresh_typescript_copy(tmp_path, user_env,
     added = sh(f"pulumi package add wa-webhook@{__version__}", project, env)
     assert f'from "{NPM_NAME}"' in added
     assert f"wa-webhook: wa-webhook@{__version__}" in (project / "Pulumi.yaml").read_text()
+    linked = json.loads((project / "package.json").read_text())["dependencies"][NPM_NAME]
+    assert linked == "file:sdks/wa-webhook"
     # a teammate's clone: what is committed, no sdks/, no node_modules
     clone = tmp_path / "clone"
     project_files(project, clone, ["Pulumi.yaml", "package.json", "index.ts"])
@@ -248,6 +249,9 @@ def test_package_add_then_install_in_a_fresh_python_copy(tmp_path, user_env, dis
     clone = tmp_path / "clone"
     project_files(project, clone, ["Pulumi.yaml", "requirements.txt", "__main__.py"])
     sh("pulumi install", clone, user_env)
+    where = sh(f'venv/bin/python -c "import {py_name}; print({py_name}.__file__)"', clone,
+               user_env)
+    assert str(clone / "venv") in where  # installed into the project's virtualenv
     sh('pulumi stack init dev && pulumi config set --secret wa-webhook:apiKey "$API_KEY" && '
        "pulumi up --yes", clone, user_env)
     assert emulator.account(ACCOUNT_1)["url"] == "https://hooks.example.com/added-py"
