@@ -140,6 +140,24 @@ def test_outside_a_worker_thread_nothing_changes(sdk_server_process):
     assert dynamic_workers.raise_worker_limit(9) is False
 
 
+@pytest.mark.parametrize("attribute, changed", [("_max_workers", "4"),
+                                                ("_work_queue", None)])
+def test_an_executor_that_no_longer_looks_as_expected_is_left_alone(sdk_server_process,
+                                                                   attribute, changed):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+
+        def widen_while_changed() -> bool:
+            kept = getattr(pool, attribute)
+            setattr(pool, attribute, changed)
+            try:
+                return dynamic_workers.raise_worker_limit(9)
+            finally:
+                setattr(pool, attribute, kept)
+
+        assert pool.submit(widen_while_changed).result() is False
+        assert pool._max_workers == 4
+
+
 def test_an_executor_of_another_class_is_left_alone(sdk_server_process):
     class OtherPool(ThreadPoolExecutor):
         pass

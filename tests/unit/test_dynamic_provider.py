@@ -11,7 +11,10 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_wa_webhook import config as stack_config
+from pulumi_wa_webhook import handover
+from pulumi_wa_webhook.dynamic import workers as dynamic_workers
 from pulumi_wa_webhook.dynamic.provider import UNKNOWN, WebhookProvider
+from pulumi_wa_webhook.lifecycle import Deployment, Ledger
 
 ACCOUNT = "972500000001"
 KEY = "test-key-1"
@@ -188,3 +191,33 @@ def test_an_expected_failure_is_the_first_line_of_the_reported_error(emulator):
         f"pulumi_wa_webhook.errors.AccountInUseError: account {ACCOUNT} already holds a "
         "different webhook configuration")
     assert emulator.count("setWebhook") == 0
+
+
+def test_check_claims_the_account_for_the_resource_the_program_names(emulator, monkeypatch,
+                                                                    tmp_path):
+    """The program sends the resource's name (`__name`, never kept in the inputs): a second
+    resource on the account fails its check naming both; a check without a name (a program
+    of an earlier release) claims nothing."""
+    monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
+    made = configured(emulator)
+    made._deployment = Deployment(Ledger(shared=handover.Shared("127.0.0.1:40013")))
+    for nameless in ({}, {"__name": ""}, {"__name": None}):
+        assert made.check({}, dict(props(), **nameless)).failures == []
+    first = made.check({}, dict(props(), __name="first"))
+    assert first.failures == [] and "__name" not in first.inputs
+    assert made.check({}, dict(props(), __name="first")).failures == []  # checked again
+    [failure] = made.check({}, dict(props(), __name="second")).failures
+    assert failure.property == "from_number"
+    assert "'first' and 'second' both manage account 972500000001" in failure.reason
+
+
+def test_configure_widens_the_servers_workers_to_max_concurrency(emulator, monkeypatch):
+    asked = []
+    monkeypatch.setattr(dynamic_workers, "raise_worker_limit", asked.append)
+    made = WebhookProvider()
+    made.configure(ConfigureRequest(Config({"wa-webhook:endpoint": emulator.base_url,
+                                            "wa-webhook:maxConcurrency": "7"}, "test")))
+    assert asked == [7]
+    broken = WebhookProvider()
+    broken.configure(ConfigureRequest(Config({"wa-webhook:maxConcurrency": "0"}, "test")))
+    assert asked == [7]  # a configuration error: check reports it, the server keeps 4
