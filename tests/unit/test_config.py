@@ -319,11 +319,33 @@ def test_an_endpoint_with_user_info_query_or_fragment_is_refused(endpoint, what)
 
 def test_missing_key_message_names_the_explicit_provider_when_there_is_one():
     explicit = config.load({}, provider="eu").missing_key
-    assert "`apiKey` of the explicit provider 'eu'" in explicit
-    assert "pulumi config set" not in explicit and config.KEY_ENV in explicit
+    assert explicit == (
+        "no 99digital API key: pass api_key= to the Webhook, or set `apiKey` of the explicit "
+        "provider 'eu', or set the environment variable WA_WEBHOOK_API_KEY where the "
+        "deployment runs")
     assert config.load({}).missing_key == config.MISSING_KEY_MESSAGE
 
 
 def test_the_readme_table_has_a_row_per_key():
     rows = config.markdown_table().splitlines()[2:]
     assert [row.split(" | ")[1] for row in rows] == [f"`{k.env}`" for k in config.CONFIG_KEYS]
+
+
+def test_several_configuration_problems_are_counted_one_is_told_as_it_is(monkeypatch):
+    for key in config.CONFIG_KEYS:
+        monkeypatch.delenv(key.env, raising=False)
+    with pytest.raises(config.ConfigurationProblems) as one:
+        config.load({"wa-webhook:retries": "99"})
+    assert not str(one.value).startswith("1 problems") and ";" not in str(one.value)
+    with pytest.raises(config.ConfigurationProblems) as two:
+        config.load({"wa-webhook:retries": "99", "wa-webhook:timeout": "0"})
+    first, second = (message for _key, message in two.value.problems)
+    assert str(two.value) == (
+        f"2 problems in the wa-webhook configuration: {first}; {second}")
+
+
+@pytest.mark.parametrize("name, refused", [("apik", True), ("apikx", False), ("ap", False),
+                                           ("apiurl", False)])
+def test_a_key_four_fifths_like_apikey_counts_as_the_api_key(name, refused):
+    """difflib's ratio of "apik" to "apikey" is exactly 0.8: the bound is inclusive."""
+    assert config.looks_like_api_key(name) is refused

@@ -175,6 +175,17 @@ def test_a_deployments_first_record_clears_out_stale_ones(deployment, shared):
     assert shared.taken(ACCOUNT)
 
 
+def test_a_record_written_again_lately_keeps_its_old_directory(deployment, shared):
+    """Writing a record again changes the record's time, not its directory's: the sweep
+    goes by the records."""
+    gone = _exited_pid()
+    rewritten = _earlier_deployment(deployment, "rewritten", gone, "1", 2 * handover.STALE_AFTER)
+    [record] = list(rewritten.iterdir())
+    _age(record, handover.STALE_AFTER / 2)
+    shared.record(ACCOUNT)
+    assert record.exists()
+
+
 def test_only_a_deployments_first_record_sweeps(deployment, shared):
     shared.record(ACCOUNT)
     stale = _earlier_deployment(deployment, "stale", _exited_pid(), "1",
@@ -186,6 +197,7 @@ def test_only_a_deployments_first_record_sweeps(deployment, shared):
 def test_the_replace_targets_come_from_the_cli_command_line():
     args = ["up", "--yes", "--replace", "urn:a", "--target-replace=urn:b", "--replace"]
     assert handover._targets(args) == ("urn:a", "urn:b")
+    assert handover._targets(["up", "--replace", "urn:last"]) == ("urn:last",)
 
 
 def test_a_replace_target_names_a_native_urn_or_a_dynamic_webhooks_name(monkeypatch):

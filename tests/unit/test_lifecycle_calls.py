@@ -15,6 +15,7 @@ from pulumi_wa_webhook.errors import (
     AdoptionMismatchError,
     ConcurrentWriteError,
     ConfigurationError,
+    ImportIdError,
     InvalidApiKeyError,
     UnreachableUrlError,
 )
@@ -190,6 +191,30 @@ def test_create_that_matches_the_account_is_refused_without_adopt(emulator, make
     assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 1
     make(emulator, key=KEY).create(props(adopt=True))  # taken as it is, nothing written
     assert emulator.count("setWebhook") == 0 and emulator.count("getWebhook") == 2
+
+
+@pytest.mark.parametrize("value, adopts", [("1", True), ("true", True), (" Yes\n", True),
+                                           ("TRUE", True), ("0", False), ("no", False),
+                                           ("", False)])
+def test_adopt_for_one_run_from_the_environment(emulator, make, monkeypatch, value, adopts):
+    """`WA_WEBHOOK_ADOPT=1 pulumi up` (the recovery of a killed first `up`) adopts what
+    matches the program, as `adopt=True` would; any other value does not."""
+    emulator.set_account(ACCOUNT, url="https://h.example.com/")
+    monkeypatch.setenv(stack_config.ADOPT_ENV, value)
+    if adopts:
+        make(emulator, key=KEY).create(props())
+    else:
+        with pytest.raises(AccountAlreadyConfiguredError):
+            make(emulator, key=KEY).create(props())
+    assert emulator.count("setWebhook") == 0
+
+
+def test_an_import_id_that_is_no_number_is_refused_naming_it():
+    with pytest.raises(ImportIdError) as refused:
+        Lifecycle.import_id("abc")
+    assert str(refused.value).startswith(
+        "cannot import 'abc': the import ID is the account's from_number, and ")
+    assert Lifecycle.import_id("+972 50-000-0001") == ACCOUNT
 
 
 def test_create_on_a_cleared_account_that_matches_the_program_writes_nothing(emulator, make):

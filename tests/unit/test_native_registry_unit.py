@@ -178,7 +178,22 @@ def test_get_webhook_reads_from_the_endpoint_it_is_given(plugin, emulator):
 def test_an_unknown_function_is_a_failure(plugin):
     answer = plugin.call("Invoke", proto.InvokeRequest(tok="wa-webhook:index:getHook",
                                                        args=struct({})))
-    assert "unknown function 'wa-webhook:index:getHook'" in answer.failures[0].reason
+    [failure] = answer.failures
+    assert failure.property == ""
+    assert failure.reason == ("unknown function 'wa-webhook:index:getHook'; this plugin has "
+                              "wa-webhook:index:getWebhook")
+
+
+def test_get_webhook_on_a_bad_endpoint_fails_naming_the_argument(plugin, emulator):
+    import grpc
+
+    with pytest.raises(grpc.RpcError) as raised:
+        invoke(plugin, fromNumber=ACCOUNT_1, endpoint="ftp://api.example.com")
+    assert raised.value.code() == grpc.StatusCode.UNKNOWN
+    assert raised.value.details() == (
+        "endpoint 'ftp://api.example.com' (the endpoint argument) must be an https:// URL; "
+        "plain http:// is accepted only for loopback hosts such as 127.0.0.1")
+    assert "Traceback" not in raised.value.details() and emulator.requests() == []
 
 
 # -- DiffConfig, the rotated key, import IDs -----------------------------------------------------
@@ -198,7 +213,8 @@ def test_diff_config_shows_each_changed_key_as_an_update_without_replacing(plugi
     assert moved.changes == proto.DiffResponse.DIFF_SOME and list(moved.replaces) == []
     assert sorted(moved.detailedDiff) == ["apiKey", "endpoint"]
     assert {d.kind for d in moved.detailedDiff.values()} == {proto.PropertyDiff.UPDATE}
-    assert moved.hasDetailedDiff
+    assert all(d.inputDiff for d in moved.detailedDiff.values())
+    assert moved.hasDetailedDiff and list(moved.diffs) == ["apiKey", "endpoint"]
 
 
 def test_check_fingerprints_a_known_key_only(plugin):

@@ -261,3 +261,50 @@ def test_get_webhook_output_takes_an_output_number(mocks):
         assert [dict(call.args) for call in lookup.calls] == [{"fromNumber": "972500000001"}]
 
     return get_webhook_output(number).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_explicit_provider_takes_the_programs_options(mocks):
+    from pulumi_wa_webhook.native import Provider
+
+    team = pulumi.ComponentResource("team:index:Webhooks", "team")
+    provider = Provider("us", endpoint="https://us.example.com",
+                        opts=pulumi.ResourceOptions(parent=team))
+
+    def check(urn: str) -> None:
+        assert urn.endswith("::team:index:Webhooks$pulumi:providers:wa-webhook::us")
+
+    return provider.urn.apply(check)
+
+
+def test_get_webhook_goes_through_the_provider_it_is_given(mocks):
+    from pulumi_wa_webhook.native import Provider, get_webhook
+
+    lookup = LookupMocks()
+    pulumi.runtime.set_mocks(lookup, preview=False)
+    provider = Provider("us", endpoint="https://us.example.com")
+    get_webhook("972500000001", opts=pulumi.InvokeOptions(provider=provider))
+    [call] = lookup.calls
+    assert call.provider.startswith("urn:pulumi:") and "pulumi:providers:wa-webhook::us::" in \
+        call.provider
+
+
+@pulumi.runtime.test
+def test_get_webhook_output_sends_the_endpoint_and_the_provider(mocks):
+    from pulumi_wa_webhook.native import Provider, get_webhook_output
+
+    lookup = LookupMocks()
+    pulumi.runtime.set_mocks(lookup, preview=False)
+    provider = Provider("us", endpoint="https://us.example.com")
+    result = get_webhook_output("972500000001", endpoint="http://127.0.0.1:2/api",
+                                opts=pulumi.InvokeOutputOptions(provider=provider))
+
+    def check(read: Any) -> None:
+        [call] = lookup.calls
+        assert call.token == "wa-webhook:index:getWebhook"
+        assert dict(call.args) == {"fromNumber": "972500000001",
+                                   "endpoint": "http://127.0.0.1:2/api"}
+        assert "pulumi:providers:wa-webhook::us::" in call.provider
+        assert read.endpoint == "http://127.0.0.1:1/api"
+
+    return result.apply(check)
