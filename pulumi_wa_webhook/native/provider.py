@@ -234,8 +234,6 @@ class WebhookProvider(Provider):
             failures += [CheckFailure("" if key == stack_config.ENDPOINT_CONFIG
                                       else key.split(":")[-1], message)
                          for key, message in err.problems]
-        except ConfigurationError as err:
-            failures.append(CheckFailure("", str(err)))
         return CheckResponse(inputs, failures)
 
     async def diff_config(self, request: DiffRequest) -> DiffResponse:

@@ -58,6 +58,13 @@ def test_outside_a_deployment_nothing_is_claimed(deployment):
     assert outside.claim(ENDPOINT, URN + "b") is None
 
 
+def test_an_account_no_resource_was_checked_with_has_no_claimant(shared):
+    assert shared.claimant(ENDPOINT) is None
+    shared.claim(ENDPOINT, URN + "a")
+    assert shared.claimant(ENDPOINT) == URN + "a"
+    assert shared.claimant(("http://127.0.0.1:9090/api", ACCOUNT)) is None
+
+
 def test_a_claim_of_another_live_process_of_the_deployment_counts(deployment, shared):
     code = (
         "import sys, tempfile\n"

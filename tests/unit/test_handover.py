@@ -186,6 +186,22 @@ def test_a_record_written_again_lately_keeps_its_old_directory(deployment, share
     assert record.exists()
 
 
+def test_two_processes_may_make_the_deployments_directory_at_once(deployment):
+    directory = deployment / f"wa-webhook-{os.getuid()}" / "both"
+    handover._make_directory(directory)
+    handover._make_directory(directory)  # the other plugin process, a moment later
+    assert directory.is_dir() and oct(directory.stat().st_mode & 0o777) == "0o700"
+
+
+def test_an_entry_that_cannot_be_read_does_not_stop_the_sweep(deployment, shared):
+    gone = _exited_pid()
+    stale = [_earlier_deployment(deployment, f"stale-{i}", gone, "1", 2 * handover.STALE_AFTER)
+             for i in range(10)]
+    (deployment / f"wa-webhook-{os.getuid()}" / "dangling").symlink_to(deployment / "nowhere")
+    shared.record(ACCOUNT)
+    assert [d.name for d in stale if d.exists()] == []
+
+
 def test_only_a_deployments_first_record_sweeps(deployment, shared):
     shared.record(ACCOUNT)
     stale = _earlier_deployment(deployment, "stale", _exited_pid(), "1",

@@ -74,6 +74,16 @@ def test_check_config_warns_and_refuses_without_showing_the_value(emulator):
         "wa-webhook:endpont is not a wa-webhook configuration key and is ignored"]
 
 
+def test_check_config_reports_a_refused_key_and_bad_values_together(emulator):
+    with running_plugin() as served:
+        answer = served.call("CheckConfig", proto.CheckRequest(
+            urn=PROVIDER_URN + "default", news=struct({
+                "endpoint": emulator.base_url, "apikey": "clear-key-77", "retries": 99.0,
+                "timeout": 0.0})))
+    assert [f.property for f in answer.failures] == ["", "timeout", "retries"]
+    assert "wa-webhook:apikey" in answer.failures[0].reason
+
+
 # -- every problem at once, and where the value came from ------------------------------------
 
 
