@@ -65,6 +65,41 @@ def test_an_account_no_resource_was_checked_with_has_no_claimant(shared):
     assert shared.claimant(("http://127.0.0.1:9090/api", ACCOUNT)) is None
 
 
+def test_a_claim_that_vanishes_before_it_is_read_is_claimed_again(shared, monkeypatch):
+    """Another process removed the claim it found stale between this one's link and read."""
+    real_link = handover.os.link
+    calls = []
+
+    def link_found_then_gone(source, target):
+        calls.append(target)
+        if len(calls) == 1:
+            raise FileExistsError(target)  # there a moment ago, gone when read
+        real_link(source, target)
+
+    monkeypatch.setattr(handover.os, "link", link_found_then_gone)
+    assert shared.claim(ENDPOINT, URN + "a") is None
+    assert len(calls) == 2 and shared.claimant(ENDPOINT) == URN + "a"
+
+
+def test_a_stale_claim_removed_by_another_process_meanwhile_is_claimed(deployment, shared,
+                                                                        monkeypatch):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    path = handover._record_path(ADDRESS, ENDPOINT).with_suffix(".claim")
+    path.parent.mkdir(parents=True)
+    path.write_text(f'{{"pid": {gone}, "started": "1", "owner": "{URN}old"}}')
+    real_unlink = handover.Path.unlink
+
+    def removed_first(self, missing_ok=False):
+        if self == path and self.exists():
+            real_unlink(self)  # the other process's sweep or claim
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(handover.Path, "unlink", removed_first)
+    assert shared.claim(ENDPOINT, URN + "new") is None
+    assert shared.claimant(ENDPOINT) == URN + "new"
+
+
 def test_a_claim_of_another_live_process_of_the_deployment_counts(deployment, shared):
     code = (
         "import sys, tempfile\n"

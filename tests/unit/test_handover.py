@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -227,6 +228,58 @@ def test_a_replace_target_names_a_native_urn_or_a_dynamic_webhooks_name(monkeypa
     pattern = handover.Shared("127.0.0.1:40001",
                               _replace_targets=("urn:pulumi:dev::p::*::support",))
     assert pattern.replacing(native)
+
+
+def test_the_targets_are_found_past_a_process_with_an_odd_name_and_odd_arguments(tmp_path):
+    """`pulumi` -> a shell named `x) 1 2` with a `--replace` of its own -> the plugin: the
+    plugin skips the shell (not `pulumi`), reads its parent from a stat line whose name holds
+    ") ", and reads the CLI's options past an argument that is not UTF-8."""
+    fake_cli = tmp_path / "pulumi"
+    fake_cli.symlink_to(sys.executable)
+    odd_shell = tmp_path / "x) 1 2"
+    odd_shell.symlink_to(shutil.which("sh"))
+    plugin = ("import os, re; from pulumi_wa_webhook import handover\n"
+              "stat = open(f'/proc/{os.getppid()}/stat').read()\n"
+              "fields = re.match(r'^\\d+ \\((.*)\\) (.*)$', stat, re.S).group(2).split()\n"
+              "print(handover._replace_targets(), "
+              "handover._started(os.getppid()) == fields[19], "
+              "handover.Shared('127.0.0.1:1').replace_targets(), "
+              "handover.Shared(None).replace_targets())")
+    middle = f"{shlex.quote(sys.executable)} -c {shlex.quote(plugin)}; true"
+    cli = ("import subprocess, sys\n"
+           "subprocess.run([sys.argv[1], '-c', sys.argv[2], 'sh', '--replace', 'urn:shell'])")
+    answer = subprocess.run(
+        [str(fake_cli), "-c", cli, str(odd_shell), middle, "up", "--replace", "urn:a", b"\xff",
+         "--target-replace=urn:b"], capture_output=True, text=True, check=True, timeout=60)
+    assert answer.stdout.strip() == "('urn:a', 'urn:b') True ('urn:a', 'urn:b') ()", \
+        answer.stderr
+
+
+def test_a_record_without_a_pid_and_start_time_does_not_count(deployment, shared):
+    shared.record(ACCOUNT)
+    [record] = [p for p in deployment.rglob("*") if p.is_file()]
+    for damaged in ({}, {"pid": "abc", "started": "1"}, {"pid": os.getpid()}, []):
+        record.write_text(json.dumps(damaged))
+        assert not shared.taken(ACCOUNT)
+
+
+@pytest.mark.parametrize("target, replacing", [
+    # the dynamic Webhook's own type, at the top or under a component
+    ("urn:pulumi:dev::p::pulumi-python:dynamic/wa-webhook:Webhook::support", True),
+    ("urn:pulumi:dev::p::acme:x:Team$pulumi-python:dynamic/wa-webhook:Webhook::support", True),
+    ("urn:pulumi:dev::p::pulumi-python:dynamic:Resource::support", True),
+    ("p::pulumi-python:dynamic:Resource::support", True),  # two "::" are enough
+    # another type of the same name, even under a component whose type says Webhook
+    ("urn:pulumi:dev::p::random:index:RandomString::support", False),
+    ("urn:pulumi:dev::p::acme:x:WebhookTeam$random:index:RandomString::support", False),
+    ("urn:pulumi:dev::p::acme:x:Box$acme:x:WebhookTeam$random:index:RandomString::support",
+     False),
+    ("urn:pulumi:dev::p::pulumi-python:dynamic/wa-webhook:Webhook::other", False),
+    ("support", False), ("x::support", False),  # no type to tell
+])
+def test_a_dynamic_webhook_is_replaced_by_a_target_of_its_type_and_name(target, replacing):
+    shared = handover.Shared("127.0.0.1:40001", _replace_targets=(target,))
+    assert shared.replacing("dynamic:wa-webhook:Webhook::support") is replacing
 
 
 def test_outside_a_deployment_nothing_is_being_replaced():
