@@ -112,8 +112,9 @@ def test_unreachable_endpoint(emulator):
                                               retries=1, backoff=0.01))
     with pytest.raises(TransportError) as caught:
         client.get_webhook(ACCOUNT)
-    assert "could not reach http://127.0.0.1:9/whatsapp/v2/getWebhook after 2 attempts" in str(
-        caught.value)
+    assert str(caught.value) == (
+        f"99digital getWebhook for account {ACCOUNT}: could not reach "
+        "http://127.0.0.1:9/whatsapp/v2/getWebhook after 2 attempts (ConnectionError)")
 
 
 def test_every_error_is_a_wa_webhook_error():

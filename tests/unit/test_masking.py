@@ -8,6 +8,7 @@ import pytest
 
 from pulumi_wa_webhook.client import ClientOptions, WebhookClient
 from pulumi_wa_webhook.config import load, validate_endpoint
+from pulumi_wa_webhook.delivery import origin
 from pulumi_wa_webhook.errors import (
     AccountInUseError,
     AdoptionMismatchError,
@@ -15,9 +16,11 @@ from pulumi_wa_webhook.errors import (
 )
 from pulumi_wa_webhook.lifecycle import SECRET_INPUTS, Lifecycle
 from pulumi_wa_webhook.model import (
+    SCHEMA,
     SettingsError,
     WebhookSettings,
     describe_differences,
+    parse_alert_phones,
     parse_settings,
     parse_url,
     shown_url,
@@ -41,9 +44,61 @@ SECRET_PARTS = ["u5er", "S3CRET1", "S3CRET2", "S3CRET3", "S3CRET4"]
     ("", True, ""),
     ("api.example.com/wa?k=S3", False, "api.example.com/wa?k=***"),  # no scheme: as written
     ("https:///v2", False, "https:///v2"),
+    ("https://h.example/#frag", True, "https://h.example/…"),
+    ("https://h.example/X", True, "https://h.example/…"),
+    ("https://h.example/wa?a=b=c", False, "https://h.example/wa?a=***"),
 ])
 def test_what_a_message_may_show_of_a_url(url, secret, shown):
     assert shown_url(url, secret=secret) == shown
+
+
+def test_a_url_is_shown_as_a_secret_unless_said_otherwise():
+    assert shown_url("https://h.example/p4th") == "https://h.example/…"
+    assert origin("https://h.example/p4th?t=1") == "https://h.example/…"
+
+
+@pytest.mark.parametrize("secret, message", [
+    (set(), "url must start with https:// or http:// (got scheme 'ftp')"),
+    ({"url"}, "url must start with https:// or http://"),
+])
+def test_a_url_problem_names_the_scheme_unless_the_url_is_secret(secret, message):
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": ACCOUNT, "url": "ftp://h.example/x"}, secret=secret)
+    assert [p.reason for p in caught.value.problems] == [message.removeprefix("url ")]
+
+
+@pytest.mark.parametrize("url, reason", [
+    (5, "must be a string URL such as https://hooks.example.com/wa"),
+    ("https:///x", "has no host name"),
+])
+def test_url_problems_in_full(url, reason):
+    with pytest.raises(SettingsError) as caught:
+        parse_url(url)
+    assert [p.reason for p in caught.value.problems] == [reason]
+
+
+@pytest.mark.parametrize("secret, reason", [
+    (set(), "must be True or False, got 'yes'"),
+    ({"retry"}, "must be True or False"),
+])
+def test_a_switch_problem_shows_the_value_unless_it_is_secret(secret, reason):
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": ACCOUNT, "retry": "yes"}, secret=secret)
+    assert [(p.property, p.reason) for p in caught.value.problems] == [("retry", reason)]
+
+
+def test_a_switch_problem_in_the_schemas_spelling():
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": ACCOUNT, "read_status": "yes"}, spelling=SCHEMA)
+    assert [p.reason for p in caught.value.problems] == ['must be true or false, got "yes"']
+
+
+@pytest.mark.parametrize("secret", [set(), {"from_number"}])
+def test_a_number_problem_hides_a_secret_number(secret):
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": "0501234567"}, secret=secret)
+    [reason] = [p.reason for p in caught.value.problems]
+    assert ("0501234567" in reason) is not secret
 
 
 def test_a_url_that_does_not_parse_is_not_shown():
@@ -122,3 +177,27 @@ def test_endpoint_messages_hide_user_info_and_query_values():
         WebhookClient("key", ClientOptions(
             endpoint="http://u5er:S3CRET1@127.0.0.1:9/v2?k=S3CRET3", retries=0, timeout=1))
     assert "S3CRET" not in str(refused.value) and "u5er" not in str(refused.value)
+
+
+def test_alert_phone_problems_quote_the_number_unless_secret():
+    with pytest.raises(SettingsError) as caught:
+        parse_alert_phones(["12025550123", "972502211234", "+972 50-221-1234"])
+    assert [(p.property, p.reason) for p in caught.value.problems] == [
+        ("system_phone_alerts[0]",
+         "'12025550123': alert phones must be Israeli numbers starting with 972 (API rule)"),
+        ("system_phone_alerts[2]", "'+972 50-221-1234' is listed twice")]
+    with pytest.raises(SettingsError) as hidden:
+        parse_settings({"from_number": ACCOUNT,
+                        "system_phone_alerts": ["12025550123", "972502211234", "972502211234"]},
+                       secret={"system_phone_alerts"}, spelling=SCHEMA)
+    assert [p.reason for p in hidden.value.problems] == [
+        "the secret value: alert phones must be Israeli numbers starting with 972 (API rule)",
+        "the secret value is listed twice"]
+
+
+@pytest.mark.parametrize("value, literal", [
+    ("שלום", '"שלום"'), (["972502211234", 5.0], '["972502211234", 5]'), (True, "true"),
+    ({1, 2}, "{1, 2}"),
+])
+def test_values_in_messages_are_json_for_the_plugins_languages(value, literal):
+    assert SCHEMA.literal(value) == literal
