@@ -33,9 +33,11 @@ SCHEMA_SPELLINGS: Tuple[Tuple[str, str], ...] = (
     ("must be True or False", "must be true or false"),
 )
 
-#: A core property name (snake_case, possibly with an index) inside a message.
+#: A core property name (snake_case, possibly with an index) inside a message; not a
+#: configuration key that happens to be spelt like one (`wa-webhook:api_key`, a typo the
+#: message names as it is).
 _PROPERTY = re.compile(
-    r"\b(" + "|".join(row.python for row in SETTINGS if "_" in row.python) + r")\b")
+    r"(?<!:)\b(" + "|".join(row.python for row in SETTINGS if "_" in row.python) + r")\b")
 
 
 def for_schema(message: str) -> str:

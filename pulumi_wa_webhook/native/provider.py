@@ -154,9 +154,9 @@ def _props(values: Mapping[str, PropertyValue]) -> Dict[str, Any]:
 
 
 def _values(props: Mapping[str, Any], secret: Iterable[str]) -> Dict[str, PropertyValue]:
-    """The core's dict as PropertyValues: SECRET_INPUTS left out, the names it (or `secret`)
-    lists marked secret, and the key always."""
-    names = set(secret) | set(props.get(SECRET_INPUTS) or ()) | {API_KEY}
+    """The core's dict as PropertyValues: SECRET_INPUTS left out, the names in `secret`
+    marked secret, and the key always."""
+    names = set(secret) | {API_KEY}
     return from_props({k: v for k, v in props.items() if k != SECRET_INPUTS}, secret=names)
 
 

@@ -260,3 +260,17 @@ def test_a_managing_resource_whose_check_fails_marks_nothing(shared, emulator, f
     assert ["'copy' and 'hook' both manage" in p.reason for p in failed] == [True]
     assert emulator.count("setWebhook") == 0
     assert emulator.account(ACCOUNT)["url"] == "https://h.example.com/"
+
+
+def test_the_delete_of_a_second_resource_leaves_the_claimed_account_and_says_why(shared,
+                                                                                emulator):
+    said: List[str] = []
+    core = make(emulator.base_url, said=said, shared=shared)
+    emulator.set_account(ACCOUNT, url="https://h.example.com/")
+    assert core.check({}, props(), owner=URN + "hook")[1] == []
+    core.delete(ACCOUNT, dict(props(), endpoint=emulator.base_url), owner=URN + "copy")
+    assert said == [
+        f"account {ACCOUNT} was not cleared: resource 'hook' of this deployment manages it (the "
+        "resource deleted was a second one for the same account, such as a copy made with "
+        "`pulumi import`)"]
+    assert emulator.count("setWebhook") == 0

@@ -539,3 +539,65 @@ def test_update_with_verify_url_does_not_try_an_unchanged_url_again(emulator, ma
 def test_without_verify_url_a_dead_url_is_written(emulator, make):
     make(emulator, key=KEY).update(props(url=DEAD_URL))
     assert emulator.account(ACCOUNT)["url"] == DEAD_URL
+
+
+SECRET_URL = "https://hooks.example.com/p4th-S3CRET?token=S3CRET"
+
+
+@pytest.mark.parametrize("current, flags, error", [
+    ({"url": "https://theirs.example.com/"}, {}, AccountInUseError),
+    ({"url": "https://theirs.example.com/"}, {"adopt": True}, AdoptionMismatchError),
+])
+def test_a_refused_takeover_never_shows_a_secret_url(emulator, make, current, flags, error):
+    emulator.set_account(ACCOUNT, **current)
+    with pytest.raises(error) as refused:
+        make(emulator, key=KEY).create(props(url=SECRET_URL, __secret_inputs=["url"], **flags))
+    assert f"account {ACCOUNT}" in str(refused.value)
+    assert "S3CRET" not in str(refused.value)
+
+
+def test_a_lost_race_never_shows_a_secret_url(emulator, make):
+    emulator.add_fault("getWebhook", times=1, delay=0)
+    emulator.add_fault("getWebhook", times=1, delay=1.0)
+    timer = threading.Timer(0.5, lambda: emulator.set_account(ACCOUNT, url="https://th.em/"))
+    timer.start()
+    try:
+        with pytest.raises(ConcurrentWriteError) as raced:
+            make(emulator, key=KEY).create(props(url=SECRET_URL, __secret_inputs=["url"]))
+    finally:
+        timer.join()
+    assert f"account {ACCOUNT}" in str(raced.value) and "S3CRET" not in str(raced.value)
+
+
+def test_the_refusal_of_matching_settings_names_the_account_and_the_variable(emulator, make):
+    emulator.set_account(ACCOUNT, url="https://h.example.com/")
+    with pytest.raises(AccountAlreadyConfiguredError) as refused:
+        make(emulator, key=KEY).create(props())
+    assert f"account {ACCOUNT}" in str(refused.value)
+    assert "WA_WEBHOOK_ADOPT=1" in str(refused.value)
+
+
+def test_the_programs_other_inputs_are_kept_in_the_state(emulator, make):
+    _, state = make(emulator, key=KEY).create(props(overwrite=True, verify_url=False))
+    assert state.program == ("overwrite",)
+    assert state.outputs()["overwrite"] is True and "adopt" not in state.outputs()
+    _, plain = make(emulator, key="test-key-2").create(props(from_number="972500000002"))
+    assert plain.program == () and plain.api_key is None
+
+
+def test_while_the_secret_names_are_unknown_every_changed_setting_counts_as_secret(emulator,
+                                                                                 make):
+    said: List[str] = []
+    core = make(emulator, key=KEY, said=said)
+    stored = dict(props(), endpoint=emulator.base_url)
+    core.diff(stored, dict(props(url="https://new.example.com/"), __secret_inputs=UNKNOWN))
+    assert said == [f"account {ACCOUNT}: url changes (a secret, so shown only as [secret])"]
+
+
+def test_an_endpoint_move_with_a_new_number_is_told_with_the_new_number(emulator, make):
+    said: List[str] = []
+    core = make(emulator, key=KEY, said=said)
+    stored = dict(props(), endpoint="https://old.example.com/v2")
+    core.diff(stored, dict(props(from_number="972500000002"), endpoint=emulator.base_url))
+    assert [line for line in said if "972500000002" in line] != []
+    assert not [line for line in said if ACCOUNT in line]

@@ -4,6 +4,8 @@ leaves the plugin as a secret."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 import pytest
 from plugin_client import UNKNOWN, URN, clear_texts, plain, running_plugin, secret, struct
@@ -536,3 +538,49 @@ def test_the_expected_failure_is_found_behind_causes_and_contexts():
     looped, other = ValueError("a"), ValueError("b")
     looped.__context__, other.__context__ = other, looped  # a cycle ends the search
     assert expected_failure(looped) is None
+
+
+# -- secrets through check and read; one account, one resource -----------------------------
+
+
+def test_check_keeps_a_secret_setting_secret_and_never_shows_it(plugin, emulator):
+    answer = plugin.check({"fromNumber": ACCOUNT_1,
+                           "url": secret("https://hooks.example.com/p4th-S3CRET")})
+    inputs = plain(answer.inputs)
+    assert inputs["url"] == secret("https://hooks.example.com/p4th-S3CRET")
+    assert "__secretInputs" not in inputs and "S3CRET" not in clear_texts(answer)
+    bad = plugin.check({"fromNumber": ACCOUNT_1, "retry": secret("yes-S3CRET")})
+    assert [f.property for f in bad.failures] == ["retry"]
+    assert "S3CRET" not in str(list(bad.failures))
+
+
+@pytest.mark.parametrize("where", ["state", "inputs"])
+def test_a_refresh_keeps_secret_what_the_state_or_the_inputs_held_secret(plugin, emulator,
+                                                                         where):
+    emulator.set_account(ACCOUNT_1, url="https://by-hand.example.com/t0ken")
+    state = dict(STATE, endpoint=emulator.base_url)
+    inputs = dict(state, apiKey=secret(KEY_1))
+    (state if where == "state" else inputs)["url"] = secret(STATE["url"])
+    answer = read(plugin, state, inputs)
+    assert plain(answer.properties)["url"] == secret("https://by-hand.example.com/t0ken")
+    assert plain(answer.inputs)["url"] == secret("https://by-hand.example.com/t0ken")
+
+
+def test_two_resources_of_the_plugin_on_one_account_fail_check_naming_both(emulator, monkeypatch,
+                                                                         tmp_path):
+    from pulumi_wa_webhook import handover
+
+    monkeypatch.setattr(handover.tempfile, "gettempdir", lambda: str(tmp_path))
+    provider = WebhookProvider()
+    provider.join("127.0.0.1:40021")  # as `serve` does with the engine's address
+    with running_plugin(provider) as served:
+        served.configure(endpoint=emulator.base_url, apiKey=secret(KEY_1))
+
+        def check(name: str) -> Any:
+            return served.call("Check", proto.CheckRequest(
+                urn=URN.replace("::hook", f"::{name}"), news=struct({"fromNumber": ACCOUNT_1})))
+
+        assert list(check("first").failures) == []
+        [failure] = check("second").failures
+    assert failure.property == "fromNumber"
+    assert "'first' and 'second' both manage account 972500000001" in failure.reason

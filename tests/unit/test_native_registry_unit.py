@@ -112,6 +112,8 @@ def test_check_config_names_the_explicit_provider_or_the_stack_config():
     [failure] = default.failures
     assert failure.property == "retries" and "stack config wa-webhook:retries" in failure.reason
     assert config_origin("")("wa-webhook:endpoint") == "stack config wa-webhook:endpoint"
+    assert config_origin(PROVIDER_URN + "eu")("wa-webhook:timeout") == (
+        "`timeout` of the explicit provider 'eu'")
 
 
 # -- messages in the schema's spelling ---------------------------------------------------------
@@ -280,6 +282,22 @@ def test_configure_refuses_a_plain_stack_config_key_only_for_the_default_provide
         configure(served, PROVIDER_URN + "default", secret(KEY_1))
     with running_plugin() as served:  # an explicit provider's key is the program's
         configure(served, PROVIDER_URN + "eu", "clear-key-77")
+    with running_plugin() as served:  # an empty key is no key in clear
+        configure(served, PROVIDER_URN + "default", "")
+
+
+def test_configure_refuses_every_key_in_clear_at_once(emulator):
+    import grpc
+
+    with running_plugin() as served, pytest.raises(grpc.RpcError) as refused:
+        served.call("Configure", proto.ConfigureRequest(
+            urn=PROVIDER_URN + "default",
+            args=struct({"endpoint": emulator.base_url, "apiKey": "k-77", "api_key": "k-78"})))
+    one, other = sorted(part.removeprefix("wa-webhook:")
+                        for part in refused.value.details().split("; wa-webhook:"))
+    assert one.startswith("apiKey is stored unencrypted")
+    assert other.startswith("api_key is not a wa-webhook configuration key")
+    assert "run `pulumi config rm wa-webhook:api_key`" in other  # the key's own name
 
 
 def test_version_among_provider_inputs_is_no_typo(emulator):

@@ -79,12 +79,17 @@ def engine() -> Iterator[tuple[str, RecordingEngine]]:
 
 
 def say_something(port: int) -> None:
-    """A Diff with a changed key: the plugin tells the user (the key is not shown)."""
+    """A Diff with a changed key: the plugin tells the user (the key is not shown); a
+    provider configuration with a misspelt key: the plugin warns."""
     state = {"fromNumber": "972500000001", "endpoint": "https://api.example.com/v2"}
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        provider_pb2_grpc.ResourceProviderStub(channel).Diff(proto.DiffRequest(
+        stub = provider_pb2_grpc.ResourceProviderStub(channel)
+        stub.Diff(proto.DiffRequest(
             olds=struct(state), news=struct(dict(state, apiKey="new-key")),
             old_inputs=struct(dict(state, apiKey="old-key"))), timeout=10)
+        stub.CheckConfig(proto.CheckRequest(
+            urn="urn:pulumi:dev::p::pulumi:providers:wa-webhook::default",
+            news=struct({"endpont": "https://api.example.com/v2"})), timeout=10)
 
 
 @pytest.fixture
@@ -133,8 +138,10 @@ def test_main_prints_the_port_serves_and_stops_quietly_on_interrupt(monkeypatch,
     assert version == __version__
     assert WEBHOOK_TYPE in schema["resources"]
     assert joined == [address]  # the deployment's plugins share what they took
-    assert recorder.logged == [  # the user sees the plugin's lines through the engine
-        "account 972500000001: `apiKey` changed (secret, so not shown above)"]
+    said, warned = recorder.logged  # the user sees the plugin's lines through the engine
+    assert said == "account 972500000001: `apiKey` changed (secret, so not shown above)"
+    assert warned.startswith("wa-webhook:endpont is not a wa-webhook configuration key")
+    assert recorder.severities == [engine_pb2.INFO, engine_pb2.WARNING]
 
 
 def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
@@ -145,6 +152,12 @@ def test_help_names_the_plugin_and_its_engine_argument(monkeypatch, capsys):
     usage = capsys.readouterr().out
     assert "\n\nPulumi provider plugin wa-webhook\n\n" in usage
     assert re.search(r"\n +engine +Pulumi engine address\n", usage)
+
+
+def test_version_prints_the_packages_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        serve(["--version"], WebhookProvider(workers=1))
+    assert exited.value.code == 0 and capsys.readouterr().out == f"{__version__}\n"
 
 
 def test_the_console_script_prints_its_port_answers_and_stops_quietly_on_ctrl_c():
