@@ -349,3 +349,39 @@ def test_several_configuration_problems_are_counted_one_is_told_as_it_is(monkeyp
 def test_a_key_four_fifths_like_apikey_counts_as_the_api_key(name, refused):
     """difflib's ratio of "apik" to "apikey" is exactly 0.8: the bound is inclusive."""
     assert config.looks_like_api_key(name) is refused
+
+
+def test_a_key_from_a_file_loses_its_trailing_newline(monkeypatch):
+    for key in config.CONFIG_KEYS:
+        monkeypatch.delenv(key.env, raising=False)
+    assert config.load({"wa-webhook:apiKey": "  k-1\n"}).api_key == "k-1"
+
+
+def test_unknown_keys_are_told_in_full():
+    refused, lookalike, typo, unknown = config.key_problems(
+        ["apiKey", "api_key", "endpont", "colour"], plain=["apiKey"])
+    assert (refused.key, refused.refused, refused.message) == ("wa-webhook:apiKey", True, (
+        "wa-webhook:apiKey is stored unencrypted in the stack's configuration (it was set "
+        "without --secret), so the API key would be in clear in the stack's files. Nothing was "
+        "deployed: run `pulumi config rm wa-webhook:apiKey` and "
+        "`pulumi config set --secret wa-webhook:apiKey <key>`"))
+    assert (lookalike.key, lookalike.refused, lookalike.message) == ("wa-webhook:api_key", True, (
+        "wa-webhook:api_key is not a wa-webhook configuration key; the API key is "
+        "wa-webhook:apiKey, and a key under any other name would be stored unencrypted and "
+        "ignored. Nothing was deployed: run `pulumi config rm wa-webhook:api_key` and "
+        "`pulumi config set --secret wa-webhook:apiKey <key>`"))
+    assert (typo.key, typo.refused) == ("wa-webhook:endpont", False)
+    assert typo.message.startswith("wa-webhook:endpont is not a wa-webhook configuration key "
+                                   "and is ignored; did you mean wa-webhook:endpoint? (the keys "
+                                   "are apiKey, endpoint,")
+    assert unknown.message.startswith("wa-webhook:colour is not a wa-webhook configuration key "
+                                      "and is ignored; (the keys are apiKey, endpoint,")
+
+
+def test_a_problem_from_the_environment_names_the_variable_not_the_origin(monkeypatch):
+    monkeypatch.setenv("WA_WEBHOOK_RETRIES", "99")
+    with pytest.raises(config.ConfigurationProblems) as raised:
+        config.load({}, origin=lambda key: f"`{key}` of the explicit provider 'eu'")
+    [(key, message)] = raised.value.problems
+    assert key == "wa-webhook:retries"
+    assert message.startswith("environment variable WA_WEBHOOK_RETRIES must be ")

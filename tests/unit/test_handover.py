@@ -91,6 +91,7 @@ def test_the_dynamic_providers_process_knows_its_engine_address(monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", main)
     monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py", "127.0.0.1:45313"])
     assert handover.engine_address() == "127.0.0.1:45313"
+    assert handover.Shared.of_this_process().address == "127.0.0.1:45313"
     monkeypatch.setattr(sys, "argv", ["/x/pulumi/dynamic/__main__.py"])
     assert handover.engine_address() is None
 
