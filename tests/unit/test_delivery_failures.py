@@ -45,7 +45,7 @@ def name_not_resolved() -> BaseException:
      "TLS: handshake with h.example:443 failed"),
     ("http://h.example/wa", lambda: requests.exceptions.ReadTimeout("S3CRET"),
      "timeout: no answer from h.example:80 within 5 s"),
-    ("https://h.example/wa", lambda: wrapped(socket.timeout("S3CRET")),
+    ("https://h.example/wa", lambda: wrapped(TimeoutError("S3CRET")),
      "timeout: no answer from h.example:443 within 5 s"),
     ("https://h.example/wa", lambda: wrapped(socket.gaierror(-2, "S3CRET")),
      "DNS: cannot resolve host 'h.example'"),
