@@ -121,3 +121,16 @@ def test_every_error_is_a_wa_webhook_error():
     for cls in (AccountNotFoundError, InvalidApiKeyError, ApiError, TransportError,
                 MalformedResponseError):
         assert issubclass(cls, WaWebhookError)
+
+
+def test_requests_are_json_and_ask_for_json(make_receiver):
+    receiver = make_receiver()
+    client = WebhookClient(KEY, ClientOptions(endpoint=f"http://127.0.0.1:{receiver.port}/v2",
+                                              retries=0))
+    with pytest.raises(WaWebhookError):  # an empty answer is no API answer
+        client.get_webhook(ACCOUNT)
+    [request] = receiver.received
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    assert (request.path, headers["content-type"], headers["accept"]) == (
+        "/v2/getWebhook", "application/json", "application/json")
+    assert request.body == {"apiKey": KEY, "from": ACCOUNT}

@@ -3,14 +3,18 @@ never the error's text (which quotes the URL's path)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
+import threading
+import time
+from typing import Callable, Iterator
 
 import pytest
 import requests
 import urllib3
 
-from pulumi_wa_webhook.delivery import describe_failure
+from pulumi_wa_webhook.delivery import describe_failure, post
 
 
 def wrapped(inner: BaseException) -> requests.exceptions.ConnectionError:
@@ -76,3 +80,61 @@ def test_errors_that_refer_to_each_other_are_each_read_once():
     top = requests.exceptions.ConnectionError(first)
     assert describe_failure("https://h.example/", top) == (
         "connection: h.example:443 closed the connection without an answer")
+
+
+# -- one POST, as 99digital sends it ------------------------------------------------------
+
+
+@contextlib.contextmanager
+def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A server on 127.0.0.1 that reads one request and lets `answer` write to the socket."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            answer(connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        thread.join(10)
+        listener.close()
+
+
+def test_a_redirect_is_not_followed(make_receiver):
+    target = make_receiver()
+    with raw_server(lambda s: s.sendall(
+            b"HTTP/1.1 302 Found\r\nLocation: " + target.url().encode() +
+            b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")) as url:
+        attempt = post(url, {"hello": 1})
+    assert (attempt.status, attempt.error) == (302, None)
+    assert target.received == []
+
+
+def test_an_answer_that_dribbles_in_past_the_limit_is_late():
+    """Each part comes within the socket timeout, the whole answer after it."""
+    def dribble(connection: socket.socket) -> None:
+        for part in (b"HTTP/1.1 200 OK\r\n", b"Content-Length: 0\r\n", b"\r\n"):
+            time.sleep(0.25)
+            connection.sendall(part)
+
+    with raw_server(dribble) as url:
+        attempt = post(url, {"hello": 1}, timeout=0.4)
+    assert attempt.status == 200 and attempt.seconds > 0.4
+    assert attempt.error == f"timeout: answered after {attempt.seconds:.1f} s (limit 0.4 s)"
+
+
+def test_a_post_on_time_has_no_error(make_receiver):
+    attempt = post(make_receiver().url(), {"hello": 1}, timeout=5)
+    assert (attempt.status, attempt.error) == (200, None)
+
+
+def test_no_answer_within_the_limit_names_the_limit(make_receiver):
+    receiver = make_receiver(delay=2)
+    attempt = post(receiver.url(), {"hello": 1}, timeout=0.3)
+    assert attempt.status is None
+    assert attempt.error == f"timeout: no answer from 127.0.0.1:{receiver.port} within 0.3 s"
