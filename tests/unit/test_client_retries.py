@@ -22,9 +22,10 @@ def test_retries_back_off_but_never_wait_more_than_two_seconds(emulator):
     started = time.monotonic()
     client.get_webhook(ACCOUNT)
     waited = time.monotonic() - started
-    # urllib3 retries the first failure at once, then waits backoff * 2 = 10 s, capped at 2 s.
+    # urllib3 retries the first failure at once, then waits backoff * 2 = 10 s, capped at 2 s
+    # (the upper bound leaves a loaded machine room, and still tells 2 s from 10 s).
     assert MAX_BACKOFF == 2.0
-    assert MAX_BACKOFF <= waited < MAX_BACKOFF + 0.9
+    assert MAX_BACKOFF <= waited < MAX_BACKOFF + 5
     assert emulator.count("getWebhook") == 3
 
 
