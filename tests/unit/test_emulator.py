@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -706,10 +707,12 @@ def test_a_burst_of_64_new_connections_is_answered_from_a_deep_listen_backlog(em
     whole burst, and every call of three bursts is answered."""
     from concurrent.futures import ThreadPoolExecutor
 
-    port = emulator.base_url.split(":")[2].split("/")[0]
-    listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
-                               text=True, check=True).stdout.split()
-    assert listening[0] == "LISTEN" and int(listening[2]) >= 64, listening
+    assert EmulatorServer.request_queue_size >= 64  # what the server asks listen() for
+    if shutil.which("ss"):  # iproute2: what the kernel made of it
+        port = emulator.base_url.split(":")[2].split("/")[0]
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
+                                   text=True, check=True).stdout.split()
+        assert listening[0] == "LISTEN" and int(listening[2]) >= 64, listening
     emulator.add_fault(path="*", times=10_000, delay=0.2)
 
     def one(_: int) -> int:
