@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from pulumi_wa_webhook.emulator import Emulator, EmulatorBackend, EmulatorServer, running_emulator
+from pulumi_wa_webhook.emulator import server as emulator_server
 from pulumi_wa_webhook.emulator.backend import Fault
 
 pytest_plugins = ["pulumi_wa_webhook.emulator.testing"]
@@ -707,7 +708,7 @@ def test_a_burst_of_64_new_connections_is_answered_from_a_deep_listen_backlog(em
     whole burst, and every call of three bursts is answered."""
     from concurrent.futures import ThreadPoolExecutor
 
-    assert EmulatorServer.request_queue_size >= 64  # what the server asks listen() for
+    assert emulator_server._HTTPServer.request_queue_size >= 64  # what listen() is asked for
     if shutil.which("ss"):  # iproute2: what the kernel made of it
         port = emulator.base_url.split(":")[2].split("/")[0]
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
