@@ -120,6 +120,17 @@ def test_a_key_from_stack_config_stays_out_of_the_resource(declared):
     assert declared.warnings == []
 
 
+def test_a_key_of_only_whitespace_is_no_key(declared):
+    Webhook("hook", from_number=ACCOUNT, url=URL, api_key=" \n")
+    assert resolved(declared.props["api_key"]) == ("", True)
+
+
+def test_a_list_with_no_secret_output_in_it_is_not_secret(declared):
+    Webhook("hook", from_number=ACCOUNT, system_phone_alerts=[
+        "972502211234", pulumi.Output.from_input("972502211235")])
+    assert resolved(declared.props["__secret_inputs"]) == (None, False)
+
+
 def test_without_a_key_in_stack_config_the_outputs_keep_the_key_secret(declared):
     Webhook("hook", from_number=ACCOUNT, url=URL)
     assert "api_key" not in declared.props
@@ -165,6 +176,15 @@ def test_keys_in_the_old_config_spelling_are_checked_by_their_name(declared):
     Webhook("hook", from_number=ACCOUNT, url=URL)
     [warning] = declared.warnings
     assert warning.startswith("wa-webhook:retrys is not a wa-webhook configuration key")
+
+
+def test_every_key_stored_badly_is_named_at_once(declared):
+    configure({"wa-webhook:apiKey": "k", "wa-webhook:api_key": "k"}, [])
+    with pytest.raises(WebhookArgumentError) as raised:
+        Webhook("hook", from_number=ACCOUNT, url=URL)
+    first, second = sorted(str(raised.value).split("; wa-webhook:"))
+    assert "api_key is not a wa-webhook configuration key" in first + second
+    assert "apiKey is stored unencrypted" in first + second
 
 
 @pytest.mark.parametrize("values, secret, refused", [

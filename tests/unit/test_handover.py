@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -231,29 +232,45 @@ def test_a_replace_target_names_a_native_urn_or_a_dynamic_webhooks_name(monkeypa
     assert pattern.replacing(native)
 
 
-def test_the_targets_are_found_past_a_process_with_an_odd_name_and_odd_arguments(tmp_path):
-    """`pulumi` -> a shell named `x) 1 2` with a `--replace` of its own -> the plugin: the
-    plugin skips the shell (not `pulumi`), reads its parent from a stat line whose name holds
-    ") ", and reads the CLI's options past an argument that is not UTF-8."""
+@pytest.fixture
+def cli_above(tmp_path, monkeypatch):
+    """A process named `pulumi` (as the CLI is) with a non-UTF-8 argument among its options,
+    running a shell named `x) 1 2` with a `--replace` of its own; this process then looks
+    like a plugin the shell started (its parent pid is the shell's). Yields the shell's pid."""
     fake_cli = tmp_path / "pulumi"
     fake_cli.symlink_to(sys.executable)
     odd_shell = tmp_path / "x) 1 2"
     odd_shell.symlink_to(shutil.which("sh"))
-    plugin = ("import os, re; from pulumi_wa_webhook import handover\n"
-              "stat = open(f'/proc/{os.getppid()}/stat').read()\n"
-              "fields = re.match(r'^\\d+ \\((.*)\\) (.*)$', stat, re.S).group(2).split()\n"
-              "print(handover._replace_targets(), "
-              "handover._started(os.getppid()) == fields[19], "
-              "handover.Shared('127.0.0.1:1').replace_targets(), "
-              "handover.Shared(None).replace_targets())")
-    middle = f"{shlex.quote(sys.executable)} -c {shlex.quote(plugin)}; true"
     cli = ("import subprocess, sys\n"
-           "subprocess.run([sys.argv[1], '-c', sys.argv[2], 'sh', '--replace', 'urn:shell'])")
-    answer = subprocess.run(
-        [str(fake_cli), "-c", cli, str(odd_shell), middle, "up", "--replace", "urn:a", b"\xff",
-         "--target-replace=urn:b"], capture_output=True, text=True, check=True, timeout=60)
-    assert answer.stdout.strip() == "('urn:a', 'urn:b') True ('urn:a', 'urn:b') ()", \
-        answer.stderr
+           "shell = subprocess.Popen([sys.argv[1], '-c', 'sleep 60; true', 'sh', '--replace',"
+           " 'urn:shell'])\n"
+           "print(shell.pid, flush=True)\n"
+           "shell.wait()")
+    tree = subprocess.Popen(
+        [str(fake_cli), "-c", cli, str(odd_shell), "up", "--replace", "urn:a", b"\xff",
+         "--target-replace=urn:b"], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        shell = int(tree.stdout.readline())  # type: ignore[union-attr]
+        monkeypatch.setattr(handover.os, "getppid", lambda: shell)
+        yield shell
+    finally:
+        os.killpg(tree.pid, signal.SIGKILL)  # the CLI, the shell and its sleep
+        tree.wait(30)
+
+
+def test_the_targets_are_found_past_a_process_with_an_odd_name_and_odd_arguments(cli_above):
+    """The plugin skips the shell (not `pulumi`, though its arguments hold a `--replace`),
+    reads its parent from a stat line whose name holds ") ", and reads the CLI's options past
+    an argument that is not UTF-8."""
+    assert handover._replace_targets() == ("urn:a", "urn:b")
+    assert handover.Shared("127.0.0.1:1").replace_targets() == ("urn:a", "urn:b")
+    assert handover.Shared(None).replace_targets() == ()
+
+
+def test_the_start_time_of_a_process_whose_name_holds_a_parenthesis(cli_above):
+    stat = Path(f"/proc/{cli_above}/stat").read_text()
+    fields = re.match(r"^\d+ \((.*)\) (.*)$", stat, re.S).group(2).split()  # type: ignore[union-attr]
+    assert handover._started(cli_above) == fields[19]
 
 
 def test_a_record_without_a_pid_and_start_time_does_not_count(deployment, shared):

@@ -38,6 +38,9 @@ def test_an_unknown_name_is_an_attribute_error_naming_the_package(package):
 def test_a_name_loads_its_module_on_first_use_only():
     loaded = lazy_names("pulumi_wa_webhook", {"parse_settings": "model"})
     assert loaded("parse_settings") is sys.modules["pulumi_wa_webhook.model"].parse_settings
+    with pytest.raises(AttributeError) as unknown:
+        loaded("parse_phones")
+    assert str(unknown.value) == "module 'pulumi_wa_webhook' has no attribute 'parse_phones'"
     code = ("import sys, pulumi_wa_webhook, pulumi_wa_webhook.dynamic, pulumi_wa_webhook.native\n"
             "print(sorted(m for m in ('pulumi', 'pulumi_wa_webhook.dynamic.resource') "
             "if m in sys.modules))")

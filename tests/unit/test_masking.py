@@ -91,7 +91,7 @@ def test_a_number_problem_hides_a_secret_number(secret):
     with pytest.raises(SettingsError) as caught:
         parse_settings({"from_number": "0501234567"}, secret=secret)
     [reason] = [p.reason for p in caught.value.problems]
-    assert ("0501234567" in reason) is not secret
+    assert ("0501234567" in reason) == (not secret)
 
 
 def test_a_url_that_does_not_parse_is_not_shown():
@@ -186,6 +186,16 @@ def test_alert_phone_problems_quote_the_number_unless_secret():
     assert [p.reason for p in hidden.value.problems] == [
         "the secret value: alert phones must be Israeli numbers starting with 972 (API rule)",
         "the secret value is listed twice"]
+
+
+def test_alert_phone_problems_in_the_schemas_spelling():
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"from_number": ACCOUNT,
+                        "system_phone_alerts": ["12025550123", "972502211234", "972502211234"]},
+                       spelling=SCHEMA)
+    assert [p.reason for p in caught.value.problems] == [
+        '"12025550123": alert phones must be Israeli numbers starting with 972 (API rule)',
+        '"972502211234" is listed twice']
 
 
 @pytest.mark.parametrize("value, literal", [

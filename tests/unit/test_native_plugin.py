@@ -584,3 +584,17 @@ def test_two_resources_of_the_plugin_on_one_account_fail_check_naming_both(emula
         [failure] = check("second").failures
     assert failure.property == "fromNumber"
     assert "'first' and 'second' both manage account 972500000001" in failure.reason
+
+
+def test_a_previewed_create_or_update_keeps_a_secret_setting_secret(plugin, emulator):
+    props = {"fromNumber": ACCOUNT_1, "url": secret("https://h.example.com/p4th-S3CRET"),
+             "apiKey": secret(KEY_1)}
+    created = plugin.call("Create", proto.CreateRequest(urn=URN, preview=True,
+                                                        properties=struct(props)))
+    updated = plugin.call("Update", proto.UpdateRequest(
+        urn=URN, id=ACCOUNT_1, preview=True, olds=struct(dict(STATE, endpoint="x")),
+        news=struct(props)))
+    for answer in (created, updated):
+        assert plain(answer.properties)["url"] == secret("https://h.example.com/p4th-S3CRET")
+        assert "S3CRET" not in clear_texts(answer)
+    assert emulator.requests() == []

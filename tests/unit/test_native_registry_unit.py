@@ -321,3 +321,15 @@ def test_a_resource_of_an_explicit_provider_without_key_is_told_its_apikey(emula
     assert failure.property == "apiKey"
     assert "set `apiKey` of the explicit provider 'eu'" in failure.reason
     assert "pulumi config set" not in failure.reason
+
+
+
+def test_an_engine_that_configures_without_a_urn_keeps_the_one_checked(emulator):
+    """Older engines send Configure no URN: the provider checked by CheckConfig is the one."""
+    with running_plugin() as served:
+        served.call("CheckConfig", proto.CheckRequest(
+            urn=PROVIDER_URN + "eu", news=struct({"endpoint": emulator.base_url})))
+        served.call("Configure", proto.ConfigureRequest(
+            args=struct({"endpoint": emulator.base_url})))
+        [failure] = served.check({"fromNumber": ACCOUNT_1}).failures
+    assert "set `apiKey` of the explicit provider 'eu'" in failure.reason
