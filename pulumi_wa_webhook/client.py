@@ -144,9 +144,10 @@ class WebhookClient:
                     redirect=False,  # answered as "HTTP 3xx": the key in the body stays home
                 )
         except urllib3.exceptions.MaxRetryError as err:
-            raise self._transport_error(call, account, url, err.reason) from None
+            attempts = self._options.retries + 1
+            raise self._transport_error(call, account, url, err.reason, attempts) from None
         except urllib3.exceptions.HTTPError as err:  # not retried (e.g. a proxy refusing)
-            raise self._transport_error(call, account, url, err) from None
+            raise self._transport_error(call, account, url, err, 1) from None
         if response.status != 200:
             raise TransportError(
                 f"99digital {call} for account {account}: HTTP {response.status}"
@@ -167,25 +168,24 @@ class WebhookClient:
         return data
 
     def _transport_error(
-        self, call: str, account: str, url: str, reason: Optional[BaseException]
+        self, call: str, account: str, url: str, reason: Optional[BaseException], attempts: int
     ) -> TransportError:
-        attempts = self._options.retries + 1
+        after = f"after {attempts} attempt{'' if attempts == 1 else 's'}"
         if isinstance(reason, urllib3.exceptions.ResponseError):
             return TransportError(
                 f"99digital {call} for account {account}: the API kept answering with an "
-                f"HTTP error after {attempts} attempts ({reason})"  # "too many 503 error responses"
+                f"HTTP error {after} ({reason})"  # "too many 503 error responses"
             )
         if _is_timeout(reason):
             return TransportError(
                 f"99digital {call} for account {account}: no answer within "
-                f"{self._options.timeout:g} s after {attempts} attempts"
+                f"{self._options.timeout:g} s {after}"
             )
         name = next((n for kind, n in _FAILURE_NAMES if isinstance(reason, kind)),
                     "ConnectionError")
         return TransportError(
             f"99digital {call} for account {account}: could not reach "
-            f"{shown_url(url, secret=False)} after "
-            f"{attempts} attempts ({name})"
+            f"{shown_url(url, secret=False)} {after} ({name})"
         )
 
 

@@ -79,7 +79,7 @@ class ConfigKey:
         if self.name == "endpoint":
             return validate_endpoint(text, source)
         if self.kind == "string":
-            return clean_key(text) if self.secret else text
+            return text  # stripped already, as every value read (`_found`)
         try:
             value = int(text) if self.kind == "integer" else float(text)
         except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import urllib3
 
 from pulumi_wa_webhook.client import ClientOptions, WebhookClient
 from pulumi_wa_webhook.errors import (
@@ -134,3 +135,20 @@ def test_requests_are_json_and_ask_for_json(make_receiver):
     assert (request.path, headers["content-type"], headers["accept"]) == (
         "/v2/getWebhook", "application/json", "application/json")
     assert request.body == {"apiKey": KEY, "from": ACCOUNT}
+
+
+def test_an_error_urllib3_raises_without_retrying_is_a_transport_error(monkeypatch):
+    """A proxy refusing, say: urllib3 raises it at once, not as the end of its retries (one
+    attempt, whatever `retries` says)."""
+    client = WebhookClient(KEY, ClientOptions(endpoint="http://127.0.0.1:9/whatsapp/v2",
+                                              retries=2))
+
+    def refuse(*_args, **_kwargs):
+        raise urllib3.exceptions.ProxyError("refused", OSError("407 token=S3CRET"))
+
+    monkeypatch.setattr(client._manager, "urlopen", refuse)
+    with pytest.raises(TransportError) as caught:
+        client.get_webhook(ACCOUNT)
+    assert str(caught.value) == (
+        f"99digital getWebhook for account {ACCOUNT}: could not reach "
+        "http://127.0.0.1:9/whatsapp/v2/getWebhook after 1 attempt (ProxyError)")
