@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -235,15 +236,16 @@ def test_a_replace_target_names_a_native_urn_or_a_dynamic_webhooks_name(monkeypa
 @pytest.fixture
 def cli_above(tmp_path, monkeypatch):
     """A process named `pulumi` (as the CLI is) with a non-UTF-8 argument among its options,
-    running a shell named `x) 1 2` with a `--replace` of its own; this process then looks
-    like a plugin the shell started (its parent pid is the shell's). Yields the shell's pid."""
+    running a shell named `x) 1 2` with a `--replace` of its own, in a process group of its
+    own (so that its stat line's parent pid and group differ); this process then looks like
+    a plugin the shell started (its parent pid is the shell's). Yields the shell's pid."""
     fake_cli = tmp_path / "pulumi"
     fake_cli.symlink_to(sys.executable)
     odd_shell = tmp_path / "x) 1 2"
     odd_shell.symlink_to(shutil.which("sh"))
     cli = ("import subprocess, sys\n"
            "shell = subprocess.Popen([sys.argv[1], '-c', 'sleep 60; true', 'sh', '--replace',"
-           " 'urn:shell'])\n"
+           " 'urn:shell'], start_new_session=True)\n"
            "print(shell.pid, flush=True)\n"
            "shell.wait()")
     tree = subprocess.Popen(
@@ -254,7 +256,9 @@ def cli_above(tmp_path, monkeypatch):
         monkeypatch.setattr(handover.os, "getppid", lambda: shell)
         yield shell
     finally:
-        os.killpg(tree.pid, signal.SIGKILL)  # the CLI, the shell and its sleep
+        with contextlib.suppress(ProcessLookupError, UnboundLocalError):
+            os.killpg(shell, signal.SIGKILL)  # the shell and its sleep
+        os.killpg(tree.pid, signal.SIGKILL)
         tree.wait(30)
 
 
