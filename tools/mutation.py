@@ -80,7 +80,9 @@ def report() -> int:
             if name in excluded:
                 unused.discard(name)
                 counts["equivalent"] += 1
-            elif code in KILLED:
+            elif code in KILLED or (isinstance(code, int) and code < 0):
+                # a negative code: the mutant's tests died of that signal (e.g. a mutant that
+                # sends SIGHUP instead of signal 0 to a process): caught as surely as a failure
                 counts["killed"] += 1
             elif code in SKIPPED:
                 counts["skipped"] += 1

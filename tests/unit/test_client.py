@@ -152,3 +152,20 @@ def test_an_error_urllib3_raises_without_retrying_is_a_transport_error(monkeypat
     assert str(caught.value) == (
         f"99digital getWebhook for account {ACCOUNT}: could not reach "
         "http://127.0.0.1:9/whatsapp/v2/getWebhook after 1 attempt (ProxyError)")
+
+
+def test_the_ca_bundle_is_certifis_unless_the_environment_names_one(monkeypatch, tmp_path):
+    import requests.utils
+
+    from pulumi_wa_webhook import client as client_module
+
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    endpoint = "https://api.example.com/whatsapp/v2"
+    assert client_module._environment(endpoint)[1] == requests.utils.DEFAULT_CA_BUNDLE_PATH
+    options = ClientOptions(endpoint=endpoint)
+    kept = client_module._pool(options).connection_pool_kw
+    assert kept["ca_certs"] == requests.utils.DEFAULT_CA_BUNDLE_PATH
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path))  # a directory of certificates
+    in_dir = client_module._pool(options).connection_pool_kw
+    assert in_dir["ca_cert_dir"] == str(tmp_path) and "ca_certs" not in in_dir

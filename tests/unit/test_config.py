@@ -385,3 +385,16 @@ def test_a_problem_from_the_environment_names_the_variable_not_the_origin(monkey
     [(key, message)] = raised.value.problems
     assert key == "wa-webhook:retries"
     assert message.startswith("environment variable WA_WEBHOOK_RETRIES must be ")
+
+
+@pytest.mark.parametrize("endpoint, message", [
+    ("https://api.example.com/v 2",
+     "the endpoint (wa-webhook:endpoint) must not contain spaces or other whitespace"),
+    ("https://api.example.com/v2#?x=1",
+     "the endpoint (wa-webhook:endpoint) must not have a fragment: give the API's base URL "
+     "only, such as https://api.99digital.co.il/whatsapp/v2"),
+])
+def test_an_endpoint_problem_in_full(endpoint, message):
+    with pytest.raises(config.ConfigurationError) as raised:
+        config.validate_endpoint(endpoint, "wa-webhook:endpoint")
+    assert str(raised.value) == message

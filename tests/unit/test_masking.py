@@ -204,3 +204,23 @@ def test_alert_phone_problems_in_the_schemas_spelling():
 ])
 def test_values_in_messages_are_json_for_the_plugins_languages(value, literal):
     assert SCHEMA.literal(value) == literal
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("https://h.example/a b", "must not contain spaces or other whitespace"),
+    ("https://h.example/a\xa0b", "must not contain spaces or other whitespace"),
+    ("https://h.example:99999/", "has an invalid port"),
+    ("https://h.example:0/", "has port 0, which no server listens on"),
+])
+def test_url_rules_in_full(url, reason):
+    with pytest.raises(SettingsError) as caught:
+        parse_url(url)
+    assert [p.reason for p in caught.value.problems] == [reason]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1f", "\x7f", "\x9f"])
+def test_a_control_character_is_refused_by_its_code(char):
+    with pytest.raises(SettingsError) as caught:
+        parse_url(f"https://h.example/a{char}b")
+    [reason] = [p.reason for p in caught.value.problems]
+    assert f"U+{ord(char):04X}" in reason
