@@ -21,7 +21,8 @@ class _CountingServer(StandInServer):
     def __init__(self) -> None:
         super().__init__(_Handler)
         self.accepted = 0
-        self.barrier = threading.Barrier(PARALLEL, timeout=10)
+        # A guard against a deadlock only: all calls arrive at once however slow the machine.
+        self.barrier = threading.Barrier(PARALLEL, timeout=120)
 
     def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
         self.accepted += 1  # one per TCP connection (accepting is done by one thread)
@@ -46,7 +47,7 @@ def server() -> Iterator[_CountingServer]:
 def test_parallel_calls_reuse_their_connections(server: _CountingServer) -> None:
     assert POOL_SIZE >= PARALLEL
     endpoint = f"{server.url}/whatsapp/v2"
-    client = WebhookClient("key", ClientOptions(endpoint=endpoint, retries=0, timeout=10))
+    client = WebhookClient("key", ClientOptions(endpoint=endpoint, retries=0, timeout=120))
     with ThreadPoolExecutor(PARALLEL) as pool:
         for _ in range(2):
             answers: List[object] = list(pool.map(client.get_webhook, [ACCOUNT] * PARALLEL))

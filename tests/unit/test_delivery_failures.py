@@ -116,16 +116,16 @@ def test_a_redirect_is_not_followed(make_receiver):
 
 
 def test_an_answer_that_dribbles_in_past_the_limit_is_late():
-    """Each part comes within the socket timeout, the whole answer after it."""
+    """Each part comes well within the socket timeout, the whole answer after it."""
     def dribble(connection: socket.socket) -> None:
         for part in (b"HTTP/1.1 200 OK\r\n", b"Content-Length: 0\r\n", b"\r\n"):
-            time.sleep(0.25)
+            time.sleep(0.8)
             connection.sendall(part)
 
     with raw_server(dribble) as url:
-        attempt = post(url, {"hello": 1}, timeout=0.4)
-    assert attempt.status == 200 and attempt.seconds > 0.4
-    assert attempt.error == f"timeout: answered after {attempt.seconds:.1f} s (limit 0.4 s)"
+        attempt = post(url, {"hello": 1}, timeout=2)
+    assert attempt.status == 200 and attempt.seconds > 2
+    assert attempt.error == f"timeout: answered after {attempt.seconds:.1f} s (limit 2 s)"
 
 
 def test_a_post_on_time_has_no_error(make_receiver):
@@ -134,7 +134,7 @@ def test_a_post_on_time_has_no_error(make_receiver):
 
 
 def test_no_answer_within_the_limit_names_the_limit(make_receiver):
-    receiver = make_receiver(delay=2)
+    receiver = make_receiver(delay=30)  # ended when the test stops the receiver
     attempt = post(receiver.url(), {"hello": 1}, timeout=0.3)
     assert attempt.status is None
     assert attempt.error == f"timeout: no answer from 127.0.0.1:{receiver.port} within 0.3 s"
