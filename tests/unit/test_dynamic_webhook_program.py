@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pulumi
 import pulumi.dynamic
 import pytest
+from mocked_program import mocked_program
 
 from pulumi_wa_webhook import Webhook, WebhookArgumentError
 from pulumi_wa_webhook.dynamic import resource as dynamic_resource
@@ -53,16 +54,9 @@ def declared(monkeypatch) -> Iterator[Declared]:
 
     monkeypatch.setattr(pulumi.dynamic.Resource, "__init__", spy)
     monkeypatch.setattr(pulumi.log, "warn", lambda message, *a, **k: seen.warnings.append(message))
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(Mocks(), preview=False)
-    yield seen
-    pending = asyncio.all_tasks(loop)
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    pulumi.runtime.settings.reset_options()
+    with mocked_program(Mocks()):
+        yield seen
     pulumi.runtime.set_all_config({}, [])
-    asyncio.set_event_loop(None)
-    loop.close()
 
 
 def configure(values: Dict[str, str], secret: List[str]) -> None:

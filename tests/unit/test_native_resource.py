@@ -3,11 +3,11 @@ registers, how its outputs read back, and that it checks its arguments like the 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Dict, Iterator, List
 
 import pulumi
 import pytest
+from mocked_program import mocked_program
 
 from pulumi_wa_webhook.native import Webhook
 from pulumi_wa_webhook.program import WebhookArgumentError
@@ -41,16 +41,9 @@ class PluginMocks(pulumi.runtime.Mocks):
 @pytest.fixture
 def mocks() -> Iterator[PluginMocks]:
     """A fresh mocked program run (its own monitor)."""
-    loop = asyncio.new_event_loop()  # the mocks run on the current loop
-    asyncio.set_event_loop(loop)
     mocks = PluginMocks()
-    pulumi.runtime.set_mocks(mocks, preview=False)
-    yield mocks
-    pending = asyncio.all_tasks(loop)  # registrations of a program that raised
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    pulumi.runtime.settings.reset_options()
-    asyncio.set_event_loop(None)
-    loop.close()
+    with mocked_program(mocks):
+        yield mocks
 
 
 def _inputs(mocks: PluginMocks) -> Dict[str, Any]:

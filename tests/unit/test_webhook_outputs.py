@@ -8,6 +8,7 @@ from typing import Any, Dict, Iterator, List
 
 import pulumi
 import pytest
+from mocked_program import mocked_program
 
 from pulumi_wa_webhook import Webhook
 
@@ -31,14 +32,9 @@ class LeanStateMocks(pulumi.runtime.Mocks):
 
 
 def _mocked(preview: bool) -> Iterator[LeanStateMocks]:
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
     mocks = LeanStateMocks()
-    pulumi.runtime.set_mocks(mocks, preview=preview)
-    yield mocks
-    pulumi.runtime.settings.reset_options()
-    asyncio.set_event_loop(None)
-    loop.close()
+    with mocked_program(mocks, preview=preview):
+        yield mocks
 
 
 @pytest.fixture
