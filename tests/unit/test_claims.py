@@ -9,6 +9,7 @@ import sys
 from typing import Any, Dict, List
 
 import pytest
+from processes import exited_pid
 
 from pulumi_wa_webhook import config as stack_config
 from pulumi_wa_webhook import handover
@@ -83,8 +84,7 @@ def test_a_claim_that_vanishes_before_it_is_read_is_claimed_again(shared, monkey
 
 def test_a_stale_claim_removed_by_another_process_meanwhile_is_claimed(deployment, shared,
                                                                         monkeypatch):
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    gone = exited_pid()
     path = handover._record_path(ADDRESS, ENDPOINT).with_suffix(".claim")
     path.parent.mkdir(parents=True)
     path.write_text(f'{{"pid": {gone}, "started": "1", "owner": "{URN}old"}}')

@@ -15,6 +15,7 @@ import types
 from pathlib import Path
 
 import pytest
+from processes import exited_pid
 
 from pulumi_wa_webhook import handover
 
@@ -98,17 +99,10 @@ def test_the_dynamic_providers_process_knows_its_engine_address(monkeypatch):
     assert handover.engine_address() is None
 
 
-def _exited_pid() -> int:
-    """The pid of a process that has just exited (free unless the system reuses it at once)."""
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
 def test_a_process_start_time_is_read_from_proc():
     fields = Path("/proc/self/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
     assert handover._started(os.getpid()) == fields[19] != ""
-    assert handover._started(_exited_pid()) is None
+    assert handover._started(exited_pid()) is None
 
 
 def test_without_proc_a_live_process_counts_and_a_gone_one_does_not(monkeypatch):
@@ -118,7 +112,7 @@ def test_without_proc_a_live_process_counts_and_a_gone_one_does_not(monkeypatch)
     monkeypatch.setattr(handover, "open", no_proc, raising=False)
     monkeypatch.setattr(handover.Path, "exists", lambda self: False)
     assert handover._started(os.getpid()) == ""
-    assert handover._started(_exited_pid()) is None
+    assert handover._started(exited_pid()) is None
 
 
 def test_a_record_names_this_process_and_its_start_time(deployment, shared):
@@ -162,7 +156,7 @@ def _earlier_deployment(root, name: str, pid: int, started, age: float):
 
 
 def test_a_deployments_first_record_clears_out_stale_ones(deployment, shared):
-    gone = _exited_pid()
+    gone = exited_pid()
     stale = _earlier_deployment(deployment, "stale", gone, "1", 2 * handover.STALE_AFTER)
     damaged = _earlier_deployment(deployment, "damaged", gone, "1", 2 * handover.STALE_AFTER)
     (damaged / "0123abcd").write_text("{not json")
@@ -182,7 +176,7 @@ def test_a_deployments_first_record_clears_out_stale_ones(deployment, shared):
 def test_a_record_written_again_lately_keeps_its_old_directory(deployment, shared):
     """Writing a record again changes the record's time, not its directory's: the sweep
     goes by the records."""
-    gone = _exited_pid()
+    gone = exited_pid()
     rewritten = _earlier_deployment(deployment, "rewritten", gone, "1", 2 * handover.STALE_AFTER)
     [record] = list(rewritten.iterdir())
     _age(record, handover.STALE_AFTER / 2)
@@ -198,7 +192,7 @@ def test_two_processes_may_make_the_deployments_directory_at_once(deployment):
 
 
 def test_an_entry_that_cannot_be_read_does_not_stop_the_sweep(deployment, shared):
-    gone = _exited_pid()
+    gone = exited_pid()
     stale = [_earlier_deployment(deployment, f"stale-{i}", gone, "1", 2 * handover.STALE_AFTER)
              for i in range(10)]
     (deployment / f"wa-webhook-{os.getuid()}" / "dangling").symlink_to(deployment / "nowhere")
@@ -208,7 +202,7 @@ def test_an_entry_that_cannot_be_read_does_not_stop_the_sweep(deployment, shared
 
 def test_only_a_deployments_first_record_sweeps(deployment, shared):
     shared.record(ACCOUNT)
-    stale = _earlier_deployment(deployment, "stale", _exited_pid(), "1",
+    stale = _earlier_deployment(deployment, "stale", exited_pid(), "1",
                                 2 * handover.STALE_AFTER)
     shared.record((ACCOUNT[0], "972500000002"))  # same deployment: its directory exists
     assert stale.exists()
