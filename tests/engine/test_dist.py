@@ -34,12 +34,6 @@ PAGE_URL = "https://hooks.example.com/whatsapp"
 NPM_NAME = LANGUAGE["nodejs"]["packageName"]
 
 
-@pytest.fixture
-def dist(release_dist: Path) -> Path:
-    """`make dist`, once per run, in a directory outside the clone."""
-    return release_dist
-
-
 def clean_python(path: str) -> str:
     """The python3 on `path`, checked to have none of our packages (nor Pulumi's SDK)."""
     python = shutil.which("python3", path=path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tarfile
 import zipfile
-from pathlib import Path
 
 import pytest
 from harness import REPO
@@ -23,12 +22,6 @@ WHEEL_MODULES = {
     for path in (REPO / "pulumi_wa_webhook").rglob("*")
     if path.suffix == ".py" or path.name == "py.typed"
 }
-
-
-@pytest.fixture
-def dist(release_dist: Path) -> Path:
-    """The wheel and sdist of `make dist` (test_dist.py runs them as users do)."""
-    return release_dist
 
 
 def test_wheel_holds_the_package_and_nothing_else(dist):

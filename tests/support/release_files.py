@@ -13,8 +13,8 @@ from once import built_once
 
 
 @pytest.fixture(scope="session")
-def release_dist(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`make dist` into a temporary directory: what users download."""
+def dist(pulumi_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make dist` into a temporary directory, once per test run: what users download."""
 
     def make_dist(out: Path) -> None:
         result = subprocess.run(["make", "dist", f"DIST_DIR={out}"], cwd=REPO,
